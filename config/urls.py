@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import views as core_views
+
+api_v1 = [
+    path("", include("core.api_urls")),
+    path("", include("contacts.api_urls")),
+    path("", include("handoffs.api_urls")),
+    path("", include("complaints.api_urls")),
+    path("", include("reporting.api_urls")),
+]
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("core.urls")),
+    path("contacts/", include("contacts.urls")),
+    path("handoffs/", include("handoffs.urls")),
+    path("complaints/", include("complaints.urls")),
+    path("reports/", include("reporting.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

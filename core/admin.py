@@ -1,0 +1,131 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from core.models import (
+    ApiToken,
+    AuditEvent,
+    AvoidableReason,
+    Channel,
+    ClosureDay,
+    EnquiryType,
+    OutboundMessage,
+    Service,
+    Site,
+    Team,
+    User,
+)
+from core.services import api_token_revoke, audit_record
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Catalogue changes made in the admin go to the audit trail like every other change."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes = {field: str(form.cleaned_data.get(field)) for field in form.changed_data}
+        audit_record(
+            actor=request.user,
+            action="changed" if change else "created",
+            target=obj,
+            changes=changes,
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+
+    def delete_model(self, request, obj):
+        audit_record(actor=request.user, action="deleted", target=obj, changes={"was": str(obj)})
+        super().delete_model(request, obj)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        ("Council", {"fields": ("job_title", "line_manager")}),
+    )
+    list_filter = ("groups", "is_active", "is_staff")
+
+
+@admin.register(Team)
+class TeamAdmin(AuditedAdmin):
+    list_display = ("name", "code", "is_front_office", "lead")
+    filter_horizontal = ("members",)
+    search_fields = ("name", "code")
+
+
+class EnquiryTypeInline(admin.TabularInline):
+    model = EnquiryType
+    extra = 0
+
+
+@admin.register(Service)
+class ServiceAdmin(AuditedAdmin):
+    list_display = ("name", "code", "is_active")
+    inlines = [EnquiryTypeInline]
+    search_fields = ("name", "code")
+
+
+@admin.register(EnquiryType)
+class EnquiryTypeAdmin(AuditedAdmin):
+    list_display = ("name", "service", "handoff_method", "team", "target_working_days", "is_active")
+    list_filter = ("service", "handoff_method", "team")
+    search_fields = ("name", "code")
+
+
+@admin.register(AvoidableReason)
+class AvoidableReasonAdmin(AuditedAdmin):
+    list_display = ("name", "code", "is_active")
+
+
+@admin.register(Channel)
+class ChannelAdmin(AuditedAdmin):
+    list_display = ("code", "unit_cost")
+
+
+@admin.register(Site)
+class SiteAdmin(AuditedAdmin):
+    list_display = ("name", "code", "kind", "is_active")
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(AuditedAdmin):
+    list_display = ("date", "reason")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("user", "name", "prefix", "key_hash", "created_at", "last_used_at",
+                       "revoked_at")
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # keys are made by create_partner_token or the token endpoint
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request, queryset):
+        for token in queryset:
+            api_token_revoke(token=token, actor=request.user)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "action", "object_type", "object_id")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_id",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "subject", "to_email", "sent_at")
+    readonly_fields = [f.name for f in OutboundMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,26 @@
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.core.exceptions import PermissionDenied
+
+from core.roles import is_staff_member
+
+# The API authenticates by itself (token or session) and answers 401/403 rather than redirecting.
+_SELF_AUTHENTICATING_PREFIXES = ("/api/", "/open311/", "/static/")
+
+
+class LoginRequiredMiddleware(DjangoLoginRequired):
+    """Every page needs a signed-in member of staff, except those marked `login_not_required`
+    (login, health check). Partner service accounts reach only the API."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path_info.startswith(_SELF_AUTHENTICATING_PREFIXES):
+            return None
+        response = super().process_view(request, view_func, view_args, view_kwargs)
+        if response is not None:
+            return response
+        if (
+            getattr(view_func, "login_required", True)
+            and request.user.is_authenticated
+            and not is_staff_member(request.user)
+        ):
+            raise PermissionDenied
+        return None

@@ -1,0 +1,227 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class User(AbstractUser):
+    """A member of staff, or a partner system's service account (group `partner`)."""
+
+    line_manager = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        help_text="Told when this person's cases go overdue.",
+    )
+    job_title = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class HandoffMethod(models.TextChoices):
+    """The three hand-off methods between front and back office (DOMAIN.md, "Hand-offs")."""
+
+    ONE_AND_DONE = "one_and_done", "One & Done"
+    FIRE_AND_FORGET = "fire_and_forget", "Fire and Forget"
+    CUSTOMER_ADVOCATE = "customer_advocate", "Customer Advocate"
+
+
+class ChannelCode(models.TextChoices):
+    FACE_TO_FACE = "face_to_face", "Face to face"
+    TELEPHONE = "telephone", "Telephone"
+    WEB = "web", "Web (self service)"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    SOCIAL_MEDIA = "social_media", "Social media"
+    PARTNER = "partner", "Partner system"
+
+
+class Team(models.Model):
+    """A team: a back-office team that receives hand-offs, or a front-office team."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    is_front_office = models.BooleanField(default=False)
+    email = models.EmailField(blank=True, help_text="The team's shared mailbox.")
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teams_led",
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(models.Model):
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnquiryType(models.Model):
+    """What a contact is about, within a service, and how it is handed off (DOMAIN.md)."""
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="enquiry_types")
+    code = models.SlugField(max_length=50)
+    name = models.CharField(max_length=200)
+    handoff_method = models.CharField(
+        max_length=20, choices=HandoffMethod.choices, default=HandoffMethod.ONE_AND_DONE
+    )
+    team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enquiry_types",
+        help_text="The back-office team that receives hand-offs of this type.",
+    )
+    target_working_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Service standard, in working days."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "code"], name="enquiry_type_code_per_service"),
+            models.CheckConstraint(
+                condition=Q(handoff_method="one_and_done") | Q(team__isnull=False),
+                name="enquiry_type_handoff_needs_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.name}: {self.name}"
+
+
+class AvoidableReason(models.Model):
+    """An NI14 avoidable-contact category (DOMAIN.md, "Contacts and NI14")."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Channel(models.Model):
+    """A contact channel and what one contact through it costs the council."""
+
+    code = models.CharField(max_length=20, choices=ChannelCode.choices, unique=True)
+    unit_cost = models.DecimalField(
+        max_digits=8, decimal_places=2, help_text="Cost of one contact in pounds."
+    )
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class Site(models.Model):
+    """Where contacts are handled: a customer service centre, the call centre, online."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER_SERVICE_CENTRE = "customer_service_centre", "Customer service centre"
+        CALL_CENTRE = "call_centre", "Call centre"
+        ONLINE = "online", "Online"
+        BACK_OFFICE = "back_office", "Back office"
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClosureDay(models.Model):
+    """A day the council is closed beyond the bank holidays (for example a local election)."""
+
+    date = models.DateField(unique=True)
+    reason = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return f"{self.date:%d %B %Y}: {self.reason}"
+
+
+class ApiToken(models.Model):
+    """An API key. Only its SHA-256 is stored; the key is shown once when made."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=200)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="First characters, to tell keys apart.")
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class AuditEvent(models.Model):
+    """Append-only audit trail: who did what to which record, when and from where.
+
+    On PostgreSQL a trigger refuses UPDATE and DELETE on this table (migration 0002).
+    """
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=50)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    changes = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}#{self.object_id}"
+
+
+class OutboundMessage(models.Model):
+    """The outbox: every message the council sends, to staff or to customers.
+
+    `dedupe_key` is unique, so a reminder for one event is stored (and sent) once however often
+    and however concurrently the sweep that makes it runs.
+    """
+
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField()
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_email = models.EmailField(blank=True)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbox_unsent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
