@@ -1,0 +1,207 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.models import AvoidableReason, ChannelCode, EnquiryType, HandoffMethod, Service, Site
+
+
+class CustomerQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(anonymised_at__isnull=True)
+
+
+class Customer(models.Model):
+    """A resident or business the council deals with (one view of the customer)."""
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    # Stored normalised: upper case with one space before the inward code ("OL6 6AB").
+    postcode = models.CharField(max_length=8, blank=True, db_index=True)
+    uprn = models.CharField(
+        max_length=12, blank=True, db_index=True,
+        help_text="Unique Property Reference Number from the local land and property gazetteer.",
+    )
+    # Stored normalised: digits only, UK numbers with a leading 0 ("07700900123").
+    phone = models.CharField(max_length=20, blank=True, db_index=True)
+    email = models.EmailField(blank=True, db_index=True)
+    preferred_channel = models.CharField(max_length=20, choices=ChannelCode.choices, blank=True)
+    accessibility_needs = models.TextField(
+        blank=True, help_text="Accessibility or language needs, such as an interpreter."
+    )
+    is_vulnerable = models.BooleanField(default=False)
+    vulnerability_notes = models.TextField(blank=True)
+    consent_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["last_name", "first_name"], name="customer_name_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+
+class SamplingPeriod(models.Model):
+    """An NI14 sample period, for councils that measure by sample weeks (DOMAIN.md)."""
+
+    name = models.CharField(max_length=100)
+    start_date = models.DateField()
+    end_date = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="sampling_period_dates"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactQuerySet(models.QuerySet):
+    def avoidable(self):
+        return self.filter(avoidable=True)
+
+    def received_between(self, start, end):
+        return self.filter(received_at__gte=start, received_at__lt=end)
+
+    def for_customer(self, customer):
+        return self.filter(customer=customer)
+
+    def enquiry_open(self):
+        return self.filter(enquiry_closed_at__isnull=True)
+
+
+class Contact(models.Model):
+    """One customer contact through any channel, recorded once (DOMAIN.md, "Contacts and NI14")."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", "Inbound"
+        OUTBOUND = "outbound", "Outbound"
+
+    class Source(models.TextChoices):
+        ADVISER = "adviser", "Adviser"
+        API = "api", "Partner API"
+        OPEN311 = "open311", "Open311"
+        SELF_SERVICE = "self_service", "Self service"
+        IMPORT = "import", "Import"
+
+    channel = models.CharField(max_length=20, choices=ChannelCode.choices)
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.INBOUND
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="contacts")
+    enquiry_type = models.ForeignKey(
+        EnquiryType, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+    received_at = models.DateTimeField()
+    # The Europe/London calendar day of received_at, stored so that reports and their summary
+    # rows group by the council's day on any database.
+    received_date = models.DateField()
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts_handled",
+    )
+    summary = models.TextField()
+    resolved_at_first_contact = models.BooleanField(default=False)
+    avoidable = models.BooleanField(default=False)
+    avoidable_reason = models.ForeignKey(
+        AvoidableReason, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+    handoff_method = models.CharField(
+        max_length=20, choices=HandoffMethod.choices, default=HandoffMethod.ONE_AND_DONE
+    )
+    handoff_override_reason = models.CharField(
+        max_length=500, blank=True,
+        help_text="Why the adviser chose a hand-off other than the enquiry type's default.",
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.ADVISER)
+    external_ref = models.CharField(max_length=100, blank=True)
+    sampling_period = models.ForeignKey(
+        SamplingPeriod, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+    repeat_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repeats",
+        help_text="The earlier open enquiry this contact chased, when repeat detection found one.",
+    )
+    # When the enquiry behind the contact was closed: at once for One & Done, when the back
+    # office resolves the hand-off otherwise. Open enquiries drive repeat-contact detection.
+    enquiry_closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(avoidable=True, avoidable_reason__isnull=False)
+                    | Q(avoidable=False, avoidable_reason__isnull=True)
+                ),
+                name="contact_avoidable_has_one_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["received_at"], name="contact_received_idx"),
+            models.Index(fields=["received_date"], name="contact_received_date_idx"),
+            models.Index(fields=["customer", "received_at"], name="contact_customer_idx"),
+            models.Index(
+                fields=["customer", "service", "received_at"],
+                condition=Q(enquiry_closed_at__isnull=True),
+                name="contact_customer_open_idx",
+            ),
+            models.Index(fields=["service", "received_at"], name="contact_service_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Contact {self.pk}"
+
+
+class IdempotencyKey(models.Model):
+    """A partner's Idempotency-Key for `POST /api/v1/contacts/` (API.md, "Contacts").
+
+    The unique constraint on (caller, key) makes concurrent retries safe: exactly one insert wins
+    and the others read its contact.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_caller")
+        ]
+
+    def __str__(self) -> str:
+        return f"Idempotency key {self.key}"

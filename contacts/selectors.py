@@ -1,0 +1,219 @@
+"""Reads of the contacts app: customer search, duplicate warnings, repeat-contact detection,
+who sees which contacts."""
+
+import re
+from datetime import date, datetime, time
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import CharField, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from contacts import normalise
+from contacts.models import Contact, Customer
+from core.roles import Role, has_role, is_staff_member
+from core.working_days import calendar, local_date
+
+# --- Who may do what (the pages and the API ask these) -----------------------------------------
+
+# Log contacts on the adviser screen and through the API as a member of staff.
+LOG_ROLES = (Role.ADVISER, Role.MANAGER, Role.ADMIN)
+# Create customers and correct their details (rectification). Complaints officers log
+# complaints for customers who may not be on the system yet.
+CUSTOMER_EDIT_ROLES = (Role.ADVISER, Role.COMPLAINTS_OFFICER, Role.SOCIAL_CARE_COMPLAINTS,
+                       Role.MANAGER, Role.ADMIN)
+# Read every contact (the contacts list API; contacts on the customer 360 page). Partner
+# systems read only the contacts they created (`contacts_visible_to`).
+CONTACT_READ_ROLES = (Role.ADVISER, Role.BACK_OFFICE, Role.COMPLAINTS_OFFICER,
+                      Role.SOCIAL_CARE_COMPLAINTS, Role.LEGAL, Role.MANAGER, Role.ADMIN)
+
+
+def can_log_contacts(user) -> bool:
+    return has_role(user, *LOG_ROLES)
+
+
+def can_edit_customers(user) -> bool:
+    return has_role(user, *CUSTOMER_EDIT_ROLES)
+
+
+def can_view_customers(user) -> bool:
+    """Every member of staff works with customers (one view of the customer); partners reach
+    customers only through the API."""
+    return is_staff_member(user)
+
+
+def contacts_visible_to(user) -> QuerySet[Contact]:
+    """Staff see every contact; a partner system sees the contacts it created; others none."""
+    contacts = Contact.objects.all()
+    if has_role(user, *CONTACT_READ_ROLES):
+        return contacts
+    if has_role(user, Role.PARTNER):
+        return contacts.filter(created_by=user)
+    return contacts.none()
+
+
+# --- Customer search ---------------------------------------------------------------------------
+
+
+class NameKey(Func):
+    """lower(first_name || ' ' || last_name): exactly the expression of the trigram index in
+    migration 0003, so PostgreSQL can use the index for LIKE '%term%'."""
+
+    template = "lower(%(expressions)s)"
+    arg_joiner = " || ' ' || "
+    output_field = CharField()
+
+    def __init__(self):
+        super().__init__(F("first_name"), F("last_name"))
+
+
+class _Similarity(Func):
+    function = "similarity"
+    output_field = FloatField()
+
+
+SEARCH_ORDER = ("last_name", "first_name", "pk")
+
+
+def customer_search(query: str) -> QuerySet[Customer]:
+    """Customers matching what an adviser typed: a postcode (any case, with or without the
+    space), an outward code ("OL6"), a phone number (any formatting), a UPRN, an email address,
+    or words of the name (each word must match; short words match the start of a name).
+
+    Each kind of query is one indexed lookup, so it stays fast with a million customers: on
+    PostgreSQL trigram GIN indexes on the lower-cased full name and email (migration 0003) and
+    b-tree pattern indexes on postcode, phone and UPRN; SQLite runs the same lookups unindexed.
+    Anonymised customers are never found.
+    """
+    query = " ".join((query or "").split())
+    customers = Customer.objects.active()
+    if len(query) < 2:
+        return customers.none()
+    if "@" in query:
+        return customers.annotate(email_key=Lower("email")).filter(
+            email_key__startswith=normalise.email(query)).order_by(*SEARCH_ORDER)
+    if normalise.is_postcode(query):
+        return customers.filter(postcode=normalise.postcode(query)).order_by(*SEARCH_ORDER)
+    if normalise.is_outward_code(query):
+        return customers.filter(postcode__startswith=query.upper() + " ").order_by(*SEARCH_ORDER)
+    if normalise.looks_like_phone_or_uprn(query):
+        digits = re.sub(r"\D", "", query)
+        return customers.filter(
+            Q(phone__startswith=normalise.phone(query)) | Q(uprn=digits)
+        ).order_by(*SEARCH_ORDER)
+    return _name_search(customers, query.lower())
+
+
+def _name_search(customers: QuerySet[Customer], query: str) -> QuerySet[Customer]:
+    customers = customers.annotate(name_key=NameKey())
+    matches = Q()
+    for term in query.split():
+        if len(term) >= 3:
+            matches &= Q(name_key__contains=term)
+        else:  # too short for a trigram: the start of a word of the name
+            matches &= Q(name_key__startswith=term) | Q(name_key__contains=" " + term)
+    if " " not in query and len(query) >= 3:
+        matches |= Q(email_key__contains=query)
+        customers = customers.annotate(email_key=Lower("email"))
+    customers = customers.filter(matches)
+    if connection.vendor == "postgresql":
+        return customers.annotate(rank=_Similarity(F("name_key"), Value(query))).order_by(
+            "-rank", *SEARCH_ORDER)
+    return customers.order_by(*SEARCH_ORDER)
+
+
+def customer_possible_duplicates(*, first_name: str = "", last_name: str = "", email: str = "",
+                                 phone: str = "", postcode: str = "", date_of_birth=None,
+                                 exclude_pk=None, limit: int = 10) -> list[Customer]:
+    """Customers who may be the same person as the one about to be created (issue 3, duplicate
+    warnings): the same email, the same phone number, or the same name with the same postcode
+    or the same date of birth. Names compare without regard to case."""
+    email, phone = normalise.email(email), normalise.phone(phone)
+    postcode = normalise.postcode(postcode) if postcode else ""
+    first_name, last_name = normalise.name(first_name), normalise.name(last_name)
+    match = Q(pk__in=[])
+    if email:
+        match |= Q(email__iexact=email)
+    if phone:
+        match |= Q(phone=phone)
+    if first_name and last_name:
+        same_name = Q(first_name__iexact=first_name, last_name__iexact=last_name)
+        if postcode:
+            match |= same_name & Q(postcode=postcode)
+        if date_of_birth:
+            match |= same_name & Q(date_of_birth=date_of_birth)
+    customers = Customer.objects.active().filter(match)
+    if exclude_pk is not None:
+        customers = customers.exclude(pk=exclude_pk)
+    return list(customers.order_by(*SEARCH_ORDER)[:limit])
+
+
+def customer_detail(customer_id: int) -> Customer:
+    """One customer who has not been anonymised (Customer.DoesNotExist otherwise)."""
+    return Customer.objects.active().get(pk=customer_id)
+
+
+# --- Repeat-contact detection ------------------------------------------------------------------
+
+
+def repeat_window_start(at: datetime) -> datetime:
+    """The first moment still inside the repeat-contact window that ends at `at`: the start of
+    the Nth working day before `at`'s day (REPEAT_CONTACT_WINDOW_WORKING_DAYS, default 10), so
+    weekends, bank holidays and closure days do not count."""
+    first_day = calendar().subtract_working_days(local_date(at),
+                                                 settings.REPEAT_CONTACT_WINDOW_WORKING_DAYS)
+    return timezone.make_aware(datetime.combine(first_day, time.min))
+
+
+def contact_open_enquiries(customer, at: datetime | None = None) -> QuerySet[Contact]:
+    """The customer's contacts received within the repeat window before `at` whose enquiry is
+    still open (not One & Done, hand-off not yet resolved), newest first."""
+    if customer is None:
+        return Contact.objects.none()
+    at = at or timezone.now()
+    return (Contact.objects.enquiry_open()
+            .filter(customer=customer, received_at__gte=repeat_window_start(at), received_at__lt=at)
+            .select_related("service", "enquiry_type", "enquiry_type__team")
+            .order_by("-received_at", "-pk"))
+
+
+def contact_repeat_candidates(customer, service, at: datetime | None = None) -> QuerySet[Contact]:
+    """Earlier contacts this one may be chasing (DOMAIN.md: "A repeat contact by the same
+    customer about the same enquiry within a short window is a strong sign of avoidable contact
+    (progress chasing)"): the same customer, the same service, enquiry still open, received
+    within the window. Uses the partial index contact_customer_open_idx."""
+    return contact_open_enquiries(customer, at).filter(service=service)
+
+
+def repeat_contacts_on(day: date, user=None) -> QuerySet[Contact]:
+    """Repeat contacts received on a day: a manager's or admin's view of the whole front
+    office, an adviser's of their own."""
+    contacts = Contact.objects.filter(received_date=day, repeat_of__isnull=False)
+    if user is not None and not has_role(user, Role.MANAGER, Role.ADMIN):
+        contacts = contacts.filter(handled_by=user)
+    return (contacts.select_related("customer", "service", "enquiry_type", "repeat_of", "handled_by")
+            .order_by("-received_at", "-pk"))
+
+
+# --- Reading contacts --------------------------------------------------------------------------
+
+
+def contacts_for_customer(customer, user) -> QuerySet[Contact]:
+    return (contacts_visible_to(user).filter(customer=customer)
+            .select_related("service", "enquiry_type", "avoidable_reason")
+            .order_by("-received_at", "-pk"))
+
+
+def contact_detail(user, contact_id: int) -> Contact:
+    return (contacts_visible_to(user)
+            .select_related("service", "enquiry_type", "customer", "avoidable_reason", "site",
+                            "handled_by", "repeat_of", "sampling_period")
+            .get(pk=contact_id))
+
+
+def contact_list(user) -> QuerySet[Contact]:
+    """The contacts a user may list, newest first (filters are the API's FilterSet)."""
+    return (contacts_visible_to(user)
+            .select_related("service", "enquiry_type", "avoidable_reason", "site")
+            .order_by("-received_at", "-pk"))

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from contacts import views
+
+app_name = "contacts"
+
+urlpatterns = [
+    path("log/", views.contact_log_page, name="log"),
+    path("repeats/", views.repeat_contacts, name="repeats"),
+    path("customers/", views.customer_list, name="customers"),
+    path("customers/new/", views.customer_new, name="customer-new"),
+    path("customers/<int:customer_id>/", views.customer_detail, name="customer"),
+    path("customers/<int:customer_id>/edit/", views.customer_edit, name="customer-edit"),
+    path("<int:contact_id>/", views.contact_detail, name="contact"),
+]

@@ -1,0 +1,293 @@
+"""Contacts pages: the adviser screen, customers (search, create, 360, rectify), a contact, the
+day's repeat contacts.
+
+Who may do what (issue 3, "Roles"; the role sets are in `contacts.selectors`):
+- log contacts (adviser screen): adviser, manager, admin;
+- create customers and correct their details: those, plus the complaints officers, who log
+  complaints for customers who may be new to the system;
+- find and view customers, their timeline and their contacts: every member of staff (back office,
+  complaints, legal need the customer's story); what each app shows on the timeline is that app's
+  own visibility rule;
+- partner systems reach no page (core.middleware), only the API.
+Pages a role may not use answer 403; records that do not exist, 404.
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+
+from contacts import normalise, selectors, services
+from contacts.forms import ContactLogForm, CustomerForm, SearchForm
+from contacts.models import Contact, Customer
+from core.models import ChannelCode
+from core.navigation import timeline_for
+from core.selectors import services_with_enquiry_types
+from handoffs.models import Handoff
+from handoffs.services import contact_log
+
+SEARCH_RESULTS_ON_LOG_PAGE = 20
+_SESSION_DEFAULTS = "contacts.log_defaults"
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _customer_or_404(customer_id) -> Customer:
+    try:
+        return selectors.customer_detail(int(customer_id))
+    except (Customer.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """A service's ValidationError onto the form: its fields where the form has them."""
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+# --- The adviser screen ------------------------------------------------------------------------
+
+
+def contact_log_page(request):
+    """Find the caller, then log the contact (issue 3, "Adviser screen").
+
+    One page in three states: searching (?q=), a caller chosen (?customer= or ?anonymous=1),
+    and after a save, back to an empty search for the next caller with a banner naming the
+    contact logged. A customer with an open enquiry in the repeat window gets a warning, and the
+    form starts as a progress-chasing repeat of the newest one, which the adviser can change.
+    """
+    _require(selectors.can_log_contacts(request.user))
+    source = request.POST if request.method == "POST" else request.GET
+    customer = _customer_or_404(source["customer"]) if source.get("customer") else None
+    anonymous = customer is None and source.get("anonymous") == "1"
+    catalogue = list(services_with_enquiry_types())
+    candidates = list(selectors.contact_open_enquiries(customer)) if customer else []
+
+    if request.method == "POST":
+        form = ContactLogForm(request.POST, catalogue=catalogue, repeat_candidates=candidates)
+        if customer is None and not anonymous:
+            form.add_error(None, "Find the customer, or choose Anonymous caller.")
+        if form.is_valid():
+            try:
+                contact = contact_log(actor=request.user, customer=customer,
+                                      source=Contact.Source.ADVISER, **form.contact_fields())
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                request.session[_SESSION_DEFAULTS] = {
+                    "channel": contact.channel, "site": contact.site.code if contact.site else ""}
+                messages.success(request, _logged_message(contact))
+                return redirect("contacts:log")
+        status = 400 if form.errors else 200
+    else:
+        form = ContactLogForm(initial=_initial(request, candidates), catalogue=catalogue,
+                              repeat_candidates=candidates)
+        status = 200
+
+    handoffs = _handoffs_by_contact(candidates)
+    search = SearchForm(request.GET if customer is None and not anonymous else None)
+    query = search.cleaned_data.get("q", "") if search.is_bound and search.is_valid() else ""
+    results = []
+    if query:
+        results = list(selectors.customer_search(query)[:SEARCH_RESULTS_ON_LOG_PAGE + 1])
+    return render(request, "contacts/log.html", {
+        "form": form,
+        "search": search,
+        "query": query,
+        "results": results[:SEARCH_RESULTS_ON_LOG_PAGE],
+        "more_results": len(results) > SEARCH_RESULTS_ON_LOG_PAGE,
+        "customer": customer,
+        "anonymous": anonymous,
+        "caller_chosen": customer is not None or anonymous,
+        "candidates": [(c, handoffs.get(c.pk)) for c in candidates],
+        "repeat_enquiry_types": {str(c.pk): str(c.enquiry_type_id or "") for c in candidates},
+        "new_customer_url": _new_customer_url(query),
+        "window_days": settings.REPEAT_CONTACT_WINDOW_WORKING_DAYS,
+    }, status=status)
+
+
+def _initial(request, candidates) -> dict:
+    defaults = request.session.get(_SESSION_DEFAULTS, {})
+    initial = {"channel": defaults.get("channel") or ChannelCode.TELEPHONE,
+               "site": defaults.get("site") or None, "resolved_at_first_contact": True}
+    if candidates:
+        chosen = next((c for c in candidates if str(c.pk) == request.GET.get("repeat_of")),
+                      candidates[0])
+        initial.update(repeat_of=str(chosen.pk), enquiry_type=str(chosen.enquiry_type_id or ""),
+                       avoidable=True, avoidable_reason="progress_chasing")
+    return initial
+
+
+def _handoffs_by_contact(contacts) -> dict[int, Handoff]:
+    if not contacts:
+        return {}
+    return {h.contact_id: h for h in
+            Handoff.objects.filter(contact__in=contacts).select_related("team")}
+
+
+def _logged_message(contact: Contact) -> str:
+    about = (f"{contact.enquiry_type.name} ({contact.service.name})" if contact.enquiry_type
+             else contact.service.name)
+    who = f" for {contact.customer}" if contact.customer else " (anonymous caller)"
+    message = f"Contact {contact.pk} logged{who}: {about}."
+    handoff = Handoff.objects.filter(contact=contact).select_related("team").first()
+    if handoff is not None:
+        message += (f" Handed off to {handoff.team.name} ({handoff.get_method_display()}), "
+                    f"due {handoff.due_date:%A} {handoff.due_date.day} {handoff.due_date:%B %Y}.")
+    return message
+
+
+def _new_customer_url(query: str) -> str:
+    params = {"next": reverse("contacts:log")}
+    if query:
+        params["q"] = query
+    return f"{reverse('contacts:customer-new')}?{urlencode(params)}"
+
+
+# --- Customers ---------------------------------------------------------------------------------
+
+
+def customer_list(request):
+    """Find a customer by name, postcode, phone, email or UPRN."""
+    _require(selectors.can_view_customers(request.user))
+    search = SearchForm(request.GET)
+    query = search.cleaned_data.get("q", "") if search.is_valid() else ""
+    page = None
+    if query:
+        page = Paginator(selectors.customer_search(query), 50).get_page(request.GET.get("page"))
+    return render(request, "contacts/customer_list.html", {
+        "search": search, "query": query, "page": page,
+        "can_create": selectors.can_edit_customers(request.user),
+        "new_customer_url": f"{reverse('contacts:customer-new')}?{urlencode({'q': query})}"
+        if query else reverse("contacts:customer-new"),
+    })
+
+
+def _prefill_from_query(query: str) -> dict:
+    """What an adviser searched for, as the start of the new customer's details."""
+    query = " ".join((query or "").split())
+    if not query:
+        return {}
+    if "@" in query:
+        return {"email": query}
+    if normalise.is_postcode(query):
+        return {"postcode": normalise.postcode(query)}
+    if normalise.looks_like_phone_or_uprn(query):
+        return {"phone": query}
+    if re.search(r"\d", query):
+        return {}
+    first, _, last = query.rpartition(" ")
+    return {"first_name": first.title(), "last_name": last.title()} if first else {
+        "last_name": query.title()}
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return ""
+
+
+def customer_new(request):
+    """Create a customer, warning of possible duplicates first (the adviser may pick one of
+    them or go on). With ?next=, return there with ?customer=<id>, e.g. to the adviser screen."""
+    _require(selectors.can_edit_customers(request.user))
+    next_url = _safe_next(request)
+    duplicates = []
+    if request.method == "POST":
+        form = CustomerForm(request.POST)
+        if form.is_valid():
+            fields = form.customer_fields()
+            if request.POST.get("confirm_new") != "1":
+                duplicates = selectors.customer_possible_duplicates(
+                    first_name=fields["first_name"], last_name=fields["last_name"],
+                    email=fields["email"], phone=fields["phone"], postcode=fields["postcode"],
+                    date_of_birth=fields["date_of_birth"])
+            if not duplicates:
+                try:
+                    customer = services.customer_create(actor=request.user, **fields)
+                except ValidationError as error:
+                    _add_service_errors(form, error)
+                else:
+                    messages.success(request, f"Customer {customer} added.")
+                    if next_url:
+                        separator = "&" if "?" in next_url else "?"
+                        return redirect(f"{next_url}{separator}customer={customer.pk}")
+                    return redirect("contacts:customer", customer_id=customer.pk)
+    else:
+        form = CustomerForm(initial=_prefill_from_query(request.GET.get("q", "")))
+    return render(request, "contacts/customer_form.html", {
+        "form": form, "duplicates": duplicates, "next_url": next_url, "customer": None,
+        "use_url": next_url or reverse("contacts:log"),
+    }, status=400 if form.errors else 200)
+
+
+def customer_edit(request, customer_id: int):
+    """Correct a customer's details (rectification)."""
+    _require(selectors.can_edit_customers(request.user))
+    customer = _customer_or_404(customer_id)
+    if request.method == "POST":
+        form = CustomerForm(request.POST)
+        if form.is_valid():
+            try:
+                services.customer_update(customer=customer, actor=request.user,
+                                         **form.customer_fields())
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, f"Details of {customer} saved.")
+                return redirect("contacts:customer", customer_id=customer.pk)
+    else:
+        form = CustomerForm(initial=CustomerForm.initial_for(customer))
+    return render(request, "contacts/customer_form.html", {
+        "form": form, "customer": customer, "duplicates": [], "next_url": "",
+    }, status=400 if form.errors else 200)
+
+
+def customer_detail(request, customer_id: int):
+    """Customer 360: their details and everything the council holds about them on one
+    timeline, newest first, open items highlighted (issue 3, "Customer 360")."""
+    _require(selectors.can_view_customers(request.user))
+    customer = _customer_or_404(customer_id)
+    return render(request, "contacts/customer_detail.html", {
+        "customer": customer,
+        "timeline": [(entry, entry.status.replace("_", " ").capitalize())
+                     for entry in timeline_for(customer, request.user)],
+        "can_log": selectors.can_log_contacts(request.user),
+        "can_edit": selectors.can_edit_customers(request.user),
+    })
+
+
+# --- Contacts ----------------------------------------------------------------------------------
+
+
+def contact_detail(request, contact_id: int):
+    _require(selectors.can_view_customers(request.user))
+    try:
+        contact = selectors.contact_detail(request.user, contact_id)
+    except Contact.DoesNotExist:
+        raise Http404 from None
+    return render(request, "contacts/contact_detail.html", {
+        "contact": contact,
+        "handoff": Handoff.objects.filter(contact=contact).select_related("team").first(),
+    })
+
+
+def repeat_contacts(request):
+    """Today's repeat contacts: an adviser's own, or the whole front office's for managers."""
+    _require(selectors.can_log_contacts(request.user))
+    today = timezone.localdate()
+    return render(request, "contacts/repeats.html", {
+        "contacts": selectors.repeat_contacts_on(today, request.user)[:500], "today": today,
+    })

@@ -1,0 +1,168 @@
+"""Customer search, duplicate warnings and repeat-contact detection."""
+
+from datetime import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+
+from contacts.selectors import (
+    contact_open_enquiries,
+    contact_repeat_candidates,
+    customer_possible_duplicates,
+    customer_search,
+)
+from contacts.services import contact_create, contact_enquiry_close
+from tests.factories import ContactFactory, CustomerFactory
+
+
+@pytest.fixture
+def people(db):
+    return {
+        "jane": CustomerFactory(first_name="Jane", last_name="Smith", postcode="OL6 6AB",
+                                phone="07700900123", email="jane.smith@example.com",
+                                uprn="100012345678"),
+        "john": CustomerFactory(first_name="John", last_name="Smithson", postcode="OL6 7XY",
+                                phone="01613428355", email="jsmithson@example.org",
+                                uprn="100012345679"),
+        "amir": CustomerFactory(first_name="Amir", last_name="Khan", postcode="SK14 1AA",
+                                phone="07700900999", email="amir@example.net", uprn="100099999999"),
+        "gone": CustomerFactory(first_name="Jane", last_name="Smith", postcode="OL6 6AB",
+                                phone="07700900555", email="old@example.com",
+                                anonymised_at=timezone.now()),
+    }
+
+
+def _found(query):
+    return [c.first_name + " " + c.last_name for c in customer_search(query)]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("smith", ["Jane Smith", "John Smithson"]),
+    ("Jane Smith", ["Jane Smith"]),
+    ("smith jane", ["Jane Smith"]),
+    ("jo smi", ["John Smithson"]),
+    ("KHAN", ["Amir Khan"]),
+    ("OL6 6AB", ["Jane Smith"]),
+    ("ol66ab", ["Jane Smith"]),
+    ("ol6", ["Jane Smith", "John Smithson"]),
+    ("SK14", ["Amir Khan"]),
+    ("07700 900123", ["Jane Smith"]),
+    ("+44 7700 900123", ["Jane Smith"]),
+    ("0161-342-8355", ["John Smithson"]),
+    ("100012345679", ["John Smithson"]),
+    ("Jane.Smith@example.com", ["Jane Smith"]),
+    ("amir@", ["Amir Khan"]),
+    ("jsmithson", ["John Smithson"]),
+    ("nobody", []),
+    ("a", []),
+])
+def test_customer_search_finds_by_name_postcode_phone_email_and_uprn(people, query, expected):
+    assert sorted(_found(query)) == sorted(expected)
+
+
+def test_customer_search_never_finds_anonymised_customers(people):
+    assert "old@example.com" not in [c.email for c in customer_search("jane smith")]
+    assert list(customer_search("07700900555")) == []
+
+
+def test_customer_search_treats_like_wildcards_as_text(people):
+    assert _found("%mit%") == [] and _found("_ane") == []
+
+
+@pytest.mark.django_db
+def test_name_search_uses_the_trigram_index_on_postgresql(people):
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram indexes are PostgreSQL's; SQLite searches unindexed")
+    with connection.cursor() as cursor:
+        # A handful of rows would be read whole: make the planner show what it does on a big table.
+        cursor.execute("SET enable_seqscan = off; SET enable_indexscan = off")
+        try:
+            for query, index in [("smith", "customer_name_trgm_idx"),
+                                 ("jane.smith@example.com", "customer_email_trgm_idx")]:
+                sql, params = customer_search(query).query.sql_with_params()
+                cursor.execute("EXPLAIN " + sql, params)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                assert index in plan, plan
+        finally:
+            cursor.execute("SET enable_seqscan = on; SET enable_indexscan = on")
+
+
+def test_duplicates_by_email_phone_or_name_with_postcode_or_birth_date(people):
+    jane, john = people["jane"], people["john"]
+    jane.date_of_birth = datetime(1980, 3, 27).date()
+    jane.save()
+    assert customer_possible_duplicates(first_name="X", last_name="Y",
+                                        email="JANE.SMITH@example.com") == [jane]
+    assert customer_possible_duplicates(first_name="X", last_name="Y",
+                                        phone="0161 342 8355") == [john]
+    assert customer_possible_duplicates(first_name="jane", last_name="SMITH",
+                                        postcode="ol66ab") == [jane]
+    assert customer_possible_duplicates(first_name="Jane", last_name="Smith",
+                                        date_of_birth=jane.date_of_birth) == [jane]
+    # The same name alone is not enough: many people share a name.
+    assert customer_possible_duplicates(first_name="Jane", last_name="Smith",
+                                        postcode="M1 1AE") == []
+    assert customer_possible_duplicates(first_name="Jane", last_name="Smith", email="",
+                                        phone="") == []
+
+
+def _at(day: str, hour: int = 10):
+    return timezone.make_aware(datetime.fromisoformat(f"{day}T{hour:02d}:00"))
+
+
+def _log(catalogue, customer, at, enquiry_type="missed_bin"):
+    with time_machine.travel(at, tick=False):
+        return contact_create(actor=None, channel="telephone", service=catalogue["waste"],
+                              enquiry_type=catalogue[enquiry_type], customer=customer,
+                              summary="Bin missed again.", source="adviser", received_at=at)
+
+
+@pytest.mark.django_db
+def test_repeat_window_counts_working_days_across_easter_bank_holidays(catalogue, settings):
+    settings.REPEAT_CONTACT_WINDOW_WORKING_DAYS = 10
+    customer = CustomerFactory()
+    # Ten working days before Tuesday 29 April 2025 reach back to Friday 11 April: Good Friday
+    # (18th) and Easter Monday (21st) are bank holidays, weekends do not count.
+    inside = _log(catalogue, customer, _at("2025-04-11", 9))
+    _log(catalogue, customer, _at("2025-04-10", 16))  # eleven working days before: outside
+    now = _at("2025-04-29", 11)
+    assert list(contact_repeat_candidates(customer, catalogue["waste"], now)) == [inside]
+
+
+@pytest.mark.django_db
+def test_repeat_window_follows_the_setting(catalogue, settings):
+    customer = CustomerFactory()
+    earlier = _log(catalogue, customer, _at("2025-04-24", 9))  # Thursday
+    now = _at("2025-04-29", 11)  # Tuesday: three working days later
+    settings.REPEAT_CONTACT_WINDOW_WORKING_DAYS = 3
+    assert list(contact_repeat_candidates(customer, catalogue["waste"], now)) == [earlier]
+    settings.REPEAT_CONTACT_WINDOW_WORKING_DAYS = 2
+    assert list(contact_repeat_candidates(customer, catalogue["waste"], now)) == []
+
+
+@pytest.mark.django_db
+def test_closed_enquiries_other_services_and_other_customers_are_not_repeats(catalogue):
+    customer = CustomerFactory()
+    one_and_done = _log(catalogue, customer, _at("2025-04-22"), enquiry_type="collection_days")
+    assert one_and_done.enquiry_closed_at is not None  # One & Done closes at once
+    resolved = _log(catalogue, customer, _at("2025-04-23"))
+    contact_enquiry_close(contact=resolved, at=_at("2025-04-24"))
+    still_open = _log(catalogue, customer, _at("2025-04-24"))
+    ContactFactory(customer=customer, service=catalogue["council_tax"],
+                   enquiry_type=catalogue["balance"], received_at=_at("2025-04-25"),
+                   enquiry_closed_at=None)
+    _log(catalogue, CustomerFactory(), _at("2025-04-25"))
+    now = _at("2025-04-29")
+    assert list(contact_repeat_candidates(customer, catalogue["waste"], now)) == [still_open]
+    assert len(contact_open_enquiries(customer, now)) == 2  # waste and council tax
+    assert list(contact_repeat_candidates(None, catalogue["waste"], now)) == []
+
+
+@pytest.mark.django_db
+def test_a_contact_is_not_a_repeat_of_itself_or_of_later_ones(catalogue):
+    customer = CustomerFactory()
+    first = _log(catalogue, customer, _at("2025-04-24"))
+    _log(catalogue, customer, _at("2025-04-25"))
+    assert list(contact_repeat_candidates(customer, catalogue["waste"], first.received_at)) == []
