@@ -1,0 +1,68 @@
+from django.apps import AppConfig
+
+
+class HandoffsConfig(AppConfig):
+    """Hand-offs between front and back office. The page-shell hooks import lazily: the app
+    registry loads configs before models."""
+
+    name = "handoffs"
+    verbose_name = "Hand-offs"
+
+    def nav_items(self, user):
+        from django.urls import reverse
+
+        from core.navigation import NavItem
+        from core.roles import Role, has_role
+
+        items = []
+        if has_role(user, Role.BACK_OFFICE, Role.MANAGER, Role.ADMIN):
+            items.append(NavItem("Team queue", reverse("handoffs:queue"), order=20))
+        if has_role(user, Role.ADVISER):
+            items.append(NavItem("My advocate cases", reverse("handoffs:advocate"), order=20))
+        return items
+
+    def attention_items(self, user):
+        from django.urls import reverse
+
+        from core.navigation import AttentionItem
+        from core.roles import Role, has_role
+        from handoffs import selectors
+
+        items = []
+        if has_role(user, Role.BACK_OFFICE):
+            open_count, overdue_count = selectors.handoff_counts_for_officer(user)
+            queue = reverse("handoffs:queue")
+            items.append(AttentionItem("Open hand-offs in your teams", open_count, queue))
+            items.append(AttentionItem("Overdue hand-offs", overdue_count, f"{queue}?overdue=on",
+                                       hint="Past their service standard.", urgent=True))
+        if has_role(user, Role.ADVISER):
+            items.append(AttentionItem("Your open advocate cases",
+                                       selectors.advocate_cases(user).count(),
+                                       reverse("handoffs:advocate"),
+                                       hint="Keep these customers informed."))
+        return items
+
+    def timeline_entries(self, customer, user):
+        from django.urls import reverse
+
+        from core.navigation import TimelineEntry
+        from handoffs import selectors
+        from handoffs.services import long_date
+
+        return [
+            TimelineEntry(
+                type="handoff", id=handoff.pk, at=handoff.opened_at,
+                title=f"Hand-off to {handoff.team.name}: "
+                      f"{(handoff.contact.enquiry_type or handoff.contact.service).name}",
+                url=reverse("handoffs:detail", args=[handoff.pk]),
+                is_open=handoff.status != handoff.Status.RESOLVED,
+                status=handoff.status,
+                detail=f"{handoff.get_method_display()}, due {long_date(handoff.due_date)}",
+            )
+            for handoff in selectors.handoffs_for_customer(customer, user)
+        ]
+
+    def seed_demo(self, command, rng, today, days):
+        from handoffs.demo import seed_handoffs
+
+        seed_handoffs(command=command, rng=rng, today=today, days=days)

@@ -1,0 +1,158 @@
+"""Reads of the hand-offs app: who may see which hand-off, the queues, the timeline."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import BooleanField, Case, Max, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from core.models import Team
+from core.roles import Role, has_role
+from core.working_days import calendar
+from handoffs.models import ACTION_STATUSES, Handoff, HandoffUpdate
+
+SYSTEM_KINDS = (HandoffUpdate.Kind.REMINDER, HandoffUpdate.Kind.OVERDUE)
+
+
+def handoffs_visible_to(user) -> QuerySet[Handoff]:
+    """Who sees which hand-off (issue 4, "an officer sees only their teams' hand-offs"):
+    managers and admins all; back-office officers their teams'; advisers the ones they advocate
+    or whose contact they handled; partner systems those of contacts they created; others none."""
+    handoffs = Handoff.objects.all()
+    if has_role(user, Role.MANAGER, Role.ADMIN):
+        return handoffs
+    scope = Q(pk__in=[])
+    if has_role(user, Role.BACK_OFFICE):
+        scope |= Q(team__in=Team.objects.filter(members=user).values("pk"))
+    if has_role(user, Role.ADVISER):
+        scope |= Q(advocate=user) | Q(contact__handled_by=user)
+    if has_role(user, Role.PARTNER):
+        scope |= Q(contact__created_by=user)
+    return handoffs.filter(scope)
+
+
+def handoff_can(user, handoff: Handoff, action: str) -> bool:
+    """Which actions a user may take on a hand-off they can see: the receiving team (and
+    managers, admins) work it; the advocate may add updates, as they keep the customer
+    informed. Whether the hand-off's status allows it is the service's rule (StateConflict)."""
+    if has_role(user, Role.MANAGER, Role.ADMIN):
+        return True
+    if has_role(user, Role.BACK_OFFICE) and handoff.team.members.filter(pk=user.pk).exists():
+        return True
+    return action == "update" and handoff.advocate_id == user.pk and has_role(user, Role.ADVISER)
+
+
+def handoff_actions_for(user, handoff: Handoff) -> set[str]:
+    """The actions the pages offer this user now: allowed for them and in the current status."""
+    return {action for action, statuses in ACTION_STATUSES.items()
+            if handoff.status in statuses and handoff_can(user, handoff, action)}
+
+
+def handoff_due_soon_date(today: date | None = None) -> date:
+    """The last due date that counts as "due soon": one working day from today."""
+    return calendar().add_working_days(today or timezone.localdate(), 1)
+
+
+def with_deadline_flags(handoffs: QuerySet[Handoff], today: date | None = None) -> QuerySet[Handoff]:
+    """Annotate `is_overdue` (unresolved and due before today, as in API.md) and `is_due_soon`
+    (unresolved and due today or the next working day)."""
+    today = today or timezone.localdate()
+    soon = handoff_due_soon_date(today)
+    unresolved = ~Q(status=Handoff.Status.RESOLVED)
+    return handoffs.annotate(
+        is_overdue=Case(When(unresolved & Q(due_date__lt=today), then=Value(True)),
+                        default=Value(False), output_field=BooleanField()),
+        is_due_soon=Case(When(unresolved & Q(due_date__gte=today, due_date__lte=soon),
+                              then=Value(True)),
+                         default=Value(False), output_field=BooleanField()),
+    )
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    team: str = ""
+    status: str = ""
+    method: str = ""
+    overdue: bool = False
+
+
+def handoff_list(user, filters: QueueFilters, *, unresolved_only: bool = False,
+                 today: date | None = None) -> QuerySet[Handoff]:
+    """The hand-offs a user may see, filtered (team by code), soonest due first."""
+    today = today or timezone.localdate()
+    handoffs = handoffs_visible_to(user)
+    if unresolved_only and not filters.status:
+        handoffs = handoffs.unresolved()
+    if filters.team:
+        handoffs = handoffs.filter(team__code=filters.team)
+    if filters.status:
+        handoffs = handoffs.filter(status=filters.status)
+    if filters.method:
+        handoffs = handoffs.filter(method=filters.method)
+    if filters.overdue:
+        handoffs = handoffs.unresolved().filter(due_date__lt=today)
+    return (with_deadline_flags(handoffs, today)
+            .select_related("team", "assigned_to", "advocate", "contact__service",
+                            "contact__enquiry_type", "contact__customer")
+            .order_by("due_date", "pk"))
+
+
+def team_queue_teams(user) -> QuerySet[Team]:
+    """The teams whose queues a user works: all back-office teams for managers and admins."""
+    teams = Team.objects.filter(is_front_office=False)
+    if not has_role(user, Role.MANAGER, Role.ADMIN):
+        teams = teams.filter(members=user)
+    return teams.order_by("name", "pk")
+
+
+def advocate_cases(user, today: date | None = None) -> QuerySet[Handoff]:
+    """The adviser's open Customer Advocate cases (issue 4: "the advocate sees it on their own
+    list until it is resolved"), soonest due first."""
+    return (with_deadline_flags(Handoff.objects.unresolved().filter(advocate=user), today)
+            .select_related("team", "assigned_to", "contact__service", "contact__enquiry_type",
+                            "contact__customer")
+            .order_by("due_date", "pk"))
+
+
+def handoff_detail(user, handoff_id: int) -> Handoff:
+    """One hand-off the user may see (Handoff.DoesNotExist otherwise: 404)."""
+    return (with_deadline_flags(handoffs_visible_to(user))
+            .select_related("team", "assigned_to", "advocate", "contact__service",
+                            "contact__enquiry_type", "contact__customer", "contact__handled_by")
+            .get(pk=handoff_id))
+
+
+def handoff_timeline(handoff: Handoff) -> QuerySet[HandoffUpdate]:
+    return handoff.updates.select_related("author").order_by("at", "pk")
+
+
+def handoff_previous_event_at(handoff: Handoff):
+    """The time of the hand-off's latest event, for API.md's rule on `at`. The sweep's own
+    reminders and overdue marks do not count: an officer may still record work done before them."""
+    return (handoff.updates.exclude(kind__in=SYSTEM_KINDS)
+            .aggregate(latest=Max("at"))["latest"])
+
+
+def team_officers(handoff: Handoff):
+    return handoff.team.members.filter(is_active=True).order_by("first_name", "last_name", "pk")
+
+
+def handoff_counts_for_officer(user, today: date | None = None) -> tuple[int, int]:
+    """(open, overdue) unresolved hand-offs in the user's teams, for the home page."""
+    today = today or timezone.localdate()
+    handoffs = Handoff.objects.unresolved().filter(
+        team__in=Team.objects.filter(members=user).values("pk"))
+    return handoffs.count(), handoffs.filter(due_date__lt=today).count()
+
+
+def handoffs_for_customer(customer, user) -> QuerySet[Handoff]:
+    return (handoffs_visible_to(user).filter(contact__customer=customer)
+            .select_related("team", "contact__service", "contact__enquiry_type")
+            .order_by("-opened_at", "-pk"))
+
+
+def with_timeline(handoffs: QuerySet[Handoff]) -> QuerySet[Handoff]:
+    """Prefetch each hand-off's updates in time order as `timeline` (for the API)."""
+    return handoffs.prefetch_related(Prefetch(
+        "updates", queryset=HandoffUpdate.objects.select_related("author").order_by("at", "pk"),
+        to_attr="timeline"))

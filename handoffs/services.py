@@ -1,0 +1,340 @@
+"""Writes of the hand-offs app (DOMAIN.md, "Hand-offs between front and back office").
+
+Each action locks the hand-off row, checks the action is allowed in its current status (else
+StateConflict: 409 in the API), records a HandoffUpdate and an audit row in the same transaction,
+and then tells whoever must know through the outbox.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from contacts.models import Contact
+from contacts.services import contact_create, contact_enquiry_close
+from core.api_errors import StateConflict
+from core.models import HandoffMethod, User
+from core.services import Message, audit_record, event_time, outbox_send
+from core.working_days import add_working_days, calendar
+from handoffs.models import ACTION_STATUSES, Handoff, HandoffUpdate
+from handoffs.selectors import handoff_previous_event_at
+
+Status = Handoff.Status
+
+
+def long_date(day: date) -> str:
+    """"4 November 2026", as people write it in messages and timelines."""
+    return f"{day.day} {day:%B %Y}"
+
+
+@transaction.atomic
+def handoff_open_for_contact(*, contact: Contact, actor) -> Handoff | None:
+    """Open the hand-off a contact's method calls for; None for One & Done.
+
+    The receiving team and the service standard come from the enquiry type; the due date is
+    that many working days after the day the contact was received (the shared calendar). For
+    Customer Advocate the adviser who logged the contact becomes the advocate.
+    """
+    if contact.handoff_method == HandoffMethod.ONE_AND_DONE:
+        return None
+    enquiry_type = contact.enquiry_type
+    handoff = Handoff.objects.create(
+        contact=contact,
+        method=contact.handoff_method,
+        team=enquiry_type.team,
+        opened_at=contact.received_at,
+        due_date=add_working_days(contact.received_at, enquiry_type.target_working_days),
+        advocate=(
+            actor if contact.handoff_method == HandoffMethod.CUSTOMER_ADVOCATE
+            and getattr(actor, "pk", None) else None
+        ),
+    )
+    # The timeline starts when the contact was received, so back-dated contacts (imports,
+    # off-line work) can have their later events back-dated too.
+    HandoffUpdate.objects.create(
+        handoff=handoff, kind=HandoffUpdate.Kind.OPENED, at=handoff.opened_at,
+        author=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(
+        actor=actor, action="created", target=handoff,
+        changes={"method": handoff.method, "team": handoff.team.code,
+                 "due_date": handoff.due_date.isoformat()},
+    )
+    return handoff
+
+
+@transaction.atomic
+def contact_log(*, actor, **contact_fields) -> Contact:
+    """Log a contact and open its hand-off in one transaction: the use case behind the adviser
+    screen, the partner API and Open311. Takes the arguments of `contacts.services.contact_create`.
+    """
+    contact = contact_create(actor=actor, **contact_fields)
+    handoff_open_for_contact(contact=contact, actor=actor)
+    return contact
+
+
+# --- Life cycle --------------------------------------------------------------------------------
+
+
+_PAST = {"accept": "accepted", "update": "updated", "reassign": "reassigned", "resolve": "resolved"}
+
+
+def _lock(handoff: Handoff, action: str) -> Handoff:
+    """The hand-off row locked for this transaction, so that of two officers acting at once the
+    second sees the first one's result; StateConflict when its status does not allow `action`."""
+    locked = (Handoff.objects.select_for_update(of=("self",))
+              .select_related("team", "contact__customer", "advocate", "assigned_to")
+              .get(pk=handoff.pk))
+    if locked.status not in ACTION_STATUSES[action]:
+        raise StateConflict(f"A hand-off that is {locked.get_status_display().lower()} "
+                            f"cannot be {_PAST[action]}.")
+    return locked
+
+
+def _record(handoff: Handoff, *, actor, kind: str, at, note: str = "", action: str,
+            changes: dict, customer_informed: bool = False, informed_via: str = "",
+            informed_at=None) -> HandoffUpdate:
+    update = HandoffUpdate.objects.create(
+        handoff=handoff, kind=kind, at=at, author=actor if getattr(actor, "pk", None) else None,
+        note=note, customer_informed=customer_informed, informed_via=informed_via,
+        informed_at=informed_at,
+    )
+    audit_record(actor=actor, action=action, target=handoff, changes=changes)
+    _tell_advocate(handoff, update, actor)
+    return update
+
+
+def _tell_advocate(handoff: Handoff, update: HandoffUpdate, actor) -> None:
+    """Customer Advocate: the front office keeps owning the enquiry, so the advocate is told of
+    every back-office update (DOMAIN.md, "Hand-offs"); not of their own."""
+    advocate = handoff.advocate
+    if handoff.method != HandoffMethod.CUSTOMER_ADVOCATE or advocate is None:
+        return
+    if getattr(actor, "pk", None) == advocate.pk:
+        return
+    subject = f"Hand-off {handoff.pk} ({handoff.team.name}): {update.get_kind_display().lower()}"
+    body = render_to_string("handoffs/email/advocate_update.txt",
+                            {"handoff": handoff, "update": update, "actor": actor})
+    outbox_send(dedupe_key=f"handoff:{handoff.pk}:update:{update.pk}:advocate",
+                message=Message(subject=subject, body=body), recipient_user=advocate,
+                about=handoff)
+
+
+def _required(field: str, value: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+@transaction.atomic
+def handoff_accept(*, handoff: Handoff, actor, at=None) -> Handoff:
+    """A back-office officer claims an open hand-off from the team queue: it becomes theirs and
+    in progress (DOMAIN.md, "Hand-offs"; issue 4, "Back-office queue"). Only an open one."""
+    handoff = _lock(handoff, "accept")
+    at = event_time(at, previous_at=handoff_previous_event_at(handoff))
+    handoff.status = Status.IN_PROGRESS
+    handoff.assigned_to = actor
+    handoff.accepted_at = at
+    handoff.save(update_fields=["status", "assigned_to", "accepted_at"])
+    _record(handoff, actor=actor, kind=HandoffUpdate.Kind.ACCEPTED, at=at, action="handoff_accepted",
+            changes={"status": [Status.OPEN, Status.IN_PROGRESS], "assigned_to": actor.username})
+    return handoff
+
+
+@transaction.atomic
+def handoff_add_update(*, handoff: Handoff, actor, note: str, customer_informed: bool = False,
+                       informed_via: str = "", informed_at=None, at=None) -> HandoffUpdate:
+    """A progress note on an unresolved hand-off; when it says the customer was informed it
+    records how (phone, email, letter) and when (issue 4, "Keeping the customer informed")."""
+    handoff = _lock(handoff, "update")
+    note = _required("note", note, "Enter the update.")
+    if informed_via and informed_via not in HandoffUpdate.InformedVia.values:
+        raise ValidationError({"informed_via": "Select how the customer was informed."})
+    at = event_time(at, previous_at=handoff_previous_event_at(handoff))
+    if customer_informed:
+        informed_at = informed_at or at
+        if informed_at > at:
+            raise ValidationError({"informed_at": "The customer cannot be informed after the update."})
+    else:
+        informed_via, informed_at = "", None
+    return _record(handoff, actor=actor, kind=HandoffUpdate.Kind.NOTE, at=at, note=note,
+                   action="handoff_updated", changes={"customer_informed": customer_informed,
+                                                      "informed_via": informed_via},
+                   customer_informed=customer_informed, informed_via=informed_via,
+                   informed_at=informed_at)
+
+
+@transaction.atomic
+def handoff_reassign(*, handoff: Handoff, actor, officer: User, note: str = "", at=None) -> Handoff:
+    """Pass an unresolved hand-off to another officer of the same team (issue 4, "reassign
+    within the team"); an open one becomes in progress with them."""
+    handoff = _lock(handoff, "reassign")
+    if officer is None or not handoff.team.members.filter(pk=officer.pk, is_active=True).exists():
+        raise ValidationError({"officer": f"Select a member of {handoff.team.name}."})
+    if officer.pk == handoff.assigned_to_id:
+        raise ValidationError({"officer": f"The hand-off is already assigned to {officer}."})
+    at = event_time(at, previous_at=handoff_previous_event_at(handoff))
+    before = handoff.assigned_to.username if handoff.assigned_to else None
+    previous_status = handoff.status
+    handoff.assigned_to = officer
+    handoff.status = Status.IN_PROGRESS
+    handoff.accepted_at = handoff.accepted_at or at
+    handoff.save(update_fields=["assigned_to", "status", "accepted_at"])
+    _record(handoff, actor=actor, kind=HandoffUpdate.Kind.REASSIGNED, at=at,
+            note=note.strip() or f"Reassigned to {officer}.", action="handoff_reassigned",
+            changes={"assigned_to": [before, officer.username],
+                     "status": [previous_status, handoff.status]})
+    return handoff
+
+
+@transaction.atomic
+def handoff_resolve(*, handoff: Handoff, actor, outcome: str, at=None) -> Handoff:
+    """Resolve a hand-off with its outcome: the enquiry behind the contact closes, and for
+    Customer Advocate the advocate is told and the customer emailed (DOMAIN.md, "Hand-offs";
+    issue 4, "Keeping the customer informed"). Open or in progress; never twice."""
+    handoff = _lock(handoff, "resolve")
+    outcome = _required("note", outcome, "Enter the outcome.")
+    at = event_time(at, previous_at=handoff_previous_event_at(handoff))
+    previous_status = handoff.status
+    handoff.status = Status.RESOLVED
+    handoff.resolved_at = at
+    handoff.outcome = outcome
+    handoff.assigned_to = handoff.assigned_to or actor
+    handoff.save(update_fields=["status", "resolved_at", "outcome", "assigned_to"])
+    _record(handoff, actor=actor, kind=HandoffUpdate.Kind.RESOLVED, at=at, note=outcome,
+            action="handoff_resolved", changes={"status": [previous_status, Status.RESOLVED]})
+    contact_enquiry_close(contact=handoff.contact, at=at, actor=actor)
+    _email_customer_on_resolution(handoff)
+    return handoff
+
+
+def _email_customer_on_resolution(handoff: Handoff) -> None:
+    customer = handoff.contact.customer
+    if handoff.method != HandoffMethod.CUSTOMER_ADVOCATE or customer is None or not customer.email:
+        return
+    context = {"handoff": handoff, "customer": customer, "council_name": settings.COUNCIL_NAME}
+    subject = render_to_string("handoffs/email/resolved_customer_subject.txt", context).strip()
+    body = render_to_string("handoffs/email/resolved_customer.txt", context)
+    outbox_send(dedupe_key=f"handoff:{handoff.pk}:resolved:customer",
+                message=Message(subject=subject, body=body), to_email=customer.email, about=handoff)
+
+
+# --- Enforcement (DOMAIN.md: "Deadlines are enforced ... The same goes for hand-off service
+# standards") ----------------------------------------------------------------------------------
+
+SWEEP_CHUNK = 200
+
+
+def handoffs_enforce_deadlines(today: date | None = None) -> dict[str, int]:
+    """Remind the owner (the assigned officer, else the team lead) one working day before a
+    hand-off's due date; once the due date has passed mark it overdue and tell the team lead
+    and, for Customer Advocate, the advocate (issue 4, "Enforcement by Celery").
+
+    Idempotent and safe under concurrent sweeps: each step locks the rows still waiting for it,
+    flips its own flag (`reminded_at`, `overdue_at`) and sends messages with outbox dedupe keys;
+    a second sweep waits for the first and then finds nothing left. The two queries read partial
+    indexes that hold only the hand-offs still waiting for that step, so a sweep touches only
+    what is due, and one that runs after downtime catches up: a hand-off whose reminder day was
+    missed still gets its one reminder, then its one overdue notice.
+    """
+    today = today or timezone.localdate()
+    cal = calendar()
+    counts = {"reminders": 0, "overdue": 0, "notices": 0}
+    remind_up_to = cal.add_working_days(today, 1)
+    for chunk in _chunks(Handoff.objects.due_for_reminder(remind_up_to)):
+        counts["reminders"] += _remind(chunk, remind_up_to, today)
+    for chunk in _chunks(Handoff.objects.due_for_overdue(today)):
+        marked, notices = _mark_overdue(chunk, today, cal)
+        counts["overdue"] += marked
+        counts["notices"] += notices
+    return counts
+
+
+def _chunks(queryset) -> list[list[int]]:
+    ids = list(queryset.order_by("due_date", "pk").values_list("pk", flat=True))
+    return [ids[start:start + SWEEP_CHUNK] for start in range(0, len(ids), SWEEP_CHUNK)]
+
+
+def _claim(queryset, ids: list[int], flag: str) -> list[Handoff]:
+    """Lock the hand-offs of `ids` still waiting for this step and set its flag on them.
+
+    Rows are locked in due-date order, so concurrent sweeps queue behind each other rather than
+    deadlock; a sweep that waited re-reads the rows after the lock and finds them flagged.
+    """
+    handoffs = list(queryset.filter(pk__in=ids).select_for_update(of=("self",))
+                    .select_related("team__lead", "assigned_to", "advocate", "contact")
+                    .order_by("due_date", "pk"))
+    if handoffs:
+        now = timezone.now()
+        Handoff.objects.filter(pk__in=[h.pk for h in handoffs]).update(**{flag: now})
+        latest = dict(HandoffUpdate.objects.filter(handoff__in=handoffs).values("handoff")
+                      .annotate(latest=Max("at")).values_list("handoff", "latest"))
+        for handoff in handoffs:
+            setattr(handoff, flag, now)
+            # The sweep's own entries never go before the latest event (events may be back-dated).
+            previous = latest.get(handoff.pk)
+            handoff.event_at = max(now, previous) if previous else now
+    return handoffs
+
+
+@transaction.atomic
+def _remind(ids: list[int], remind_up_to: date, today: date) -> int:
+    handoffs = _claim(Handoff.objects.due_for_reminder(remind_up_to), ids, "reminded_at")
+    HandoffUpdate.objects.bulk_create(
+        HandoffUpdate(handoff=h, kind=HandoffUpdate.Kind.REMINDER, at=h.event_at,
+                      note=f"Owner reminded: due {long_date(h.due_date)}.")
+        for h in handoffs)
+    sent = 0
+    for handoff in handoffs:
+        audit_record(actor=None, action="handoff_reminded", target=handoff,
+                     changes={"due_date": handoff.due_date.isoformat()})
+        owner = handoff.assigned_to or handoff.team.lead
+        if owner is None:
+            continue
+        message = outbox_send(
+            dedupe_key=f"handoff:{handoff.pk}:reminder:{handoff.due_date.isoformat()}",
+            message=Message(
+                subject=f"Hand-off {handoff.pk} is due {long_date(handoff.due_date)}",
+                body=render_to_string("handoffs/email/reminder.txt",
+                                      {"handoff": handoff, "owner": owner, "today": today}),
+            ),
+            recipient_user=owner, about=handoff,
+        )
+        sent += 1 if message else 0
+    return sent
+
+
+@transaction.atomic
+def _mark_overdue(ids: list[int], today: date, cal) -> tuple[int, int]:
+    handoffs = _claim(Handoff.objects.due_for_overdue(today), ids, "overdue_at")
+    HandoffUpdate.objects.bulk_create(
+        HandoffUpdate(handoff=h, kind=HandoffUpdate.Kind.OVERDUE, at=h.event_at,
+                      note=f"Past its due date of {long_date(h.due_date)}.")
+        for h in handoffs)
+    notices = 0
+    for handoff in handoffs:
+        audit_record(actor=None, action="handoff_marked_overdue", target=handoff,
+                     changes={"due_date": handoff.due_date.isoformat()})
+        days_over = cal.working_days_between(handoff.due_date, today)
+        recipients = [("lead", handoff.team.lead)]
+        if handoff.method == HandoffMethod.CUSTOMER_ADVOCATE:
+            recipients.append(("advocate", handoff.advocate))
+        for role, recipient in recipients:
+            if recipient is None:
+                continue
+            message = outbox_send(
+                dedupe_key=f"handoff:{handoff.pk}:overdue:{handoff.due_date.isoformat()}:{role}",
+                message=Message(
+                    subject=f"Overdue: hand-off {handoff.pk} ({handoff.team.name})",
+                    body=render_to_string("handoffs/email/overdue.txt",
+                                          {"handoff": handoff, "days_over": days_over}),
+                ),
+                recipient_user=recipient, about=handoff,
+            )
+            notices += 1 if message else 0
+    return len(handoffs), notices

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from handoffs.services import handoffs_enforce_deadlines
+
+
+@shared_task(name="handoffs.sweep_deadlines")
+def sweep_deadlines() -> dict[str, int]:
+    return handoffs_enforce_deadlines()

@@ -1,0 +1,143 @@
+"""Hand-off pages: the team queue, the hand-off detail with its actions, the advocate's list.
+
+Each view checks the role, reads through a selector and makes one service call; records the
+user may not see answer 404.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from core.api_errors import StateConflict
+from core.roles import Role, has_role
+from handoffs import selectors, services
+from handoffs.forms import QueueFilterForm, ReassignForm, ResolveForm, UpdateForm
+from handoffs.models import Handoff
+
+QUEUE_ROLES = (Role.BACK_OFFICE, Role.MANAGER, Role.ADMIN)
+
+
+def team_queue(request):
+    """The back-office queue: the user's teams' unresolved hand-offs, soonest due first."""
+    if not has_role(request.user, *QUEUE_ROLES):
+        raise Http404
+    teams = list(selectors.team_queue_teams(request.user))
+    form = QueueFilterForm(request.GET or None, teams=teams)
+    filters = selectors.QueueFilters(**form.cleaned_data) if form.is_valid() else selectors.QueueFilters()
+    handoffs = selectors.handoff_list(request.user, filters, unresolved_only=True)
+    if not has_role(request.user, Role.MANAGER, Role.ADMIN):
+        handoffs = handoffs.filter(team__in=teams)
+    page = Paginator(handoffs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "handoffs/queue.html", {
+        "form": form, "page": page, "teams": teams, "query": query.urlencode(),
+        "can_claim": has_role(request.user, Role.BACK_OFFICE, Role.MANAGER, Role.ADMIN),
+    })
+
+
+def advocate_list(request):
+    """The adviser's open Customer Advocate cases (issue 4, "the advocate's list")."""
+    if not has_role(request.user, Role.ADVISER, Role.MANAGER, Role.ADMIN):
+        raise Http404
+    page = Paginator(selectors.advocate_cases(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "handoffs/advocate_list.html", {"page": page})
+
+
+def _visible(request, handoff_id: int) -> Handoff:
+    try:
+        return selectors.handoff_detail(request.user, handoff_id)
+    except Handoff.DoesNotExist:
+        raise Http404 from None
+
+
+def _forms(handoff, data=None, which=None):
+    def bound(name):
+        return data if which == name else None
+
+    return {
+        "update_form": UpdateForm(bound("update"), prefix="update"),
+        "reassign_form": ReassignForm(bound("reassign"), prefix="reassign",
+                                      officers=selectors.team_officers(handoff)),
+        "resolve_form": ResolveForm(bound("resolve"), prefix="resolve"),
+    }
+
+
+def _detail(request, handoff, forms, status=200):
+    return render(request, "handoffs/detail.html", {
+        "handoff": handoff,
+        "contact": handoff.contact,
+        "timeline": selectors.handoff_timeline(handoff),
+        "actions": selectors.handoff_actions_for(request.user, handoff),
+        **forms,
+    }, status=status)
+
+
+def handoff_detail(request, handoff_id: int):
+    handoff = _visible(request, handoff_id)
+    return _detail(request, handoff, _forms(handoff))
+
+
+def _act(request, handoff_id: int, action: str, form_name: str | None, perform, done: str):
+    """Check the user may take `action`, validate its form, call the service; a refused state
+    change comes back as a message, invalid input as the form's errors."""
+    handoff = _visible(request, handoff_id)
+    if action not in selectors.handoff_actions_for(request.user, handoff):
+        if selectors.handoff_can(request.user, handoff, action):
+            messages.error(request, f"This hand-off is {handoff.get_status_display().lower()}: "
+                                    f"that is no longer possible.")
+            return redirect("handoffs:detail", handoff_id=handoff.pk)
+        raise Http404
+    forms = _forms(handoff, request.POST, form_name)
+    form = forms.get(f"{form_name}_form") if form_name else None
+    if form is not None and not form.is_valid():
+        return _detail(request, handoff, forms, status=400)
+    try:
+        perform(handoff, form.cleaned_data if form is not None else {})
+    except StateConflict as conflict:
+        messages.error(request, str(conflict))
+        return redirect("handoffs:detail", handoff_id=handoff.pk)
+    except ValidationError as error:
+        if form is None:
+            raise
+        for field, field_errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+        return _detail(request, handoff, forms, status=400)
+    messages.success(request, done)
+    return redirect("handoffs:detail", handoff_id=handoff.pk)
+
+
+@require_POST
+def handoff_accept(request, handoff_id: int):
+    return _act(request, handoff_id, "accept", None,
+                lambda h, _: services.handoff_accept(handoff=h, actor=request.user),
+                "You have accepted this hand-off.")
+
+
+@require_POST
+def handoff_update(request, handoff_id: int):
+    return _act(request, handoff_id, "update", "update",
+                lambda h, data: services.handoff_add_update(
+                    handoff=h, actor=request.user, note=data["note"],
+                    customer_informed=data["customer_informed"],
+                    informed_via=data["informed_via"] if data["customer_informed"] else ""),
+                "Update added.")
+
+
+@require_POST
+def handoff_reassign(request, handoff_id: int):
+    return _act(request, handoff_id, "reassign", "reassign",
+                lambda h, data: services.handoff_reassign(
+                    handoff=h, actor=request.user, officer=data["officer"], note=data["note"]),
+                "Hand-off reassigned.")
+
+
+@require_POST
+def handoff_resolve(request, handoff_id: int):
+    return _act(request, handoff_id, "resolve", "resolve",
+                lambda h, data: services.handoff_resolve(handoff=h, actor=request.user,
+                                                         outcome=data["outcome"]),
+                "Hand-off resolved.")
