@@ -1,0 +1,65 @@
+from django.apps import AppConfig
+
+
+class ComplaintsConfig(AppConfig):
+    name = "complaints"
+    verbose_name = "Complaints"
+
+    # Hooks for the page shell (core/navigation.py); imports are lazy so the app registry is ready.
+
+    def nav_items(self, user):
+        from django.urls import reverse
+
+        from complaints.selectors import COMPLAINT_ROLES
+        from core.navigation import NavItem
+        from core.roles import has_role
+
+        if not has_role(user, *COMPLAINT_ROLES):
+            return []
+        return [NavItem(label="Complaints", url=reverse("complaints:register"), order=30)]
+
+    def attention_items(self, user):
+        from django.urls import reverse
+
+        from complaints.selectors import complaint_attention_counts, complaints_visible_to
+        from core.navigation import AttentionItem
+
+        if not complaints_visible_to(user).exists():
+            return []
+        counts = complaint_attention_counts(user)
+        register = reverse("complaints:register")
+        return [
+            AttentionItem("Complaints awaiting allocation", counts["awaiting_allocation"],
+                          f"{register}?status=awaiting_allocation"),
+            AttentionItem("Complaints due within 2 working days", counts["due_soon"],
+                          f"{register}?due_soon=1", urgent=True),
+            AttentionItem("Complaints overdue", counts["overdue"], f"{register}?overdue=yes", urgent=True),
+            AttentionItem("Ombudsman follow-ups in the next 2 weeks", counts["ombudsman_follow_up"],
+                          f"{register}?ombudsman=1"),
+        ]
+
+    def timeline_entries(self, customer, user):
+        from django.urls import reverse
+
+        from complaints.models import Status
+        from complaints.selectors import complaints_visible_to
+        from core.navigation import TimelineEntry
+
+        complaints = (complaints_visible_to(user).filter(customer=customer).select_related("service")
+                      .order_by("-received_at", "-pk"))
+        return [
+            TimelineEntry(
+                type="complaint", id=complaint.pk, at=complaint.received_at,
+                title=f"Complaint {complaint.reference}: {complaint.service.name}",
+                url=reverse("complaints:detail", args=[complaint.pk]),
+                is_open=complaint.status != Status.CLOSED,
+                status=complaint.get_status_display(),
+                detail=f"{complaint.get_process_display()}, {complaint.get_stage_display().lower()}",
+            )
+            for complaint in complaints
+        ]
+
+    def seed_demo(self, command, rng, today, days):
+        from complaints.demo import seed_complaints
+
+        seed_complaints(command=command, rng=rng, today=today, days=days)

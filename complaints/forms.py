@@ -1,0 +1,101 @@
+"""Plain forms for the complaints pages; the services check the rules."""
+
+from django import forms
+
+from complaints.models import Outcome, Process, Stage, Status
+from complaints.transitions import Action
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+
+class RegisterFilterForm(forms.Form):
+    process = forms.ChoiceField(choices=[("", "Any")] + Process.choices, required=False)
+    stage = forms.ChoiceField(choices=[("", "Any")] + Stage.choices, required=False)
+    status = forms.ChoiceField(choices=[("", "Any")] + Status.choices, required=False)
+    overdue = forms.ChoiceField(choices=[("", "Any"), ("yes", "Overdue"), ("no", "Not overdue")],
+                                required=False)
+    service = forms.ChoiceField(required=False)
+    officer = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, services=(), officers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [("", "Any")] + [(s.code, s.name) for s in services]
+        self.fields["officer"].choices = [("", "Anyone")] + [
+            (u.username, u.get_full_name() or u.username) for u in officers
+        ]
+
+
+class ComplaintForm(forms.Form):
+    customer = forms.IntegerField(label="Customer number", min_value=1,
+                                  help_text="Find the customer above, or enter their number.")
+    service = forms.ChoiceField()
+    summary = forms.CharField(widget=forms.Textarea, label="What is the complaint about?")
+    received_at = forms.DateTimeField(label="Received", required=False,
+                                      widget=DateTimeInput(format="%Y-%m-%dT%H:%M"),
+                                      help_text="Leave empty for now.")
+    process = forms.ChoiceField(choices=Process.choices, widget=forms.RadioSelect, initial=Process.CORPORATE)
+    via_ombudsman = forms.BooleanField(
+        required=False, label="Made to the Ombudsman first (premature Ombudsman complaint)",
+        help_text="Logged as corporate stage 1 with a senior officer responsible and Legal "
+                  "Services involved.",
+    )
+    ombudsman_reference = forms.CharField(required=False, label="Ombudsman's reference")
+
+    def __init__(self, *args, services=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [("", "Choose a service")] + [(s.code, s.name) for s in services]
+
+
+class AllocateForm(forms.Form):
+    officer = forms.ChoiceField(label="Officer")
+
+    def __init__(self, *args, officers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].choices = [("", "Choose an officer")] + [
+            (u.username, f"{u.get_full_name() or u.username}{f' ({u.job_title})' if u.job_title else ''}")
+            for u in officers
+        ]
+
+
+class InterimResponseForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea, label="What the interim response said")
+    revised_target_date = forms.DateField(
+        required=False, widget=DateInput, label="Revised target date",
+        help_text="Leave empty for the standard extension.",
+    )
+
+
+class RespondForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect)
+    response = forms.CharField(widget=forms.Textarea, label="Response sent to the complainant")
+    remedy = forms.CharField(widget=forms.Textarea, required=False)
+    lessons_learned = forms.CharField(widget=forms.Textarea, required=False, label="Lessons learned")
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea, label="Why the complainant wants to escalate")
+
+
+class ReferForm(forms.Form):
+    reference = forms.CharField(label="Ombudsman's reference")
+
+
+class ConfirmForm(forms.Form):
+    """Actions with nothing to enter (reclassify, close)."""
+
+
+ACTION_FORMS = {
+    Action.ALLOCATE: AllocateForm,
+    Action.INTERIM_RESPONSE: InterimResponseForm,
+    Action.RESPOND: RespondForm,
+    Action.ESCALATE: EscalateForm,
+    Action.MAKE_STATUTORY: ConfirmForm,
+    Action.REFER_TO_OMBUDSMAN: ReferForm,
+    Action.CLOSE: ConfirmForm,
+}

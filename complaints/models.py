@@ -1,0 +1,256 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from contacts.models import Contact, Customer
+from core.models import Service
+from core.roles import Role
+
+
+class Process(models.TextChoices):
+    CORPORATE = "corporate", "Corporate"
+    STATUTORY = "statutory", "Statutory (Social Care and Health)"
+
+
+class Stage(models.TextChoices):
+    """Stored as a short code; the API shows 1, 2, 3 or "ombudsman" (API.md, "Complaints")."""
+
+    ONE = "1", "Stage 1"
+    TWO = "2", "Stage 2"
+    THREE = "3", "Stage 3"
+    OMBUDSMAN = "ombudsman", "Ombudsman"
+
+
+class Status(models.TextChoices):
+    AWAITING_ALLOCATION = "awaiting_allocation", "Awaiting allocation"
+    OPEN = "open", "Open"
+    RESPONDED = "responded", "Responded"
+    CLOSED = "closed", "Closed"
+
+
+class Outcome(models.TextChoices):
+    UPHELD = "upheld", "Upheld"
+    PARTLY_UPHELD = "partly_upheld", "Partly upheld"
+    NOT_UPHELD = "not_upheld", "Not upheld"
+
+
+class ComplaintRuleSetQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class ComplaintRuleSet(models.Model):
+    """A preset of complaint timescales an admin can switch between (DOMAIN.md, "Complaints":
+    "a council must be able to configure them without a code change").
+
+    Exactly one is active. A stage copies the numbers it starts with (ComplaintStage.rule_*), so
+    editing or switching rules applies to stages started afterwards and never moves a running
+    deadline.
+    """
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised by one on every change, and stored on each stage it starts."
+    )
+    acknowledge_working_days = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="Working days to acknowledge a complaint; when set, stage deadlines count from "
+                  "the acknowledgement deadline (the Ombudsman's Complaint Handling Code).",
+    )
+    ombudsman_follow_up_days = models.PositiveSmallIntegerField(
+        default=84, help_text="Calendar days after referral (or receipt, if premature) that the "
+                              "Ombudsman follows up."
+    )
+    ombudsman_reminder_working_days = models.PositiveSmallIntegerField(default=5)
+    changed_at = models.DateTimeField()
+
+    objects = ComplaintRuleSetQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_active_complaint_rule_set"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version}{', active' if self.is_active else ''})"
+
+
+class ComplaintStageRule(models.Model):
+    """One stage of one process under a rule set: its length, reminder offset and owning role."""
+
+    rule_set = models.ForeignKey(ComplaintRuleSet, on_delete=models.CASCADE, related_name="stage_rules")
+    process = models.CharField(max_length=20, choices=Process.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    working_days = models.PositiveSmallIntegerField(help_text="Working days to respond.")
+    extension_working_days = models.PositiveSmallIntegerField(
+        default=0, help_text="How far an interim response may move the target (0 = no limit)."
+    )
+    reminder_working_days = models.PositiveSmallIntegerField(
+        default=2, help_text="Remind the owner this many working days before the deadline."
+    )
+    owning_role = models.CharField(max_length=30, choices=Role.choices)
+    owner_description = models.CharField(max_length=200, blank=True)
+    different_officer_from_previous_stage = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule_set", "process", "stage"], name="one_rule_per_stage_per_rule_set"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_process_display()} stage {self.stage}: {self.working_days} working days"
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def unresolved(self):
+        return self.exclude(status=Status.CLOSED)
+
+    def with_running_clock(self):
+        return self.filter(due_date__isnull=False)
+
+    def overdue_on(self, day):
+        return self.filter(due_date__lt=day)
+
+
+class Complaint(models.Model):
+    """A corporate or statutory complaint (DOMAIN.md, "Complaints"). State changes only through
+    complaints/services.py, following complaints/transitions.py."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="complaints")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="complaints")
+    summary = models.TextField()
+    received_at = models.DateTimeField()
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints",
+        help_text="The contact the complaint arrived through, if any.",
+    )
+    process = models.CharField(max_length=20, choices=Process.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.ONE)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_ALLOCATION)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="complaints_assigned",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="complaints_created",
+    )
+    created_at = models.DateTimeField()
+    allocated_at = models.DateTimeField(
+        null=True, blank=True, help_text="First allocation: stage 1's clock starts here."
+    )
+    # The running clock: the current stage's deadline (its revised target after an interim
+    # response); empty when no clock runs (awaiting allocation at stage 1, responded, closed).
+    due_date = models.DateField(null=True, blank=True)
+    overdue_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the sweep found the current stage past its deadline."
+    )
+    via_ombudsman = models.BooleanField(default=False, help_text="Made to the Ombudsman first.")
+    ombudsman_reference = models.CharField(max_length=100, blank=True)
+    ombudsman_referred_at = models.DateTimeField(null=True, blank=True)
+    ombudsman_follow_up_date = models.DateField(null=True, blank=True)
+    rule_set = models.ForeignKey(ComplaintRuleSet, on_delete=models.PROTECT, related_name="+")
+    rule_set_version = models.PositiveIntegerField()
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["process", "status", "stage"], name="complaint_register_idx"),
+            models.Index(fields=["service", "status"], name="complaint_service_idx"),
+            models.Index(fields=["assigned_to", "status"], name="complaint_officer_idx"),
+            models.Index(fields=["received_at"], name="complaint_received_idx"),
+            # The sweep reads only complaints with a running clock, by deadline.
+            models.Index(fields=["due_date"], condition=Q(due_date__isnull=False),
+                         name="complaint_clock_due_idx"),
+            models.Index(fields=["ombudsman_follow_up_date"],
+                         condition=Q(ombudsman_follow_up_date__isnull=False) & ~Q(status="closed"),
+                         name="complaint_ombudsman_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(stage="3") | Q(process="statutory"),
+                name="complaint_stage_three_is_statutory",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="awaiting_allocation") | Q(status="closed")
+                | Q(assigned_to__isnull=False),
+                name="complaint_open_has_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Complaint {self.pk}"
+
+    @property
+    def reference(self) -> str:
+        return f"C{self.pk:06d}"
+
+
+class ComplaintStage(models.Model):
+    """One stage of a complaint, with the rule it started under (DOMAIN.md, "Complaints")."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="stages")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    started_at = models.DateTimeField()
+    clock_started_at = models.DateTimeField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    interim_response_at = models.DateTimeField(null=True, blank=True)
+    revised_target_date = models.DateField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    response = models.TextField(blank=True)
+    remedy = models.TextField(blank=True)
+    lessons_learned = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    rule_set_version = models.PositiveIntegerField(null=True, blank=True)
+    rule_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    rule_reminder_working_days = models.PositiveSmallIntegerField(default=2)
+    rule_extension_working_days = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "stage"], name="one_record_per_stage"),
+            models.CheckConstraint(
+                condition=Q(responded_at__isnull=True, outcome="")
+                | Q(responded_at__isnull=False) & ~Q(outcome=""),
+                name="complaint_stage_response_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint} stage {self.stage}"
+
+    @property
+    def effective_due_date(self):
+        return self.revised_target_date or self.due_date
+
+
+class ComplaintEvent(models.Model):
+    """One step on a complaint's timeline: who, when, what (DOMAIN.md, "Every step is recorded")."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    action = models.CharField(max_length=40)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["complaint", "at", "id"], name="complaint_event_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint} {self.action} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,249 @@
+"""Reads of the complaints app: rules in force, what each user may see and do, the register."""
+
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintRuleSet,
+    ComplaintStage,
+    ComplaintStageRule,
+    Process,
+    Stage,
+    Status,
+)
+from complaints.transitions import Action, allowed_actions
+from core.models import User
+from core.roles import Role, has_role
+from core.working_days import calendar
+
+# --- Rules (DOMAIN.md, "Complaints": configurable timescales) ---------------------------------
+
+
+def rule_set_active() -> ComplaintRuleSet:
+    rule_set = ComplaintRuleSet.objects.active().first()
+    if rule_set is None:
+        raise ComplaintRuleSet.DoesNotExist("No complaint rule set is active; activate one in the admin.")
+    return rule_set
+
+
+def stage_rule(rule_set: ComplaintRuleSet, process: str, stage: str) -> ComplaintStageRule | None:
+    return ComplaintStageRule.objects.filter(rule_set=rule_set, process=process, stage=stage).first()
+
+
+# --- Visibility (DOMAIN.md, "Who uses it"; issue 5, "Visibility") -------------------------------
+
+# Roles that run the process (see, allocate, escalate, close); anyone else sees only the
+# corporate complaints allocated to them, and may only answer them.
+MANAGING_ROLES = {
+    Process.CORPORATE: (Role.COMPLAINTS_OFFICER, Role.MANAGER, Role.ADMIN),
+    Process.STATUTORY: (Role.SOCIAL_CARE_COMPLAINTS, Role.MANAGER, Role.ADMIN),
+}
+OFFICER_ACTIONS = frozenset({Action.INTERIM_RESPONSE, Action.RESPOND})
+COMPLAINT_ROLES = (Role.COMPLAINTS_OFFICER, Role.SOCIAL_CARE_COMPLAINTS, Role.LEGAL, Role.MANAGER,
+                   Role.ADMIN)
+
+
+def _ombudsman_case() -> Q:
+    return Q(via_ombudsman=True) | Q(stage=Stage.OMBUDSMAN) | Q(ombudsman_referred_at__isnull=False)
+
+
+def complaints_visible_to(user) -> QuerySet[Complaint]:
+    """Statutory complaints: social care complaints officers, managers, admins only. Corporate:
+    complaints officers, Legal Services (Ombudsman cases), managers, admins and the allocated
+    officer. A partner system sees the complaints it created. Everyone else: nothing."""
+    complaints = Complaint.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return complaints.none()
+    if has_role(user, Role.MANAGER, Role.ADMIN):
+        return complaints
+    scope = Q(process=Process.CORPORATE, assigned_to=user)
+    if has_role(user, Role.SOCIAL_CARE_COMPLAINTS):
+        scope |= Q(process=Process.STATUTORY)
+    if has_role(user, Role.COMPLAINTS_OFFICER):
+        scope |= Q(process=Process.CORPORATE)
+    if has_role(user, Role.LEGAL):
+        scope |= Q(process=Process.CORPORATE) & _ombudsman_case()
+    if has_role(user, Role.PARTNER):
+        scope = Q(created_by=user)
+    return complaints.filter(scope)
+
+
+def complaint_for_user(user, complaint_id) -> Complaint:
+    """The complaint, or 404 when it does not exist or the user may not see it."""
+    complaint = (
+        complaints_visible_to(user)
+        .select_related("customer", "service", "assigned_to", "rule_set")
+        .filter(pk=complaint_id)
+        .first()
+    )
+    if complaint is None:
+        raise Http404("No such complaint.")
+    return complaint
+
+
+def user_manages(user, complaint: Complaint) -> bool:
+    if has_role(user, *MANAGING_ROLES[complaint.process]):
+        return True
+    # Legal Services coordinates corporate Ombudsman cases.
+    return (
+        complaint.process == Process.CORPORATE
+        and has_role(user, Role.LEGAL)
+        and (complaint.via_ombudsman or complaint.stage == Stage.OMBUDSMAN
+             or complaint.ombudsman_referred_at is not None)
+    )
+
+
+def user_may_act(user, complaint: Complaint, action: str) -> bool:
+    """Whether this user may take this action on a complaint they can see (state aside)."""
+    if user_manages(user, complaint):
+        return True
+    return complaint.assigned_to_id == user.pk and action in OFFICER_ACTIONS
+
+
+def user_may_create(user, process: str) -> bool:
+    if has_role(user, Role.MANAGER, Role.ADMIN, Role.PARTNER):
+        return True
+    if process == Process.STATUTORY:
+        return has_role(user, Role.SOCIAL_CARE_COMPLAINTS, Role.COMPLAINTS_OFFICER)
+    return has_role(user, Role.COMPLAINTS_OFFICER, Role.LEGAL)
+
+
+def complaint_actions_for(user, complaint: Complaint) -> list[Action]:
+    """What the case page offers: allowed by the transition table and by the user's role."""
+    return [action for action in allowed_actions(complaint) if user_may_act(user, complaint, action)]
+
+
+def officers_for_allocation(complaint: Complaint | None = None) -> QuerySet[User]:
+    """Active staff who may own a complaint (any member of staff can be the allocated officer,
+    a senior officer or an investigator)."""
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(groups__name=Role.PARTNER)
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def social_care_monitoring_officer() -> User | None:
+    """The social care complaints monitoring officer who takes over reclassified complaints: the
+    longest-standing active member of the role (lowest id), so the choice is deterministic."""
+    return (
+        User.objects.filter(is_active=True, groups__name=Role.SOCIAL_CARE_COMPLAINTS)
+        .order_by("pk")
+        .first()
+    )
+
+
+# --- The register and the clock ---------------------------------------------------------------
+
+
+def complaints_register(user, *, process="", stage="", status="", overdue=None, service="",
+                        officer="", due_soon=False, ombudsman=False, today=None) -> QuerySet[Complaint]:
+    """The register, filtered (issue 5, "Pages"); newest first."""
+    today = today or timezone.localdate()
+    complaints = complaints_visible_to(user).select_related("customer", "service", "assigned_to")
+    if due_soon:
+        soon = calendar().add_working_days(today, 2)
+        complaints = complaints.filter(due_date__gte=today, due_date__lte=soon)
+    if ombudsman:
+        complaints = complaints.unresolved().filter(ombudsman_follow_up_date__isnull=False,
+                                                    ombudsman_follow_up_date__lte=today + timedelta(days=14))
+    if process:
+        complaints = complaints.filter(process=process)
+    if stage:
+        complaints = complaints.filter(stage=str(stage))
+    if status:
+        complaints = complaints.filter(status=status)
+    if overdue is True:
+        complaints = complaints.overdue_on(today)
+    elif overdue is False:
+        complaints = complaints.exclude(due_date__lt=today)
+    if service:
+        complaints = complaints.filter(service__code=service)
+    if officer:
+        complaints = complaints.filter(assigned_to__username=officer)
+    return complaints.order_by("-received_at", "-pk")
+
+
+def complaint_clock(complaint: Complaint, today=None) -> dict | None:
+    """The case page's clock: working days left, or overdue by, for the running deadline."""
+    if complaint.due_date is None:
+        return None
+    today = today or timezone.localdate()
+    days = calendar().working_days_between(today, complaint.due_date)
+    return {"due_date": complaint.due_date, "days_left": max(days, 0), "overdue_by": max(-days, 0),
+            "overdue": complaint.due_date < today}
+
+
+def complaint_is_overdue(complaint: Complaint, today=None) -> bool:
+    return complaint.due_date is not None and complaint.due_date < (today or timezone.localdate())
+
+
+def complaint_stages(complaint: Complaint) -> QuerySet[ComplaintStage]:
+    return complaint.stages.select_related("owner").order_by("started_at", "pk")
+
+
+def complaint_current_stage(complaint: Complaint) -> ComplaintStage | None:
+    return complaint.stages.filter(stage=complaint.stage).first()
+
+
+def complaint_events(complaint: Complaint) -> QuerySet[ComplaintEvent]:
+    return complaint.events.select_related("actor").order_by("at", "pk")
+
+
+def complaint_previous_event_at(complaint: Complaint):
+    event = complaint.events.order_by("-at", "-pk").only("at").first()
+    return event.at if event else None
+
+
+def complaint_attention_counts(user, today=None) -> dict[str, int]:
+    """Counts for the home page: awaiting allocation, due soon, overdue, Ombudsman follow-ups."""
+    today = today or timezone.localdate()
+    soon = calendar().add_working_days(today, 2)
+    visible = complaints_visible_to(user)
+    managed = visible if has_role(user, *COMPLAINT_ROLES) else visible.filter(assigned_to=user)
+    return {
+        "awaiting_allocation": managed.filter(status=Status.AWAITING_ALLOCATION).count(),
+        "due_soon": managed.filter(due_date__gte=today, due_date__lte=soon).count(),
+        "overdue": managed.filter(due_date__lt=today).count(),
+        "ombudsman_follow_up": managed.unresolved().filter(
+            ombudsman_follow_up_date__isnull=False,
+            ombudsman_follow_up_date__lte=today + timedelta(days=14),
+        ).count(),
+    }
+
+
+def customers_matching(query: str, limit: int = 10):
+    """Customers for the new-complaint form's search: by name, postcode, email or number."""
+    from contacts.models import Customer
+
+    query = (query or "").strip()
+    if not query:
+        return Customer.objects.none()
+    customers = Customer.objects.active()
+    if query.isdigit():
+        match = Q(pk=int(query)) | Q(phone__contains=query) | Q(uprn=query)
+    else:
+        match = Q(email__iexact=query) | Q(postcode__iexact=query.upper())
+        for word in query.split():
+            match |= Q(last_name__istartswith=word) | Q(first_name__istartswith=word)
+    return customers.filter(match).order_by("last_name", "first_name", "pk")[:limit]
+
+
+def complaint_letter_context(complaint: Complaint, kind: str, stage_code: str) -> dict | None:
+    """What a letter to the complainant needs, or None when that letter does not exist yet."""
+    stage = complaint.stages.filter(stage=stage_code).first()
+    if stage is None:
+        return None
+    if kind == "interim" and stage.interim_response_at is None:
+        return None
+    if kind == "response" and stage.responded_at is None:
+        return None
+    interim = (complaint.events.filter(action="interim_response", stage=stage_code)
+               .order_by("-at", "-pk").first())
+    return {"complaint": complaint, "stage": stage, "customer": complaint.customer,
+            "interim_note": interim.note if interim else "", "today": timezone.localdate()}

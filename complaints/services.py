@@ -1,0 +1,519 @@
+"""Writes of the complaints app: one function per action of the workflow (DOMAIN.md,
+"Complaints"), each atomic, each following complaints/transitions.py under a row lock, each
+recording a timeline event and an audit row."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintRuleSet,
+    ComplaintStage,
+    ComplaintStageRule,
+    Outcome,
+    Process,
+    Stage,
+    Status,
+)
+from complaints.selectors import (
+    complaint_previous_event_at,
+    rule_set_active,
+    social_care_monitoring_officer,
+    stage_rule,
+)
+from complaints.transitions import Action, Clock, Transition, require_transition
+from core.api_errors import StateConflict
+from core.models import User
+from core.roles import Role, is_staff_member
+from core.services import Message, audit_record, event_time, outbox_send
+from core.working_days import calendar, local_date
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _snapshot_rule(stage: ComplaintStage, rule_set: ComplaintRuleSet, process: str) -> None:
+    """Copy the rule a stage starts under onto the stage, so later rule changes never move it."""
+    rule = stage_rule(rule_set, process, stage.stage)
+    stage.rule_set_version = rule_set.version
+    stage.rule_working_days = rule.working_days if rule else None
+    stage.rule_reminder_working_days = rule.reminder_working_days if rule else 2
+    stage.rule_extension_working_days = rule.extension_working_days if rule else 0
+
+
+def _stage_due(stage: ComplaintStage, rule_set: ComplaintRuleSet, from_day: date) -> date | None:
+    """N working days from `from_day` (the day itself not counted); under the Complaint Handling
+    Code preset, N counts from the acknowledgement deadline."""
+    if stage.rule_working_days is None:
+        return None
+    days = stage.rule_working_days + (rule_set.acknowledge_working_days or 0)
+    return calendar().add_working_days(from_day, days)
+
+
+def _lock(complaint: Complaint, action: str) -> tuple[Complaint, Transition]:
+    """Lock the complaint row and check the transition inside the lock, so two concurrent actions
+    on one case cannot both win."""
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    return locked, require_transition(locked, action)
+
+
+def _current_stage(complaint: Complaint) -> ComplaintStage:
+    return ComplaintStage.objects.select_for_update().get(complaint=complaint, stage=complaint.stage)
+
+
+def _record(complaint: Complaint, *, actor, action: str, at, note: str = "", data: dict | None = None,
+            changes: dict | None = None) -> ComplaintEvent:
+    event = ComplaintEvent.objects.create(
+        complaint=complaint, actor=actor if getattr(actor, "pk", None) else None, at=at,
+        action=action, stage=complaint.stage, note=note, data=data or {},
+    )
+    audit_record(actor=actor, action=f"complaint_{action}", target=complaint,
+                 changes={**(changes or {}), "at": at.isoformat()}, at=None)
+    return event
+
+
+def _at(complaint: Complaint, at):
+    return event_time(at, previous_at=complaint_previous_event_at(complaint))
+
+
+def _required(field: str, value: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def _state(complaint: Complaint) -> dict:
+    return {"process": complaint.process, "stage": complaint.stage, "status": complaint.status}
+
+
+def _moved(before: dict, complaint: Complaint) -> dict:
+    after = _state(complaint)
+    return {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+
+
+# --- Create -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_create(*, actor, customer, service, summary: str, process: str, received_at=None,
+                     via_ombudsman: bool = False, ombudsman_reference: str = "",
+                     contact=None) -> Complaint:
+    """Log a complaint at stage 1, awaiting allocation (DOMAIN.md, "Complaints").
+
+    A premature Ombudsman complaint (made to the Ombudsman first) is a corporate stage 1 complaint
+    with the follow-up date set 12 weeks (84 days) from receipt; Legal Services see it, and it is
+    allocated to the senior officer responsible.
+    """
+    summary = _required("summary", summary, "Enter what the complaint is about.")
+    if process not in Process.values:
+        raise ValidationError({"process": "Choose corporate or statutory."})
+    if via_ombudsman and process != Process.CORPORATE:
+        raise ValidationError({"via_ombudsman": "A premature Ombudsman complaint is logged as a "
+                                                "corporate complaint."})
+    now = timezone.now()
+    received_at = event_time(received_at, field="received_at")
+    rule_set = rule_set_active()
+    complaint = Complaint.objects.create(
+        customer=customer, service=service, summary=summary, received_at=received_at,
+        contact=contact, process=process, stage=Stage.ONE, status=Status.AWAITING_ALLOCATION,
+        created_by=actor if getattr(actor, "pk", None) else None, created_at=now,
+        via_ombudsman=via_ombudsman, ombudsman_reference=(ombudsman_reference or "").strip(),
+        ombudsman_follow_up_date=(
+            local_date(received_at) + timedelta(days=rule_set.ombudsman_follow_up_days)
+            if via_ombudsman else None
+        ),
+        rule_set=rule_set, rule_set_version=rule_set.version,
+    )
+    stage = ComplaintStage(complaint=complaint, stage=Stage.ONE, started_at=received_at)
+    _snapshot_rule(stage, rule_set, process)
+    stage.save()
+    _record(complaint, actor=actor, action="created", at=received_at,
+            data={"process": process, "via_ombudsman": via_ombudsman,
+                  "ombudsman_reference": complaint.ombudsman_reference},
+            changes={"process": [None, process], "status": [None, complaint.status]})
+    return complaint
+
+
+# --- The workflow -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_allocate(*, complaint: Complaint, actor, officer: User, at=None) -> Complaint:
+    """Allocate (or reallocate) the complaint to an officer. At stage 1 the clock starts at the
+    first allocation: corporate 5, statutory 10 working days (DOMAIN.md, "Complaints"); later
+    stages' clocks started at escalation and allocation does not move them."""
+    if officer is None or not officer.is_active or not is_staff_member(officer):
+        raise ValidationError({"officer": "Choose an active member of staff."})
+    complaint, transition = _lock(complaint, Action.ALLOCATE)
+    at = _at(complaint, at)
+    before = _state(complaint)
+    stage = _current_stage(complaint)
+    rule = stage_rule(complaint.rule_set, complaint.process, complaint.stage)
+    if rule and rule.different_officer_from_previous_stage:
+        previous = (complaint.stages.exclude(pk=stage.pk).exclude(owner=None)
+                    .order_by("-started_at", "-pk").first())
+        if previous and previous.owner_id == officer.pk:
+            raise ValidationError({"officer": "This stage must be handled by someone other than "
+                                              "the officer of the previous stage."})
+    if transition.clock == Clock.START_AT_ALLOCATION and stage.clock_started_at is None:
+        stage.clock_started_at = at
+        stage.due_date = _stage_due(stage, complaint.rule_set, local_date(at))
+        complaint.due_date = stage.effective_due_date
+        if complaint.allocated_at is None:
+            complaint.allocated_at = at
+    previous_owner = complaint.assigned_to_id
+    stage.owner = officer
+    stage.save()
+    complaint.assigned_to = officer
+    complaint.status = transition.next_status
+    complaint.save()
+    _record(complaint, actor=actor, action=Action.ALLOCATE, at=at,
+            data={"officer": officer.username, "officer_name": str(officer),
+                  "due_date": _iso(complaint.due_date)},
+            changes={**_moved(before, complaint), "assigned_to": [previous_owner, officer.pk]})
+    return complaint
+
+
+@transaction.atomic
+def complaint_interim_response(*, complaint: Complaint, actor, note: str,
+                               revised_target_date: date | None = None, at=None) -> Complaint:
+    """An interim response tells the complainant when to expect the answer (DOMAIN.md: "5 working
+    days to respond, or to send an interim response"). The revised target becomes the deadline;
+    without one it is the stage rule's extension after the original deadline. Once per stage."""
+    note = _required("note", note, "Enter what the interim response told the complainant.")
+    complaint, _ = _lock(complaint, Action.INTERIM_RESPONSE)
+    at = _at(complaint, at)
+    stage = _current_stage(complaint)
+    if stage.interim_response_at is not None:
+        raise StateConflict("An interim response has already been sent at this stage.")
+    limit = (calendar().add_working_days(stage.due_date, stage.rule_extension_working_days)
+             if stage.due_date and stage.rule_extension_working_days else None)
+    if revised_target_date is None:
+        revised_target_date = limit
+    elif stage.due_date and revised_target_date < stage.due_date:
+        raise ValidationError({"revised_target_date": "The revised target cannot be before the "
+                                                      "stage's deadline."})
+    elif limit and revised_target_date > limit:
+        raise ValidationError({"revised_target_date": f"The revised target can be at most "
+                                                      f"{stage.rule_extension_working_days} working "
+                                                      f"days after the deadline ({limit:%d %B %Y})."})
+    stage.interim_response_at = at
+    stage.revised_target_date = revised_target_date
+    stage.save()
+    if complaint.due_date != stage.effective_due_date:
+        complaint.due_date = stage.effective_due_date
+        complaint.overdue_at = None
+    complaint.save()
+    _record(complaint, actor=actor, action=Action.INTERIM_RESPONSE, at=at, note=note,
+            data={"revised_target_date": _iso(revised_target_date)},
+            changes={"revised_target_date": [None, _iso(revised_target_date)]})
+    return complaint
+
+
+@transaction.atomic
+def complaint_respond(*, complaint: Complaint, actor, outcome: str, response: str, remedy: str = "",
+                      lessons_learned: str = "", at=None) -> Complaint:
+    """Record the stage response and its outcome (upheld, partly upheld, not upheld); the clock
+    stops. Outcome and lessons learned feed the reports (DOMAIN.md, "Complaints")."""
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": "Choose upheld, partly upheld or not upheld."})
+    response = _required("response", response, "Enter the response sent to the complainant.")
+    complaint, transition = _lock(complaint, Action.RESPOND)
+    at = _at(complaint, at)
+    before = _state(complaint)
+    stage = _current_stage(complaint)
+    stage.responded_at = at
+    stage.outcome = outcome
+    stage.response = response
+    stage.remedy = remedy or ""
+    stage.lessons_learned = lessons_learned or ""
+    stage.save()
+    complaint.status = transition.next_status
+    complaint.due_date = None
+    complaint.overdue_at = None
+    complaint.save()
+    _record(complaint, actor=actor, action=Action.RESPOND, at=at, note=response,
+            data={"outcome": outcome, "late": bool(stage.effective_due_date
+                                                   and local_date(at) > stage.effective_due_date)},
+            changes=_moved(before, complaint))
+    return complaint
+
+
+@transaction.atomic
+def complaint_escalate(*, complaint: Complaint, actor, reason: str, at=None) -> Complaint:
+    """The complainant is unhappy with the response or the timescale: the next stage starts and its
+    clock runs from escalation (corporate stage 2: 20 working days, a senior officer; statutory
+    stage 2: external investigator, 56; stage 3: review panel, a further 56). It waits for that
+    owner to be allocated (DOMAIN.md, "Complaints")."""
+    reason = _required("reason", reason, "Enter why the complainant wants to escalate.")
+    complaint, transition = _lock(complaint, Action.ESCALATE)
+    at = _at(complaint, at)
+    before = _state(complaint)
+    stage = ComplaintStage(complaint=complaint, stage=transition.next_stage, started_at=at,
+                           clock_started_at=at)
+    # The rule set in force now applies to the new stage (it may differ from the case's first).
+    rule_set = rule_set_active()
+    _snapshot_rule(stage, rule_set, complaint.process)
+    stage.due_date = _stage_due(stage, rule_set, local_date(at))
+    stage.save()
+    complaint.stage = transition.next_stage
+    complaint.status = transition.next_status
+    complaint.assigned_to = None
+    complaint.due_date = stage.due_date
+    complaint.overdue_at = None
+    complaint.save()
+    _record(complaint, actor=actor, action=Action.ESCALATE, at=at, note=reason,
+            data={"due_date": _iso(stage.due_date)}, changes=_moved(before, complaint))
+    return complaint
+
+
+@transaction.atomic
+def complaint_make_statutory(*, complaint: Complaint, actor, at=None) -> Complaint:
+    """A corporate complaint identified as a Social Care and Health statutory complaint switches
+    to the statutory rules: stage 1's deadline is recomputed under them from the original
+    allocation, and the case passes to the social care complaints monitoring officer (the
+    longest-standing active one); with none, it waits for allocation by that team. Corporate
+    staff no longer see it (DOMAIN.md, "Complaints")."""
+    complaint, transition = _lock(complaint, Action.MAKE_STATUTORY)
+    at = _at(complaint, at)
+    before = _state(complaint)
+    previous_owner = complaint.assigned_to_id
+    stage = _current_stage(complaint)
+    rule_set = rule_set_active()
+    _snapshot_rule(stage, rule_set, Process.STATUTORY)
+    if complaint.allocated_at is not None:
+        stage.due_date = _stage_due(stage, rule_set, local_date(complaint.allocated_at))
+    monitoring_officer = social_care_monitoring_officer()
+    complaint.process = transition.resulting_process
+    complaint.rule_set = rule_set
+    complaint.rule_set_version = rule_set.version
+    if complaint.status == Status.OPEN and monitoring_officer is not None:
+        complaint.assigned_to = monitoring_officer
+    else:
+        complaint.assigned_to = None
+        complaint.status = Status.AWAITING_ALLOCATION
+    stage.owner = complaint.assigned_to
+    stage.save()
+    complaint.due_date = stage.effective_due_date
+    complaint.overdue_at = None
+    complaint.save()
+    _record(complaint, actor=actor, action=Action.MAKE_STATUTORY, at=at,
+            data={"due_date": _iso(complaint.due_date),
+                  "assigned_to": getattr(complaint.assigned_to, "username", None)},
+            changes={**_moved(before, complaint),
+                     "assigned_to": [previous_owner, complaint.assigned_to_id]})
+    return complaint
+
+
+@transaction.atomic
+def complaint_refer_to_ombudsman(*, complaint: Complaint, actor, reference: str, at=None) -> Complaint:
+    """After the final stage the complainant goes to the Local Government and Social Care
+    Ombudsman: Legal Services coordinates, and the Ombudsman follows up 12 weeks (84 days) after
+    referral (DOMAIN.md, "Complaints")."""
+    reference = _required("reference", reference, "Enter the Ombudsman's reference.")
+    complaint, transition = _lock(complaint, Action.REFER_TO_OMBUDSMAN)
+    at = _at(complaint, at)
+    before = _state(complaint)
+    rule_set = rule_set_active()
+    ComplaintStage.objects.create(complaint=complaint, stage=Stage.OMBUDSMAN, started_at=at,
+                                  rule_set_version=rule_set.version)
+    complaint.stage = transition.next_stage
+    complaint.status = transition.next_status
+    complaint.assigned_to = None
+    complaint.due_date = None
+    complaint.overdue_at = None
+    complaint.ombudsman_reference = reference
+    complaint.ombudsman_referred_at = at
+    complaint.ombudsman_follow_up_date = local_date(at) + timedelta(days=rule_set.ombudsman_follow_up_days)
+    complaint.save()
+    _record(complaint, actor=actor, action=Action.REFER_TO_OMBUDSMAN, at=at,
+            data={"reference": reference,
+                  "ombudsman_follow_up_date": _iso(complaint.ombudsman_follow_up_date)},
+            changes=_moved(before, complaint))
+    return complaint
+
+
+@transaction.atomic
+def complaint_close(*, complaint: Complaint, actor, at=None) -> Complaint:
+    """Close the complaint after the stage response (or when the Ombudsman's case ends)."""
+    complaint, transition = _lock(complaint, Action.CLOSE)
+    at = _at(complaint, at)
+    before = _state(complaint)
+    complaint.status = transition.next_status
+    complaint.due_date = None
+    complaint.overdue_at = None
+    complaint.save()
+    _record(complaint, actor=actor, action=Action.CLOSE, at=at, changes=_moved(before, complaint))
+    return complaint
+
+
+ACTION_SERVICES = {
+    Action.ALLOCATE: complaint_allocate,
+    Action.INTERIM_RESPONSE: complaint_interim_response,
+    Action.RESPOND: complaint_respond,
+    Action.ESCALATE: complaint_escalate,
+    Action.MAKE_STATUTORY: complaint_make_statutory,
+    Action.REFER_TO_OMBUDSMAN: complaint_refer_to_ombudsman,
+    Action.CLOSE: complaint_close,
+}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+# --- Rules -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rule_set_activate(*, rule_set: ComplaintRuleSet, actor=None) -> ComplaintRuleSet:
+    """Make this preset the one new stages start under. Running stages keep the deadlines they
+    started with (DOMAIN.md: configurable "without a code change")."""
+    ComplaintRuleSet.objects.select_for_update().filter(is_active=True).exclude(pk=rule_set.pk).update(
+        is_active=False
+    )
+    ComplaintRuleSet.objects.filter(pk=rule_set.pk).update(is_active=True, changed_at=timezone.now())
+    rule_set.refresh_from_db()
+    audit_record(actor=actor, action="complaint_rule_set_activated", target=rule_set)
+    return rule_set
+
+
+@transaction.atomic
+def stage_rule_change(*, rule: ComplaintStageRule, actor=None, **values) -> ComplaintStageRule:
+    """Change one stage rule and raise its rule set's version; stages already started keep the
+    numbers they copied when they started."""
+    changes = {}
+    for field, value in values.items():
+        if getattr(rule, field) != value:
+            changes[field] = [getattr(rule, field), value]
+            setattr(rule, field, value)
+    rule.save()
+    rule_set = ComplaintRuleSet.objects.select_for_update().get(pk=rule.rule_set_id)
+    rule_set.version += 1
+    rule_set.changed_at = timezone.now()
+    rule_set.save(update_fields=["version", "changed_at"])
+    audit_record(actor=actor, action="complaint_stage_rule_changed", target=rule, changes=changes)
+    return rule
+
+
+# --- Enforcement (DOMAIN.md: "Deadlines are enforced, not just displayed") --------------------
+
+
+def complaints_enforce_deadlines(today: date | None = None) -> dict[str, int]:
+    """Remind owners before a stage deadline (each stage's reminder offset, default 2 working
+    days), mark complaints overdue once the deadline has passed and tell the owner's line manager,
+    and remind about Ombudsman follow-ups. Idempotent and safe to run concurrently (outbox
+    dedupe keys and conditional updates); everything lives in the database, so a sweep after
+    downtime catches up."""
+    today = today or timezone.localdate()
+    cal = calendar()
+    counts = {"reminders": 0, "overdue": 0, "notices": 0, "ombudsman_reminders": 0}
+    horizon = cal.add_working_days(today, _max_reminder_offset())
+    running = (Complaint.objects.with_running_clock().filter(due_date__lte=horizon)
+               .select_related("assigned_to__line_manager").order_by("due_date", "pk"))
+    for complaint in running.iterator(chunk_size=500):
+        stage = complaint.stages.filter(stage=complaint.stage).first()
+        if stage is None:
+            continue
+        due = complaint.due_date
+        if today >= cal.subtract_working_days(due, stage.rule_reminder_working_days):
+            counts["reminders"] += _send_deadline_reminder(complaint, stage, due)
+        if today > due:
+            marked, noticed = _mark_overdue(complaint, stage, due, cal.working_days_between(due, today))
+            counts["overdue"] += marked
+            counts["notices"] += noticed
+    counts["ombudsman_reminders"] = _remind_ombudsman_follow_ups(today, cal)
+    return counts
+
+
+def _max_reminder_offset() -> int:
+    offsets = ComplaintStage.objects.filter(complaint__due_date__isnull=False).values_list(
+        "rule_reminder_working_days", flat=True
+    ).distinct()
+    return max([2, *offsets])
+
+
+def _send_deadline_reminder(complaint: Complaint, stage: ComplaintStage, due: date) -> int:
+    owner = complaint.assigned_to
+    if owner is None:
+        return 0
+    sent = outbox_send(
+        dedupe_key=f"complaint-stage:{stage.pk}:reminder:{due.isoformat()}",
+        message=Message(
+            subject=f"Complaint {complaint.reference}: {stage.get_stage_display().lower()} "
+                    f"response due {due:%d %B %Y}",
+            body=f"The {stage.get_stage_display().lower()} response to complaint {complaint.reference} "
+                 f"({complaint.service.name}) is due on {due:%A %d %B %Y}.",
+        ),
+        recipient_user=owner,
+        about=complaint,
+    )
+    return 1 if sent else 0
+
+
+def _mark_overdue(complaint: Complaint, stage: ComplaintStage, due: date, days_over: int) -> tuple[int, int]:
+    now = timezone.now()
+    with transaction.atomic():
+        # Conditional updates: of concurrent sweeps only one flips each flag.
+        marked = Complaint.objects.filter(pk=complaint.pk, due_date=due, overdue_at__isnull=True).update(
+            overdue_at=now
+        )
+        ComplaintStage.objects.filter(pk=stage.pk, overdue_at__isnull=True).update(overdue_at=now)
+        if marked:
+            previous = complaint_previous_event_at(complaint)
+            ComplaintEvent.objects.create(
+                complaint=complaint, actor=None, at=max(now, previous) if previous else now,
+                action="marked_overdue", stage=complaint.stage, data={"due_date": due.isoformat()},
+            )
+            audit_record(actor=None, action="complaint_marked_overdue", target=complaint,
+                         changes={"due_date": due.isoformat()})
+        manager = getattr(complaint.assigned_to, "line_manager", None)
+        noticed = None
+        if manager is not None:
+            noticed = outbox_send(
+                dedupe_key=f"complaint-stage:{stage.pk}:overdue:{due.isoformat()}",
+                message=Message(
+                    subject=f"Overdue: complaint {complaint.reference} ({complaint.assigned_to})",
+                    body=f"The {stage.get_stage_display().lower()} response to complaint "
+                         f"{complaint.reference} ({complaint.service.name}), owned by "
+                         f"{complaint.assigned_to}, was due on {due:%A %d %B %Y} and is overdue "
+                         f"by {days_over} working day{'s' if days_over != 1 else ''}.",
+                ),
+                recipient_user=manager,
+                about=complaint,
+            )
+    return (1 if marked else 0), (1 if noticed else 0)
+
+
+def _remind_ombudsman_follow_ups(today: date, cal) -> int:
+    sent = 0
+    cases = (Complaint.objects.unresolved().filter(ombudsman_follow_up_date__isnull=False,
+                                                   ombudsman_follow_up_date__gte=today - timedelta(days=30),
+                                                   ombudsman_follow_up_date__lte=today + timedelta(days=60))
+             .select_related("assigned_to", "rule_set").order_by("ombudsman_follow_up_date", "pk"))
+    legal = list(User.objects.filter(is_active=True, groups__name=Role.LEGAL).order_by("pk"))
+    for complaint in cases:
+        follow_up = complaint.ombudsman_follow_up_date
+        remind_on = cal.subtract_working_days(follow_up, complaint.rule_set.ombudsman_reminder_working_days)
+        if today < remind_on:
+            continue
+        recipients = [complaint.assigned_to] if complaint.assigned_to else legal
+        for recipient in recipients:
+            message = outbox_send(
+                dedupe_key=f"complaint:{complaint.pk}:ombudsman-follow-up:{follow_up.isoformat()}:"
+                           f"{recipient.pk}",
+                message=Message(
+                    subject=f"Ombudsman follow-up on {follow_up:%d %B %Y}: complaint {complaint.reference}",
+                    body=f"The Ombudsman follows up complaint {complaint.reference} "
+                         f"(reference {complaint.ombudsman_reference or 'not yet known'}) on "
+                         f"{follow_up:%A %d %B %Y}.",
+                ),
+                recipient_user=recipient,
+                about=complaint,
+            )
+            sent += 1 if message else 0
+    return sent

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from complaints import views
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("", views.register, name="register"),
+    path("new/", views.new, name="new"),
+    path("<int:complaint_id>/", views.detail, name="detail"),
+    path("<int:complaint_id>/letters/<slug:kind>/<str:stage>/", views.letter, name="letter"),
+    path("<int:complaint_id>/<slug:action_slug>/", views.act, name="act"),
+]

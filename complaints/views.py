@@ -1,0 +1,157 @@
+"""Complaints pages: the register, logging a complaint, the case page with its actions, letters."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from complaints import selectors
+from complaints.forms import ACTION_FORMS, ComplaintForm, RegisterFilterForm
+from complaints.services import ACTION_SERVICES, complaint_create
+from complaints.transitions import Action
+from contacts.models import Customer
+from core.api_errors import StateConflict
+from core.models import Service, User
+from core.roles import has_role
+
+LETTERS = {"acknowledgement": "Acknowledgement", "interim": "Interim response", "response": "Stage response"}
+
+
+def _require_complaint_role(user):
+    if not has_role(user, *selectors.COMPLAINT_ROLES) and not selectors.complaints_visible_to(user).exists():
+        raise Http404("No complaints here.")
+
+
+def _services():
+    return Service.objects.filter(is_active=True).order_by("name", "pk")
+
+
+def register(request):
+    _require_complaint_role(request.user)
+    officers = User.objects.filter(
+        pk__in=selectors.complaints_visible_to(request.user).exclude(assigned_to=None).values("assigned_to")
+    ).order_by("last_name", "first_name", "pk")
+    form = RegisterFilterForm(request.GET or None, services=_services(), officers=officers)
+    filters = form.cleaned_data if form.is_valid() else {}
+    overdue = {"yes": True, "no": False}.get(filters.get("overdue", ""))
+    complaints = selectors.complaints_register(
+        request.user, process=filters.get("process", ""), stage=filters.get("stage", ""),
+        status=filters.get("status", ""), overdue=overdue, service=filters.get("service", ""),
+        officer=filters.get("officer", ""), due_soon=bool(request.GET.get("due_soon")),
+        ombudsman=bool(request.GET.get("ombudsman")),
+    )
+    rows = [(complaint, selectors.complaint_clock(complaint)) for complaint in complaints[:200]]
+    return render(request, "complaints/register.html", {
+        "form": form, "rows": rows, "count": complaints.count(),
+        "may_create": has_role(request.user, *selectors.COMPLAINT_ROLES),
+    })
+
+
+def new(request):
+    if not has_role(request.user, *selectors.COMPLAINT_ROLES):
+        raise Http404("No complaints here.")
+    query = request.GET.get("q", "")
+    initial = {"customer": request.GET.get("customer")} if request.GET.get("customer") else {}
+    form = ComplaintForm(request.POST or None, initial=initial, services=_services())
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        customer = Customer.objects.active().filter(pk=values["customer"]).first()
+        if customer is None:
+            form.add_error("customer", "There is no customer with that number.")
+        elif not selectors.user_may_create(request.user, values["process"]):
+            form.add_error("process", "You may not log this kind of complaint.")
+        else:
+            try:
+                complaint = complaint_create(
+                    actor=request.user, customer=customer,
+                    service=Service.objects.get(code=values["service"]), summary=values["summary"],
+                    process=values["process"], received_at=values["received_at"],
+                    via_ombudsman=values["via_ombudsman"],
+                    ombudsman_reference=values["ombudsman_reference"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"Complaint {complaint.reference} logged.")
+                if selectors.complaints_visible_to(request.user).filter(pk=complaint.pk).exists():
+                    return redirect("complaints:detail", complaint.pk)
+                return redirect("complaints:register")
+    chosen = selectors.customers_matching(str(form["customer"].value() or "")).first()
+    return render(request, "complaints/new.html", {
+        "form": form, "query": query, "matches": selectors.customers_matching(query),
+        "chosen": chosen if chosen and str(chosen.pk) == str(form["customer"].value()) else None,
+    })
+
+
+def detail(request, complaint_id, action_forms=None, conflict=""):
+    complaint = selectors.complaint_for_user(request.user, complaint_id)
+    actions = selectors.complaint_actions_for(request.user, complaint)
+    forms = action_forms or {}
+    officers = selectors.officers_for_allocation(complaint)
+    action_panels = [
+        {"action": action, "form": forms.get(action) or _action_form(action, None, officers)}
+        for action in actions
+    ]
+    stages = list(selectors.complaint_stages(complaint))
+    letters = [("acknowledgement", "1", "Acknowledgement letter")]
+    for stage in stages:
+        if stage.interim_response_at:
+            letters.append(("interim", stage.stage, f"Interim response, {stage.get_stage_display().lower()}"))
+        if stage.responded_at:
+            letters.append(("response", stage.stage, f"{stage.get_stage_display()} response letter"))
+    return render(request, "complaints/detail.html", {
+        "complaint": complaint, "clock": selectors.complaint_clock(complaint), "stages": stages,
+        "events": selectors.complaint_events(complaint), "action_panels": action_panels,
+        "conflict": conflict, "letters": letters,
+    }, status=409 if conflict else (400 if action_forms else 200))
+
+
+def _action_form(action, data, officers):
+    form_class = ACTION_FORMS[action]
+    if action == Action.ALLOCATE:
+        return form_class(data, officers=officers, prefix=action.value)
+    return form_class(data, prefix=action.value)
+
+
+@require_POST
+def act(request, complaint_id, action_slug):
+    """One workflow action from the case page; refused actions get a clear message (the 409)."""
+    complaint = selectors.complaint_for_user(request.user, complaint_id)
+    action = Action.from_slug(action_slug)
+    if action is None:
+        raise Http404("No such action.")
+    if not selectors.user_may_act(request.user, complaint, action):
+        raise PermissionDenied
+    form = _action_form(action, request.POST, selectors.officers_for_allocation(complaint))
+    if not form.is_valid():
+        return detail(request, complaint_id, action_forms={action: form})
+    values = dict(form.cleaned_data)
+    if action == Action.ALLOCATE:
+        values["officer"] = User.objects.filter(username=values["officer"]).first()
+    try:
+        complaint = ACTION_SERVICES[action](complaint=complaint, actor=request.user, **values)
+    except StateConflict as conflict:
+        return detail(request, complaint_id, conflict=str(conflict))
+    except ValidationError as error:
+        _add_errors(form, error)
+        return detail(request, complaint_id, action_forms={action: form})
+    messages.success(request, f"{action.label}: done.")
+    if not selectors.complaints_visible_to(request.user).filter(pk=complaint.pk).exists():
+        return redirect("complaints:register")  # reclassified out of this user's sight
+    return redirect("complaints:detail", complaint.pk)
+
+
+def letter(request, complaint_id, kind, stage):
+    complaint = selectors.complaint_for_user(request.user, complaint_id)
+    if kind not in LETTERS:
+        raise Http404("No such letter.")
+    context = selectors.complaint_letter_context(complaint, kind, stage)
+    if context is None:
+        raise Http404("That letter does not exist yet.")
+    return render(request, f"complaints/letters/{kind}.html", {**context, "title": LETTERS[kind]})
+
+
+def _add_errors(form, error: ValidationError):
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)

@@ -1,0 +1,61 @@
+"""Complaint factories: built through the services, so stages, events and deadlines are real."""
+
+from datetime import datetime
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from complaints import services
+from complaints.models import Outcome, Process
+from core.roles import Role
+from tests.factories import CustomerFactory, ServiceFactory, UserFactory
+
+
+def at(day: str, hour: int = 10):
+    """A moment on a date in the council's time zone."""
+    return timezone.make_aware(datetime.fromisoformat(f"{day}T{hour:02d}:00"))
+
+
+def user_with(role: str | None, **kwargs):
+    user = UserFactory(**kwargs)
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def complaint(*, process=Process.CORPORATE, actor=None, received_at=None, **kwargs):
+    return services.complaint_create(
+        actor=actor,
+        customer=kwargs.pop("customer", None) or CustomerFactory(),
+        service=kwargs.pop("service", None) or ServiceFactory(),
+        summary=kwargs.pop("summary", "The bin was not collected three weeks running."),
+        process=process,
+        received_at=received_at,
+        **kwargs,
+    )
+
+
+def walk(case, steps, *, officer=None, at_times=None):
+    """Drive a complaint through actions by name: walk(c, ["allocate", "respond", "escalate"])."""
+    officer = officer or user_with(Role.COMPLAINTS_OFFICER)
+    for step in steps:
+        moment = at_times.pop(0) if at_times else None
+        if step == "allocate":
+            case = services.complaint_allocate(complaint=case, actor=None, officer=officer, at=moment)
+        elif step == "interim_response":
+            case = services.complaint_interim_response(complaint=case, actor=None, note="Update", at=moment)
+        elif step == "respond":
+            case = services.complaint_respond(complaint=case, actor=None, outcome=Outcome.UPHELD,
+                                              response="Sorry.", at=moment)
+        elif step == "escalate":
+            case = services.complaint_escalate(complaint=case, actor=None, reason="Unhappy", at=moment)
+        elif step == "make_statutory":
+            case = services.complaint_make_statutory(complaint=case, actor=None, at=moment)
+        elif step == "refer_to_ombudsman":
+            case = services.complaint_refer_to_ombudsman(complaint=case, actor=None, reference="LGO/1",
+                                                         at=moment)
+        elif step == "close":
+            case = services.complaint_close(complaint=case, actor=None, at=moment)
+        else:
+            raise ValueError(step)
+    return case

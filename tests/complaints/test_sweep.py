@@ -1,0 +1,131 @@
+"""complaints_enforce_deadlines: reminders before the deadline, overdue marking and a notice to
+the owner's manager after it, Ombudsman follow-up reminders; once each, however often, however
+concurrently and however late it runs (DOMAIN.md, "Deadlines are enforced")."""
+
+import threading
+from datetime import date
+
+import pytest
+import time_machine
+from django.db import connection
+
+from complaints.models import Complaint
+from complaints.services import complaints_enforce_deadlines
+from complaints.tasks import sweep_deadlines
+from core.models import OutboundMessage
+from core.roles import Role
+from tests.complaints.factories import at, complaint, user_with, walk
+
+
+def _allocated_case():
+    """Allocated Monday 9 January 2023: due Monday 16 January; reminder from Thursday 12."""
+    manager = user_with(Role.MANAGER)
+    officer = user_with(Role.COMPLAINTS_OFFICER, line_manager=manager)
+    with time_machine.travel(at("2023-01-09", 12), tick=False):
+        case = walk(complaint(received_at=at("2023-01-09", 9)), ["allocate"], officer=officer)
+    assert case.due_date == date(2023, 1, 16)
+    return case, officer, manager
+
+
+def _messages(kind: str):
+    return OutboundMessage.objects.filter(dedupe_key__contains=f":{kind}:")
+
+
+@pytest.mark.django_db
+def test_no_reminder_before_the_reminder_day():
+    _allocated_case()
+    complaints_enforce_deadlines(today=date(2023, 1, 11))
+    assert not OutboundMessage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_owner_is_reminded_once_two_working_days_before_the_deadline():
+    case, officer, _ = _allocated_case()
+    complaints_enforce_deadlines(today=date(2023, 1, 12))
+    complaints_enforce_deadlines(today=date(2023, 1, 12))
+    complaints_enforce_deadlines(today=date(2023, 1, 13))
+    reminders = _messages("reminder")
+    assert [m.recipient_user for m in reminders] == [officer]
+    case.refresh_from_db()
+    assert case.overdue_at is None
+
+
+@pytest.mark.django_db
+def test_overdue_is_marked_once_and_the_line_manager_told_once():
+    case, _, manager = _allocated_case()
+    for day in (date(2023, 1, 16), date(2023, 1, 17), date(2023, 1, 17), date(2023, 1, 18)):
+        complaints_enforce_deadlines(today=day)
+    case.refresh_from_db()
+    assert case.overdue_at is not None
+    assert [m.recipient_user for m in _messages("overdue")] == [manager]
+    assert case.events.filter(action="marked_overdue").count() == 1
+    assert _messages("reminder").count() == 1
+
+
+@pytest.mark.django_db
+def test_after_a_week_of_downtime_the_sweep_catches_up_with_one_of_each():
+    case, officer, manager = _allocated_case()
+    complaints_enforce_deadlines(today=date(2023, 1, 23))
+    complaints_enforce_deadlines(today=date(2023, 1, 23))
+    assert [m.recipient_user for m in _messages("reminder")] == [officer]
+    assert [m.recipient_user for m in _messages("overdue")] == [manager]
+    assert "overdue by 5 working days" in _messages("overdue").get().body
+    assert case.events.filter(action="marked_overdue").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_responded_complaint_is_left_alone():
+    case, _, _ = _allocated_case()
+    with time_machine.travel(at("2023-01-10", 12), tick=False):
+        walk(case, ["respond"])
+    complaints_enforce_deadlines(today=date(2023, 1, 20))
+    assert not OutboundMessage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_legal_is_reminded_of_an_ombudsman_follow_up_once():
+    legal = user_with(Role.LEGAL)
+    with time_machine.travel(at("2023-05-03", 12), tick=False):
+        complaint(received_at=at("2023-05-03", 9), via_ombudsman=True)
+    complaints_enforce_deadlines(today=date(2023, 7, 18))  # follow-up 26 July; reminder from 19 July
+    assert not _messages("ombudsman-follow-up").exists()
+    complaints_enforce_deadlines(today=date(2023, 7, 19))
+    complaints_enforce_deadlines(today=date(2023, 7, 20))
+    assert [m.recipient_user for m in OutboundMessage.objects.all()] == [legal]
+
+
+@pytest.mark.django_db
+def test_the_beat_task_runs_the_sweep():
+    _allocated_case()
+    with time_machine.travel(at("2023-01-17", 12), tick=False):
+        result = sweep_deadlines.apply().get()
+    assert result["overdue"] == 1
+    assert Complaint.objects.get().overdue_at is not None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_sweeps_send_one_reminder_and_one_notice():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    case, officer, manager = _allocated_case()
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def sweep():
+        try:
+            barrier.wait()
+            complaints_enforce_deadlines(today=date(2023, 1, 20))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert [m.recipient_user for m in _messages("reminder")] == [officer]
+    assert [m.recipient_user for m in _messages("overdue")] == [manager]
+    assert case.events.filter(action="marked_overdue").count() == 1
