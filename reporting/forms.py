@@ -1,0 +1,57 @@
+from django import forms
+
+from core.models import ChannelCode, Service, Site
+from reporting import selectors
+
+
+class ReportFilterForm(forms.Form):
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    service = forms.ModelChoiceField(queryset=Service.objects.order_by("name"), required=False,
+                                     to_field_name="code", empty_label="All services")
+    channel = forms.ChoiceField(choices=[("", "All channels"), *ChannelCode.choices], required=False)
+    site = forms.ModelChoiceField(queryset=Site.objects.order_by("name"), required=False,
+                                  to_field_name="code", empty_label="All sites")
+
+    def clean(self):
+        data = super().clean()
+        start, end = selectors.default_period()
+        data["date_from"] = data.get("date_from") or start
+        data["date_to"] = data.get("date_to") or end
+        if data["date_from"] > data["date_to"]:
+            self.add_error("date_from", "The start must be on or before the end.")
+        return data
+
+    def filters(self) -> selectors.Filters:
+        data = self.cleaned_data if self.is_valid() else self.initial_filters()
+        return selectors.Filters(date_from=data["date_from"], date_to=data["date_to"],
+                                 service=data.get("service"), channel=data.get("channel") or None,
+                                 site=data.get("site"))
+
+    @staticmethod
+    def initial_filters() -> dict:
+        start, end = selectors.default_period()
+        return {"date_from": start, "date_to": end}
+
+    def query(self) -> dict:
+        """The filters as GET parameters, for links that keep them."""
+        f = self.filters()
+        params = {"date_from": f.date_from.isoformat(), "date_to": f.date_to.isoformat()}
+        if f.service:
+            params["service"] = f.service.code
+        if f.channel:
+            params["channel"] = f.channel
+        if f.site:
+            params["site"] = f.site.code
+        return params
+
+
+class WhatIfForm(forms.Form):
+    shift = forms.IntegerField(
+        label="Share of face-to-face and telephone contacts moved to web (%)", min_value=0,
+        max_value=100, required=False, initial=20)
+
+    def percent(self) -> int:
+        if self.is_valid() and self.cleaned_data.get("shift") is not None:
+            return self.cleaned_data["shift"]
+        return 20

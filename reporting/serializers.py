@@ -1,0 +1,68 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.models import ChannelCode, Service, Site
+from reporting import selectors
+
+
+class _CodeField(serializers.CharField):
+    """A catalogue code that must exist; returns the object."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data)
+        obj = self.model.objects.filter(code=code).first()
+        if obj is None:
+            raise serializers.ValidationError(f"Unknown {self.model._meta.verbose_name} code “{code}”.")
+        return obj
+
+
+def _validate(self, attrs):
+    start, end = attrs.get("from"), attrs.get("to")
+    default_start, default_end = selectors.default_period()
+    if start and not end:
+        end = max(start, default_end)
+    if end and not start:
+        start = end - (default_end - default_start)
+    start, end = start or default_start, end or default_end
+    if start > end:
+        raise serializers.ValidationError({"from": ["Must be on or before “to”."]})
+    attrs["from"], attrs["to"] = start, end
+    return attrs
+
+
+# "from" is a Python keyword, so the fields are declared through type().
+Ni14QuerySerializer = type("Ni14QuerySerializer", (serializers.Serializer,), {
+    "from": serializers.DateField(required=False, help_text="First day (YYYY-MM-DD), inclusive."),
+    "to": serializers.DateField(required=False, help_text="Last day (YYYY-MM-DD), inclusive."),
+    "service": _CodeField(Service, required=False, help_text="Service code."),
+    "channel": serializers.ChoiceField(choices=ChannelCode.choices, required=False),
+    "site": _CodeField(Site, required=False, help_text="Site code."),
+    "group_by": serializers.ChoiceField(
+        choices=[(g, g) for g in ("service", "channel", "reason", "month")], default="service"),
+    "validate": _validate,
+    "__module__": __name__,
+})
+extend_schema_field({"type": "string"})(_CodeField)
+
+
+class Ni14RowSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True)
+    total = serializers.IntegerField()
+    avoidable = serializers.IntegerField()
+    ni14_percent = serializers.FloatField(allow_null=True)
+
+
+Ni14ReportSerializer = type("Ni14ReportSerializer", (serializers.Serializer,), {
+    "from": serializers.DateField(),
+    "to": serializers.DateField(),
+    "total_contacts": serializers.IntegerField(),
+    "avoidable_contacts": serializers.IntegerField(),
+    "ni14_percent": serializers.FloatField(allow_null=True),
+    "first_contact_resolution_percent": serializers.FloatField(allow_null=True),
+    "rows": Ni14RowSerializer(many=True),
+    "__module__": __name__,
+})

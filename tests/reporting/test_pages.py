@@ -1,0 +1,137 @@
+"""The NI14 dashboard, its drill-down and CSV exports, for managers and admins only."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from contacts.models import Contact
+from core.roles import Role
+from tests.reporting.factories import varied_contacts
+
+pytestmark = pytest.mark.django_db
+PERIOD = {"date_from": "2025-01-01", "date_to": "2025-12-31"}
+
+
+@pytest.fixture
+def data():
+    return varied_contacts(90, start=date(2025, 1, 5), days=150)
+
+
+def _csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.ADMIN])
+def test_dashboard_shows_exact_figures(client_for, data, role):
+    res = client_for(role).get("/reports/", PERIOD)
+    assert res.status_code == 200
+    qs = Contact.objects.filter(received_date__year=2025)
+    head = res.context["headline"]
+    assert head["total_contacts"] == qs.count()
+    assert head["avoidable_contacts"] == qs.filter(avoidable=True).count()
+    assert head["first_contact_resolution_percent"] == round(
+        100 * qs.filter(resolved_at_first_contact=True).count() / qs.count(), 1)
+    body = res.content.decode()
+    assert "chart.umd.min.js" in body and "reporting/charts.js" in body
+    assert 'id="chart-trend-data" type="application/json"' in body
+    for name in ("trend", "service", "channel", "enquiry_type", "reason", "channel_mix", "cost"):
+        assert f'id="table-{name}"' in body
+
+
+@pytest.mark.parametrize("role", [Role.ADVISER, Role.BACK_OFFICE, Role.COMPLAINTS_OFFICER,
+                                  Role.SOCIAL_CARE_COMPLAINTS, Role.LEGAL, None])
+@pytest.mark.parametrize("url", ["/reports/", "/reports/contacts/"])
+def test_other_roles_are_refused(client_for, db, role, url):
+    assert client_for(role).get(url).status_code == 403
+
+
+def test_filters_narrow_every_figure(client_for, data):
+    service = data[0].service
+    res = client_for(Role.MANAGER).get("/reports/", {**PERIOD, "service": service.code,
+                                                    "channel": "web"})
+    qs = Contact.objects.filter(received_date__year=2025, service=service, channel="web")
+    assert res.context["headline"]["total_contacts"] == qs.count()
+    enquiry_rows = res.context["tables"]["enquiry_type"].rows
+    assert sum(row[1].text for row in enquiry_rows) == qs.count()
+
+
+def test_breakdowns_by_service_and_enquiry_type_equal_recounts(client_for, data):
+    res = client_for(Role.MANAGER).get("/reports/", PERIOD)
+    qs = Contact.objects.filter(received_date__year=2025)
+    for row in res.context["tables"]["service"].rows:
+        sub = qs.filter(service__name=row[0].text)
+        assert (row[1].text, row[2].text, row[4].text) == (
+            sub.count(), sub.filter(avoidable=True).count(),
+            sub.filter(resolved_at_first_contact=True).count())
+    assert sum(r[1].text for r in res.context["tables"]["enquiry_type"].rows) == qs.count()
+    assert sum(r[1].text for r in res.context["tables"]["reason"].rows) == \
+        qs.filter(avoidable=True).count()
+
+
+def test_every_drill_down_link_lists_exactly_the_counted_contacts(client_for, data):
+    client = client_for(Role.MANAGER)
+    res = client.get("/reports/", PERIOD)
+    checked = 0
+    for name in ("trend", "service", "channel", "enquiry_type", "reason"):
+        for row in res.context["tables"][name].rows:
+            for cell in row:
+                if cell.href:
+                    page = client.get(cell.href)
+                    assert page.status_code == 200
+                    assert page.context["page"].paginator.count == cell.text, (name, cell.href)
+                    checked += 1
+    assert checked > 20
+
+
+def test_drill_down_links_to_customer_pages(client_for, data):
+    customer_contact = Contact.objects.filter(received_date__year=2025).first()
+    from tests.factories import CustomerFactory
+    customer_contact.customer = CustomerFactory()
+    customer_contact.save()
+    res = client_for(Role.MANAGER).get("/reports/contacts/", PERIOD)
+    assert f"/contacts/customers/{customer_contact.customer_id}/" in res.content.decode()
+
+
+def test_cost_and_what_if(client_for, data):
+    from core.models import Channel
+    res = client_for(Role.MANAGER).get("/reports/", {**PERIOD, "shift": "50"})
+    costs = res.context["costs"]
+    unit = dict(Channel.objects.values_list("code", "unit_cost"))
+    qs = Contact.objects.filter(received_date__year=2025)
+    expected_total = sum(unit.get(c.channel, 0) for c in qs)
+    assert costs["total"] == expected_total
+    expected_saving = sum(
+        (qs.filter(channel=ch).count() * 50 // 100) * (unit.get(ch, 0) - unit.get("web", 0))
+        for ch in ("face_to_face", "telephone"))
+    assert costs["saving"] == expected_saving
+
+
+def test_csv_export_of_each_table(client_for, data):
+    client = client_for(Role.MANAGER)
+    res = client.get("/reports/", {**PERIOD, "format": "csv", "table": "service"})
+    assert res.status_code == 200 and res["Content-Type"].startswith("text/csv")
+    rows = _csv(res)
+    assert rows[0][:4] == ["Service", "Contacts", "Avoidable", "NI14 %"]
+    assert sum(int(r[1]) for r in rows[1:]) == Contact.objects.filter(received_date__year=2025).count()
+    for name in ("trend", "channel", "enquiry_type", "reason", "channel_mix", "cost"):
+        assert client.get("/reports/", {**PERIOD, "format": "csv", "table": name}).status_code == 200
+    assert client.get("/reports/", {"format": "csv", "table": "nope"}).status_code == 404
+
+
+def test_csv_cells_cannot_inject_formulas(client_for, db):
+    from tests.factories import ContactFactory, ServiceFactory
+    ContactFactory(service=ServiceFactory(name="=HYPERLINK(\"http://x\")"), customer=None)
+    res = client_for(Role.MANAGER).get("/reports/", {"format": "csv", "table": "service"})
+    assert _csv(res)[1][0].startswith("'=")
+
+
+def test_nav_and_attention_hooks(make_user, data):
+    from django.apps import apps
+    config = apps.get_app_config("reporting")
+    assert [i.label for i in config.nav_items(make_user(Role.MANAGER))] == ["Reports"]
+    assert config.nav_items(make_user(Role.ADVISER)) == []
+    items = config.attention_items(make_user(Role.MANAGER))
+    assert items and items[0].label == "Avoidable contacts this month"
+    assert config.attention_items(make_user(Role.ADVISER)) == []
