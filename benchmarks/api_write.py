@@ -1,0 +1,150 @@
+"""API write path: POST /api/v1/contacts/ through gunicorn, 8 concurrent clients on loopback,
+against raw single-row autocommit INSERTs of the same row over 4 psycopg connections."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import psycopg
+
+from benchmarks.harness import ROOT, Figure, Timer, child_env, manage, peak_rss_mb, percentile
+
+CLIENTS = 8
+RAW_CONNECTIONS = 4
+WORKERS = 4  # 2 cores: 2 x cores sync workers keeps both busy while others wait on PostgreSQL
+
+
+def _contact_body(i: int) -> bytes:
+    return json.dumps({
+        "channel": "telephone",
+        "service": "waste",
+        "enquiry_type": "collection-days",
+        "summary": f"Asked for the collection calendar (bench {i})",
+        "avoidable": i % 4 == 0,
+        **({"avoidable_reason": "information_not_available"} if i % 4 == 0 else {}),
+    }).encode()
+
+
+async def _client(host, port, key, queue, latencies, errors):
+    while True:
+        try:
+            i = queue.get_nowait()
+        except asyncio.QueueEmpty:
+            return
+        body = _contact_body(i)
+        request = (
+            f"POST /api/v1/contacts/ HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            f"Authorization: Token {key}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        ).encode() + body
+        start = time.perf_counter()
+        try:
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(request)
+            await writer.drain()
+            response = await reader.read()
+            writer.close()
+            status = int(response.split(b" ", 2)[1])
+        except (OSError, ValueError, IndexError):
+            status = 0
+        latencies.append(time.perf_counter() - start)
+        if status != 201:
+            errors.append(status)
+
+
+async def _load(host, port, key, total):
+    queue: asyncio.Queue = asyncio.Queue()
+    for i in range(total):
+        queue.put_nowait(i)
+    latencies: list[float] = []
+    errors: list[int] = []
+    with Timer() as timer:
+        await asyncio.gather(*[
+            _client(host, port, key, queue, latencies, errors) for _ in range(CLIENTS)
+        ])
+    return timer.seconds, latencies, errors
+
+
+def _wait_healthy(url: str, seconds: float = 60) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # nosec B310 - loopback only
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not become healthy at {url}")
+
+
+def _worker_pids(master_pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True,
+                         text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def _raw_inserts(database_url: str, total: int) -> float:
+    """Rows/s of single-row autocommit INSERTs of an API-made row, over 4 connections."""
+    with psycopg.connect(database_url) as conn:
+        cur = conn.execute("SELECT * FROM contacts_contact ORDER BY id DESC LIMIT 1")
+        columns = [c.name for c in cur.description if c.name != "id"]
+        row = dict(zip([c.name for c in cur.description], cur.fetchone(), strict=True))
+    values = [row[c] for c in columns]
+    sql = (f"INSERT INTO contacts_contact ({', '.join(columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    per_connection = total // RAW_CONNECTIONS
+
+    def work():
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            for _ in range(per_connection):
+                conn.execute(sql, values)
+
+    threads = [threading.Thread(target=work) for _ in range(RAW_CONNECTIONS)]
+    with Timer() as timer:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    return per_connection * RAW_CONNECTIONS / timer.seconds
+
+
+def run(database_url: str, requests: int, port: int = 8765) -> list[Figure]:
+    env = child_env(database_url)
+    key = manage("create_partner_token", "bench-writer", env=env).stdout.strip().splitlines()[-1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", str(WORKERS), "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}/healthz")
+        asyncio.run(_load("127.0.0.1", port, key, min(200, requests)))  # warm-up
+        seconds, latencies, errors = asyncio.run(_load("127.0.0.1", port, key, requests))
+        rss = [peak_rss_mb(pid) or 0 for pid in _worker_pids(server.pid)]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    api_rate = requests / seconds
+    raw_rate = _raw_inserts(database_url, requests)
+    p50, p95 = percentile(latencies, 50) * 1000, percentile(latencies, 95) * 1000
+    return [
+        Figure("api-write", "POST /api/v1/contacts/ rate", api_rate, "req/s", raw_rate,
+               f"raw autocommit INSERT, {RAW_CONNECTIONS} connections (rows/s)",
+               ">= 25% of raw", api_rate >= 0.25 * raw_rate,
+               notes=f"{requests} requests, {CLIENTS} clients, gunicorn {WORKERS} sync workers"),
+        Figure("api-write", "POST /api/v1/contacts/ p50", p50, "ms"),
+        Figure("api-write", "POST /api/v1/contacts/ p95", p95, "ms", target="< 50 ms",
+               met=p95 < 50),
+        Figure("api-write", "errors", len(errors), "count", target="0", met=not errors,
+               notes=f"statuses: {sorted(set(errors))[:5]}" if errors else ""),
+        Figure("memory", "web worker peak RSS under write load", max(rss or [0]), "MB",
+               target="< 200 MB", met=max(rss or [0]) < 200),
+    ]

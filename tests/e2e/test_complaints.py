@@ -1,0 +1,173 @@
+"""Complaints: log, allocate, interim response, respond, escalate to stage 2; and a corporate
+complaint reclassified as statutory, which passes to the social care complaints monitoring
+officer. The deadline and its tag follow the working-day rules (DOMAIN.md, Complaints)."""
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from core.working_days import add_working_days
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+POSTCODE = "OL6 9ZY"
+
+
+@pytest.fixture
+def customer(demo_data):
+    from tests.factories import CustomerFactory
+
+    return CustomerFactory(first_name="Petra", last_name="Complainer", postcode=POSTCODE,
+                           address_line_1="3 Grievance Row")
+
+
+def long_date(day) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def summary_value(page, key: str):
+    row = page.locator(".govuk-summary-list__row").filter(
+        has=page.locator(".govuk-summary-list__key", has_text=key))
+    return row.locator(".govuk-summary-list__value")
+
+
+def log_complaint(page, check_page, summary: str, name: str):
+    page.get_by_role("link", name="Complaints", exact=True).click()
+    check_page(page, f"{name}-register", title="Complaints")
+    page.locator("a.govuk-button", has_text="Log a complaint").click()  # a link styled as a button
+    check_page(page, f"{name}-new", title="Log a complaint")
+    page.get_by_label("Find the customer").fill(POSTCODE)
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Choose Petra Complainer").click()
+    expect(page.locator(".govuk-inset-text")).to_contain_text("Petra Complainer")
+    page.get_by_label("Service", exact=True).select_option(label="Council Tax")
+    page.get_by_label("What is the complaint about?").fill(summary)
+    page.get_by_label("Corporate", exact=True).check()
+    check_page(page, f"{name}-new-filled", title="Log a complaint")
+    page.get_by_role("button", name="Log the complaint").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("logged.")
+
+
+def act(page, action: str):
+    """Open an action's panel on the case page; its button carries the same name."""
+    page.locator("summary", has_text=action).click()
+    return page.locator("details[open]").filter(has=page.locator("summary", has_text=action))
+
+
+def test_complaint_is_logged_allocated_answered_and_escalated_with_the_right_deadlines(
+    page, check_page, customer
+):
+    today = timezone.localdate()
+    sign_in(page, "complaints_officer")
+    log_complaint(page, check_page, "Bailiff letter sent although I pay by direct debit.", "complaint")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Council Tax")
+    expect(summary_value(page, "Status")).to_contain_text("Awaiting allocation")
+    expect(summary_value(page, "Deadline")).to_contain_text("No clock running")
+    check_page(page, "complaint-logged")
+
+    # Allocation starts stage 1's clock: 5 working days.
+    panel = act(page, "Allocate to an officer")
+    panel.get_by_label("Officer").select_option(label="Chloe Murphy (Corporate Complaints Officer)")
+    panel.get_by_role("button", name="Allocate to an officer").click()
+    stage_one_due = add_working_days(today, 5)
+    expect(summary_value(page, "Status")).to_contain_text("Open")
+    expect(summary_value(page, "Officer")).to_contain_text("Chloe Murphy")
+    expect(summary_value(page, "Deadline")).to_contain_text(long_date(stage_one_due))
+    expect(summary_value(page, "Deadline")).to_contain_text("5 working days left")
+    check_page(page, "complaint-allocated")
+
+    # An interim response with no date given: the standard extension of 10 working days.
+    panel = act(page, "Send an interim response")
+    panel.get_by_label("What the interim response said").fill("We need the bailiff's file; reply soon.")
+    panel.get_by_role("button", name="Send an interim response").click()
+    revised = add_working_days(stage_one_due, 10)
+    expect(summary_value(page, "Deadline")).to_contain_text(long_date(revised))
+    stages = page.get_by_role("table").first
+    expect(stages).to_contain_text(f"{revised.day} {revised:%b %Y}")
+    expect(stages).to_contain_text(f"(revised from {stage_one_due.day} {stage_one_due:%b})")
+    check_page(page, "complaint-interim-response")
+
+    # The stage 1 response stops the clock.
+    panel = act(page, "Record the stage response")
+    panel.get_by_label("Partly upheld").check()
+    panel.get_by_label("Response sent to the complainant").fill("The referral was our error; fees removed.")
+    panel.get_by_role("button", name="Record the stage response").click()
+    expect(summary_value(page, "Status")).to_contain_text("Responded")
+    expect(summary_value(page, "Deadline")).to_contain_text("No clock running")
+    check_page(page, "complaint-responded")
+
+    # Escalation to stage 2: 20 working days from escalation.
+    panel = act(page, "Escalate to the next stage")
+    panel.get_by_label("Why the complainant wants to escalate").fill("Wants compensation for the distress.")
+    panel.get_by_role("button", name="Escalate to the next stage").click()
+    stage_two_due = add_working_days(today, 20)
+    expect(summary_value(page, "Status")).to_contain_text("stage 2")
+    expect(summary_value(page, "Deadline")).to_contain_text(long_date(stage_two_due))
+    expect(summary_value(page, "Deadline")).to_contain_text("20 working days left")
+    check_page(page, "complaint-escalated")
+    page.get_by_role("link", name="Stage 1 response letter").click()
+    check_page(page, "complaint-letter-response")
+
+
+def test_corporate_complaint_reclassified_as_statutory_passes_to_social_care(
+    page, other_page, check_page, customer
+):
+    today = timezone.localdate()
+    sign_in(page, "complaints_officer")
+    log_complaint(page, check_page, "Care assessment cancelled twice; mother left without help.",
+                  "statutory")
+    panel = act(page, "Allocate to an officer")
+    panel.get_by_label("Officer").select_option(label="Chloe Murphy (Corporate Complaints Officer)")
+    panel.get_by_role("button", name="Allocate to an officer").click()
+    expect(summary_value(page, "Deadline")).to_contain_text(long_date(add_working_days(today, 5)))
+
+    from complaints.models import Complaint
+
+    complaint = Complaint.objects.get(customer=customer)
+    panel = act(page, "Reclassify as a statutory complaint")
+    check_page(page, "statutory-reclassify-panel")
+    panel.get_by_role("button", name="Reclassify as a statutory complaint").click()
+    # Out of the corporate officer's sight now: back on the register with the confirmation.
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Reclassify as a statutory complaint: done.")
+    check_page(page, "statutory-reclassified-register", title="Complaints")
+
+    # The social care complaints monitoring officer has it, on statutory stage 1: 10 working
+    # days from the original allocation.
+    sign_in(other_page, "social_care_complaints")
+    other_page.goto(f"/complaints/{complaint.pk}/")
+    expect(other_page.locator(".govuk-caption-l")).to_have_text("Statutory complaint")
+    expect(summary_value(other_page, "Officer")).to_contain_text("Sam Patel")
+    expect(summary_value(other_page, "Deadline")).to_contain_text(long_date(add_working_days(today, 10)))
+    check_page(other_page, "statutory-social-care-view")
+
+
+def test_complaint_is_allocated_with_the_keyboard_alone(page, check_page, customer):
+    from complaints.services import complaint_create
+    from core.models import Service, User
+
+    officer = User.objects.get(username="complaints_officer")
+    complaint = complaint_create(actor=officer, customer=customer, summary="Rude reply to my email.",
+                                 service=Service.objects.get(code="council-tax"), process="corporate")
+    sign_in(page, "complaints_officer")
+    page.goto(f"/complaints/{complaint.pk}/")
+
+    def tab_until(predicate: str, limit: int = 60):
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate(f"() => {{ const el = document.activeElement; return {predicate}; }}"):
+                return
+        raise AssertionError(f"Tab never reached: {predicate}")
+
+    tab_until("el.tagName === 'SUMMARY' && el.textContent.includes('Allocate to an officer')")
+    page.keyboard.press("Enter")  # opens the panel
+    tab_until("el.id === 'id_allocate-officer'")
+    page.keyboard.type("Chloe")
+    expect(page.locator("#id_allocate-officer")).to_have_value("complaints_officer")
+    check_page(page, "complaint-keyboard-allocate")
+    tab_until("el.tagName === 'BUTTON' && el.textContent.includes('Allocate to an officer')")
+    page.keyboard.press("Enter")
+    expect(summary_value(page, "Officer")).to_contain_text("Chloe Murphy")
+    expect(summary_value(page, "Deadline")).to_contain_text(
+        long_date(add_working_days(timezone.localdate(), 5)))

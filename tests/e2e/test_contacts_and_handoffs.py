@@ -1,0 +1,189 @@
+"""The adviser logs contacts and hands off a Customer Advocate enquiry; the back office works it
+to resolution; the adviser sees it resolved. Every page visited passes axe (check_page)."""
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from core.working_days import add_working_days
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+POSTCODE = "OL6 9ZX"  # not one the demo data uses, so the search finds exactly our customer
+
+
+@pytest.fixture
+def customer(demo_data):
+    from tests.factories import CustomerFactory
+
+    return CustomerFactory(
+        first_name="Nadia", last_name="Journeyman", address_line_1="12 Test Street",
+        town="Ashton-under-Lyne", postcode=POSTCODE, phone="07700900461",
+    )
+
+
+def long_date(day) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def find_customer_by_postcode(page, check_page, name_prefix: str):
+    page.get_by_role("link", name="Log a contact").click()
+    check_page(page, f"{name_prefix}-log-search", title="Log a contact")
+    page.get_by_label("Find the customer").fill(POSTCODE.lower().replace(" ", ""))
+    page.get_by_role("button", name="Search").click()
+    results = page.get_by_role("table", name="Customers matching your search")
+    expect(results.get_by_role("row")).to_have_count(2)  # the header and our customer
+    check_page(page, f"{name_prefix}-log-results", title="Log a contact")
+    results.get_by_role("link", name="Select Nadia Journeyman").click()
+    expect(page.get_by_role("heading", name="Nadia Journeyman", level=2)).to_be_visible()
+
+
+def test_adviser_logs_contacts_hands_off_an_advocate_case_and_back_office_resolves_it(
+    page, other_page, check_page, customer
+):
+    sign_in(page, "adviser")
+    check_page(page, "adviser-home", title="Your work")
+
+    # 1. One & Done: a Council Tax balance enquiry, resolved there and then.
+    find_customer_by_postcode(page, check_page, "adviser")
+    check_page(page, "adviser-log-form", title="Log a contact")
+    page.get_by_label("Telephone").check()
+    page.get_by_label("What is it about?").select_option(label="Balance or payment enquiry")
+    expect(page.locator("#id_enquiry_type-handoff")).to_have_text("One & Done: resolve it now")
+    page.get_by_label("Summary").fill("Asked for the balance on the account; told £312.40.")
+    expect(page.get_by_label("Resolved at first contact")).to_be_checked()
+    page.get_by_role("button", name="Log contact").click()
+    banner = page.locator(".govuk-notification-banner--success")
+    expect(banner).to_contain_text("logged for Nadia Journeyman: Balance or payment enquiry (Council Tax).")
+    check_page(page, "adviser-logged-one-and-done", title="Log a contact")
+
+    # 2. An avoidable contact with its reason: chasing a missed bin.
+    find_customer_by_postcode(page, check_page, "adviser-second")
+    page.get_by_label("Telephone").check()
+    page.get_by_label("What is it about?").select_option(label="Collection days")
+    page.get_by_label("Summary").fill("Letter about new collection days was unclear; explained.")
+    reason = page.get_by_label("Why was it avoidable?")
+    expect(reason).to_be_hidden()  # revealed only when the contact is marked avoidable
+    page.get_by_label("Avoidable contact (NI14)").check()
+    expect(reason).to_be_visible()
+    reason.select_option(label="Seeking clarification")
+    check_page(page, "adviser-log-avoidable", title="Log a contact")
+    page.get_by_role("button", name="Log contact").click()
+    expect(banner).to_contain_text("Collection days (Waste and Recycling)")
+
+    from contacts.models import Contact
+
+    avoidable = Contact.objects.filter(customer=customer).order_by("-pk").first()
+    assert avoidable.avoidable and avoidable.avoidable_reason.code == "seeking_clarification"
+
+    # 3. A Customer Advocate enquiry: a new benefit claim goes to Benefits, 14 working days.
+    find_customer_by_postcode(page, check_page, "adviser-third")
+    page.get_by_label("Face to face").check()
+    page.get_by_label("What is it about?").select_option(
+        label="New Housing Benefit or Council Tax Support claim")
+    expect(page.locator("#id_enquiry_type-handoff")).to_have_text(
+        "Customer Advocate to Benefits, 14 working days")
+    page.get_by_label("Summary").fill("Lost her job last week; wants to claim Council Tax Support.")
+    page.get_by_label("Resolved at first contact").uncheck()
+    page.get_by_role("button", name="Log contact").click()
+    due = add_working_days(timezone.localdate(), 14)
+    expect(banner).to_contain_text(f"Handed off to Benefits (Customer Advocate), due {long_date(due)}.")
+    check_page(page, "adviser-logged-handoff", title="Log a contact")
+
+    from handoffs.models import Handoff
+
+    handoff = Handoff.objects.get(contact__customer=customer)
+
+    # 4. It is on the adviser's advocate list.
+    page.get_by_role("link", name="My advocate cases").click()
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=str(handoff.pk), exact=True))
+    expect(row).to_contain_text("Nadia Journeyman")
+    expect(row).to_contain_text("Open")
+    expect(row).to_contain_text(f"{due:%a} {due.day} {due:%b}")
+    check_page(page, "adviser-advocate-list", title="My advocate cases")
+
+    # 5. The back-office officer, at another desk, finds it in the team queue and accepts it.
+    officer = other_page
+    sign_in(officer, "back_office")
+    officer.get_by_role("link", name="Team queue").click()
+    check_page(officer, "back-office-queue", title="Team queue")
+    officer.get_by_role("link", name=str(handoff.pk), exact=True).click()
+    expect(officer.get_by_role("heading", level=1)).to_contain_text(
+        "New Housing Benefit or Council Tax Support claim")
+    check_page(officer, "back-office-handoff-open", title=f"Hand-off {handoff.pk}")
+    officer.get_by_role("button", name="Accept and take ownership").click()
+    expect(officer.locator("h1 .govuk-tag").first).to_have_text("In progress")
+    check_page(officer, "back-office-handoff-accepted", title=f"Hand-off {handoff.pk}")
+
+    # 6. An update, telling the customer.
+    officer.get_by_label("Update", exact=True).fill("Claim form sent; evidence of income requested.")
+    officer.get_by_label("The customer has been informed").check()
+    officer.get_by_role("group", name="If so, how?").get_by_label("Email").check()
+    officer.get_by_role("button", name="Add update").click()
+    timeline = officer.locator(".nwd-timeline")
+    expect(timeline).to_contain_text("Claim form sent; evidence of income requested.")
+    expect(timeline).to_contain_text("Customer informed by email")
+    check_page(officer, "back-office-handoff-updated", title=f"Hand-off {handoff.pk}")
+
+    # 7. Resolve it.
+    officer.get_by_label("Outcome").fill("Claim assessed: Council Tax Support awarded from Monday.")
+    officer.get_by_role("button", name="Resolve hand-off").click()
+    expect(officer.locator("h1 .govuk-tag").first).to_have_text("Resolved")
+    check_page(officer, "back-office-handoff-resolved", title=f"Hand-off {handoff.pk}")
+
+    # 8. The adviser sees it resolved: off the open list, resolved on its page.
+    page.get_by_role("link", name="My advocate cases").click()
+    expect(page.get_by_role("link", name=str(handoff.pk), exact=True)).to_have_count(0)
+    page.goto(f"/handoffs/{handoff.pk}/")
+    expect(page.locator("h1 .govuk-tag").first).to_have_text("Resolved")
+    expect(page.locator(".govuk-summary-list")).to_contain_text(
+        "Claim assessed: Council Tax Support awarded from Monday.")
+    check_page(page, "adviser-sees-resolved", title=f"Hand-off {handoff.pk}")
+
+
+def test_adviser_logs_an_avoidable_contact_with_the_keyboard_alone(page, check_page, customer):
+    sign_in(page, "adviser")
+    page.goto("/contacts/log/")
+    # The search box has the focus when the page opens.
+    expect(page.get_by_label("Find the customer")).to_be_focused()
+    page.keyboard.type(POSTCODE)
+    page.keyboard.press("Enter")
+    # The first "Select" takes the focus.
+    expect(page.get_by_role("link", name="Select Nadia Journeyman")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Nadia Journeyman", level=2).wait_for()
+
+    def tab_to(label: str, limit: int = 40):
+        target = page.get_by_label(label, exact=True)
+        for _ in range(limit):
+            if target.evaluate("el => el === document.activeElement"):
+                return
+            page.keyboard.press("Tab")
+        raise AssertionError(f"Tab never reached {label!r}")
+
+    # The enquiry type select has the focus: type to jump, as the hint says.
+    expect(page.get_by_label("What is it about?")).to_be_focused()
+    page.keyboard.type("Missed bin")
+    expect(page.get_by_label("What is it about?")).to_have_value(
+        re.compile(r"\d+"))
+    tab_to("Summary")
+    page.keyboard.type("Bin missed again on Tuesday; chasing the report from last week.")
+    tab_to("Avoidable contact (NI14)")
+    page.keyboard.press("Space")
+    tab_to("Why was it avoidable?")
+    page.keyboard.type("Service")  # jumps to "Service failure"
+    expect(page.get_by_label("Why was it avoidable?")).to_have_value("service_failure")
+    check_page(page, "adviser-keyboard-log-form", title="Log a contact")
+    page.keyboard.press("Control+Enter")
+    banner = page.locator(".govuk-notification-banner--success")
+    expect(banner).to_contain_text("logged for Nadia Journeyman")
+
+    from contacts.models import Contact
+
+    contact = Contact.objects.get(customer=customer)
+    assert contact.avoidable and contact.avoidable_reason.code == "service_failure"
+    assert contact.enquiry_type.name == "Missed bin collection"
+    check_page(page, "adviser-keyboard-logged", title="Log a contact")

@@ -1,0 +1,284 @@
+"""The permission matrix (issue 8, "Permission matrix"): every page and API endpoint, with every
+role, anonymous and a partner key, and the exact answer each gets.
+
+Columns, in order: anonymous, adviser, back office, complaints officer, social care complaints,
+legal, manager, admin, partner key. Who may do what is DOMAIN.md's "Who uses it":
+- advisers log contacts, find and edit customers, follow their Customer Advocate cases;
+- back-office officers work their own teams' hand-offs (another team's answers 404);
+- complaints officers run corporate complaints; statutory (social care) complaints are for the
+  social care complaints officer, managers and admins only (404 for anyone else);
+- Legal Services see corporate complaints that involve the Ombudsman;
+- partner keys reach only the API, and there only their own contacts and their hand-offs.
+Records outside a caller's scope answer 404, so ids cannot be probed. Every cell runs in a
+transaction that is rolled back, so the cells do not depend on each other's order.
+
+`test_every_url_is_in_the_matrix` fails when a URL is added without a row here.
+"""
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from tests.security.world import ACTORS, build_world
+
+#        anon adv  bo   co   scc  leg  mgr  adm  partner
+ROWS = [
+    # --- shell ---------------------------------------------------------------------------------
+    ("GET", "/healthz", "200 200 200 200 200 200 200 200 200"),
+    ("GET", "/", "302 200 200 200 200 200 200 200 302"),
+    ("GET", "/login/", "200 302 302 302 302 302 302 302 200"),
+    ("GET", "/logout/", "405 405 405 405 405 405 405 405 405"),
+    ("POST", "/logout/", "302 302 302 302 302 302 302 302 302"),
+    # The audit trail of a record: managers and admins only, 404 for the rest (no hint).
+    ("GET", "/audit/contacts.customer/{customer}/", "302 404 404 404 404 404 200 200 302"),
+    # --- contacts pages ------------------------------------------------------------------------
+    ("GET", "/contacts/log/", "302 200 403 403 403 403 200 200 302"),
+    ("POST", "/contacts/log/", "302 200 403 403 403 403 200 200 302"),
+    ("GET", "/contacts/repeats/", "302 200 403 403 403 403 200 200 302"),
+    ("GET", "/contacts/customers/", "302 200 200 200 200 200 200 200 302"),
+    ("GET", "/contacts/customers/new/", "302 200 403 200 403 403 200 200 302"),
+    ("POST", "/contacts/customers/new/", "302 200 403 200 403 403 200 200 302"),
+    ("GET", "/contacts/customers/{customer}/", "302 200 200 200 200 200 200 200 302"),
+    ("GET", "/contacts/customers/{missing}/", "302 404 404 404 404 404 404 404 302"),
+    ("GET", "/contacts/customers/{customer}/edit/", "302 200 403 200 403 403 200 200 302"),
+    ("POST", "/contacts/customers/{customer}/edit/", "302 200 403 200 403 403 200 200 302"),
+    ("GET", "/contacts/{contact}/", "302 200 200 200 200 200 200 200 302"),
+    ("GET", "/contacts/{missing}/", "302 404 404 404 404 404 404 404 302"),
+    # --- hand-off pages ------------------------------------------------------------------------
+    ("GET", "/handoffs/", "302 404 200 404 404 404 200 200 302"),
+    ("GET", "/handoffs/advocate/", "302 200 404 404 404 404 200 200 302"),
+    ("GET", "/handoffs/{handoff}/", "302 200 200 404 404 404 200 200 302"),
+    ("GET", "/handoffs/{handoff_other_team}/", "302 404 404 404 404 404 200 200 302"),
+    ("GET", "/handoffs/{missing}/", "302 404 404 404 404 404 404 404 302"),
+    ("POST", "/handoffs/{handoff}/accept/", "302 403 302 404 404 404 302 302 302"),
+    ("POST", "/handoffs/{handoff_other_team}/accept/", "302 404 404 404 404 404 302 302 302"),
+    ("POST", "/handoffs/{handoff}/update/", "302 302 302 404 404 404 302 302 302"),
+    ("POST", "/handoffs/{handoff_other_team}/update/", "302 404 404 404 404 404 302 302 302"),
+    ("POST", "/handoffs/{handoff}/reassign/", "302 403 302 404 404 404 302 302 302"),
+    ("POST", "/handoffs/{handoff}/resolve/", "302 403 302 404 404 404 302 302 302"),
+    ("POST", "/handoffs/{handoff_other_team}/resolve/", "302 404 404 404 404 404 302 302 302"),
+    # --- complaint pages -----------------------------------------------------------------------
+    ("GET", "/complaints/", "302 404 404 200 200 200 200 200 302"),
+    ("GET", "/complaints/new/", "302 404 404 200 200 200 200 200 302"),
+    ("POST", "/complaints/new/", "302 404 404 200 200 200 200 200 302"),
+    ("GET", "/complaints/{corporate}/", "302 404 404 200 404 404 200 200 302"),
+    ("GET", "/complaints/{ombudsman}/", "302 404 404 200 404 200 200 200 302"),
+    ("GET", "/complaints/{statutory}/", "302 404 404 404 200 404 200 200 302"),
+    ("GET", "/complaints/{missing}/", "302 404 404 404 404 404 404 404 302"),
+    ("GET", "/complaints/{corporate}/letters/acknowledgement/1/", "302 404 404 200 404 404 200 200 302"),
+    ("GET", "/complaints/{statutory}/letters/acknowledgement/1/", "302 404 404 404 200 404 200 200 302"),
+    ("POST", "/complaints/{corporate}/allocate/", "302 404 404 302 404 404 302 302 302"),
+    ("POST", "/complaints/{statutory}/allocate/", "302 404 404 404 302 404 302 302 302"),
+    ("POST", "/complaints/{ombudsman}/allocate/", "302 404 404 302 404 302 302 302 302"),
+    ("POST", "/complaints/{corporate}/close/", "302 404 404 409 404 404 409 409 302"),
+    ("GET", "/complaints/{corporate}/allocate/", "302 405 405 405 405 405 405 405 302"),
+    # --- API: catalogue and auth ---------------------------------------------------------------
+    ("POST", "/api/v1/auth/token/", "400 400 400 400 400 400 400 400 400"),
+    ("GET", "/api/v1/services/", "401 200 200 200 200 200 200 200 200"),
+    ("GET", "/api/v1/avoidable-reasons/", "401 200 200 200 200 200 200 200 200"),
+    ("GET", "/api/schema/", "401 200 200 200 200 200 200 200 200"),
+    ("GET", "/api/docs/", "401 200 200 200 200 200 200 200 200"),
+    # --- API: customers and contacts -----------------------------------------------------------
+    ("GET", "/api/v1/customers/", "401 200 200 200 200 200 200 200 200"),
+    ("POST", "/api/v1/customers/", "401 201 403 201 403 403 201 201 201"),
+    ("GET", "/api/v1/customers/{customer}/", "401 200 200 200 200 200 200 200 200"),
+    ("GET", "/api/v1/customers/{missing}/", "401 404 404 404 404 404 404 404 404"),
+    ("GET", "/api/v1/customers/{customer}/timeline/", "401 200 200 200 200 200 200 200 200"),
+    ("GET", "/api/v1/contacts/", "401 200 403 403 403 403 200 200 200"),
+    ("POST", "/api/v1/contacts/", "401 201 403 403 403 403 201 201 201"),
+    # --- API: hand-offs ------------------------------------------------------------------------
+    ("GET", "/api/v1/handoffs/", "401 200 200 200 200 200 200 200 200"),
+    ("GET", "/api/v1/handoffs/{handoff}/", "401 200 200 404 404 404 200 200 404"),
+    ("GET", "/api/v1/handoffs/{handoff_other_team}/", "401 404 404 404 404 404 200 200 404"),
+    ("GET", "/api/v1/handoffs/{handoff_partner}/", "401 404 200 404 404 404 200 200 200"),
+    ("GET", "/api/v1/handoffs/{handoff_other_partner}/", "401 404 200 404 404 404 200 200 404"),
+    ("GET", "/api/v1/handoffs/{missing}/", "401 404 404 404 404 404 404 404 404"),
+    ("POST", "/api/v1/handoffs/{handoff}/accept/", "401 403 200 404 404 404 200 200 404"),
+    ("POST", "/api/v1/handoffs/{handoff_other_team}/accept/", "401 404 404 404 404 404 200 200 404"),
+    ("POST", "/api/v1/handoffs/{handoff_partner}/accept/", "401 404 200 404 404 404 200 200 403"),
+    ("POST", "/api/v1/handoffs/{handoff}/update/", "401 200 200 404 404 404 200 200 404"),
+    ("POST", "/api/v1/handoffs/{handoff_partner}/update/", "401 404 200 404 404 404 200 200 403"),
+    ("POST", "/api/v1/handoffs/{handoff}/resolve/", "401 403 200 404 404 404 200 200 404"),
+    ("POST", "/api/v1/handoffs/{handoff_other_team}/resolve/", "401 404 404 404 404 404 200 200 404"),
+    # --- API: complaints -----------------------------------------------------------------------
+    ("GET", "/api/v1/complaints/", "401 200 200 200 200 200 200 200 200"),
+    ("POST", "/api/v1/complaints/", "401 403 403 201 403 201 201 201 201"),
+    ("GET", "/api/v1/complaints/{corporate}/", "401 404 404 200 404 404 200 200 404"),
+    ("GET", "/api/v1/complaints/{ombudsman}/", "401 404 404 200 404 200 200 200 404"),
+    ("GET", "/api/v1/complaints/{statutory}/", "401 404 404 404 200 404 200 200 404"),
+    ("GET", "/api/v1/complaints/{missing}/", "401 404 404 404 404 404 404 404 404"),
+    ("POST", "/api/v1/complaints/{corporate}/allocate/", "401 404 404 200 404 404 200 200 404"),
+    ("POST", "/api/v1/complaints/{statutory}/allocate/", "401 404 404 404 200 404 200 200 404"),
+    ("POST", "/api/v1/complaints/{ombudsman}/allocate/", "401 404 404 200 404 200 200 200 404"),
+    ("POST", "/api/v1/complaints/{corporate}/interim-response/", "401 404 404 409 404 404 409 409 404"),
+    ("POST", "/api/v1/complaints/{corporate}/respond/", "401 404 404 409 404 404 409 409 404"),
+    ("POST", "/api/v1/complaints/{corporate}/escalate/", "401 404 404 409 404 404 409 409 404"),
+    ("POST", "/api/v1/complaints/{corporate}/make-statutory/", "401 404 404 200 404 404 200 200 404"),
+    ("POST", "/api/v1/complaints/{corporate}/refer-to-ombudsman/", "401 404 404 409 404 404 409 409 404"),
+    ("POST", "/api/v1/complaints/{corporate}/close/", "401 404 404 409 404 404 409 409 404"),
+    ("POST", "/api/v1/complaints/{statutory}/close/", "401 404 404 404 409 404 409 409 404"),
+    # --- API: reports --------------------------------------------------------------------------
+    ("GET", "/api/v1/reports/ni14/", "401 403 403 403 403 403 200 200 403"),
+]
+
+# Request bodies: valid input, so an allowed caller gets the success answer (302 after a page
+# form, 200/201 from the API) and a refused one gets 403/404 before the input is looked at.
+BODIES = {
+    "/contacts/customers/new/": {"first_name": "Grace", "last_name": "Hopper"},
+    "/handoffs/{handoff}/update/": {"note": "Rang the crew.", "informed_via": ""},
+    "/handoffs/{handoff_other_team}/update/": {"note": "Rang the crew.", "informed_via": ""},
+    "/handoffs/{handoff}/reassign/": {"officer": "{back_office_id}"},
+    "/handoffs/{handoff}/resolve/": {"outcome": "Collected."},
+    "/handoffs/{handoff_other_team}/resolve/": {"outcome": "Collected."},
+    "/complaints/{corporate}/allocate/": {"allocate-officer": "{complaints_officer}"},
+    "/complaints/{ombudsman}/allocate/": {"allocate-officer": "{complaints_officer}"},
+    "/complaints/{statutory}/allocate/": {"allocate-officer": "{social_care_complaints}"},
+    "/api/v1/auth/token/": {"username": "nobody", "password": "wrong-password-2026"},
+    "/api/v1/customers/": {"first_name": "Grace", "last_name": "Hopper"},
+    "/api/v1/contacts/": {"channel": "telephone", "service": "waste", "enquiry_type": "bin-days",
+                          "summary": "Collection day?", "avoidable": False},
+    "/api/v1/handoffs/{handoff}/update/": {"note": "Rang the crew."},
+    "/api/v1/handoffs/{handoff_partner}/update/": {"note": "Rang the crew."},
+    "/api/v1/handoffs/{handoff}/resolve/": {"note": "Collected."},
+    "/api/v1/handoffs/{handoff_other_team}/resolve/": {"note": "Collected."},
+    "/api/v1/complaints/": {"customer": "{customer}", "service": "waste", "summary": "Rude.",
+                            "process": "corporate"},
+    "/api/v1/complaints/{corporate}/allocate/": {"officer": "{complaints_officer}"},
+    "/api/v1/complaints/{ombudsman}/allocate/": {"officer": "{complaints_officer}"},
+    "/api/v1/complaints/{statutory}/allocate/": {"officer": "{social_care_complaints}"},
+    "/api/v1/complaints/{corporate}/interim-response/": {"note": "We are looking into it."},
+    "/api/v1/complaints/{corporate}/respond/": {"outcome": "upheld", "response": "Sorry."},
+    "/api/v1/complaints/{corporate}/escalate/": {"reason": "Unhappy."},
+    "/api/v1/complaints/{corporate}/refer-to-ombudsman/": {"reference": "LGO/2"},
+}
+
+# Cells where the application disagrees with DOMAIN.md today: (method, path, actor) -> what it
+# answers. Each is a bug; the test fails if one is fixed and still listed here.
+KNOWN_BUGS: dict[tuple[str, str, str], int] = {}
+
+
+def _admin_rows(world) -> list[tuple[str, str, str]]:
+    """The Django admin: only admins (superusers) open it; everyone else is sent to its login."""
+    rows = [("GET", "/admin/", "302 302 302 302 302 302 302 200 302"),
+            ("GET", "/admin/login/", "200 302 302 302 302 302 302 302 200"),
+            ("GET", "/admin/password_change/", "302 302 302 302 302 302 302 200 302"),
+            ("GET", "/admin/password_change/done/", "302 302 302 302 302 302 302 200 302"),
+            ("GET", "/admin/jsi18n/", "302 302 302 302 302 302 302 200 302"),
+            ("GET", "/admin/autocomplete/", "302 302 302 302 302 302 302 403 302"),
+            ("POST", "/admin/logout/", "200 200 200 200 200 200 200 200 200"),
+            ("GET", "/admin/no-such-page/", "302 302 302 302 302 302 302 404 302")]
+    from django.contrib.contenttypes.models import ContentType
+
+    customer_type = ContentType.objects.get(app_label="contacts", model="customer")
+    rows.append(("GET", f"/admin/r/{customer_type.pk}/{world.ids['customer']}/",
+                 "302 302 302 302 302 302 302 404 302"))
+    app_labels = sorted({model._meta.app_label for model in admin.site._registry})
+    for label in app_labels:
+        rows.append(("GET", f"/admin/{label}/", "302 302 302 302 302 302 302 200 302"))
+    for model in sorted(admin.site._registry, key=lambda m: m._meta.label):
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        denied = "302 302 302 302 302 302 302"
+        model_admin = admin.site._registry[model]
+        rows.append(("GET", base, f"{denied} 200 302"))
+        rows.append(("GET", f"{base}add/", f"{denied} {_admin_add_answer(model_admin)} 302"))
+        instance = model._default_manager.order_by("pk").first()
+        if instance is not None:
+            rows.append(("GET", f"{base}{instance.pk}/change/", f"{denied} 200 302"))
+            rows.append(("GET", f"{base}{instance.pk}/history/", f"{denied} 200 302"))
+            rows.append(("GET", f"{base}{instance.pk}/delete/",
+                         f"{denied} {_admin_delete_answer(model_admin)} 302"))
+            rows.append(("GET", f"{base}{instance.pk}/", f"{denied} 302 302"))
+    return rows
+
+
+def _admin_add_answer(model_admin) -> str:
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = _SUPERUSER
+    return "200" if model_admin.has_add_permission(request) else "403"
+
+
+def _admin_delete_answer(model_admin) -> str:
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = _SUPERUSER
+    return "200" if model_admin.has_delete_permission(request) else "403"
+
+
+_SUPERUSER = None
+
+
+def _fill(template, ids):
+    if isinstance(template, dict):
+        return {key: _fill(value, ids) for key, value in template.items()}
+    return re.sub(r"\{(\w+)\}", lambda match: str(ids[match.group(1)]), template)
+
+
+def _answer(world, actor, method, path, body):
+    client = world.client(actor, path)
+    with transaction.atomic():
+        if method == "GET":
+            response = client.get(path)
+        elif path.startswith("/api/"):
+            response = client.post(path, body or {}, content_type="application/json")
+        else:
+            response = client.post(path, body or {})
+        transaction.set_rollback(True)
+    return response.status_code
+
+
+def _walk_patterns(patterns, prefix=""):
+    for pattern in patterns:
+        route = URLResolver._join_route(prefix, str(pattern.pattern))
+        if isinstance(pattern, URLResolver):
+            yield from _walk_patterns(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route
+
+
+def all_routes() -> set[str]:
+    return set(_walk_patterns(get_resolver().url_patterns))
+
+
+@pytest.fixture
+def world(db):
+    global _SUPERUSER
+    world = build_world()
+    _SUPERUSER = world.users["admin"]
+    return world
+
+
+def _matrix(world):
+    return [*ROWS, *_admin_rows(world)]
+
+
+def test_every_role_gets_the_answer_its_role_allows(world):
+    wrong, cells = [], 0
+    for method, template, expected in _matrix(world):
+        path = _fill(template, world.ids)
+        body = _fill(BODIES.get(template, {}), world.ids)
+        for actor, want in zip(ACTORS, expected.split(), strict=True):
+            got = _answer(world, actor, method, path, body)
+            cells += 1
+            known = KNOWN_BUGS.get((method, template, actor))
+            if known is not None:
+                if got != known:
+                    wrong.append(f"{method} {template} as {actor}: known bug answered {got}, "
+                                 f"not {known} (fixed? then drop it from KNOWN_BUGS)")
+            elif str(got) != want:
+                wrong.append(f"{method} {template} as {actor}: {got}, expected {want}")
+    print(f"permission matrix: {cells} cells ({len(_matrix(world))} requests x {len(ACTORS)} actors)")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_url_is_in_the_matrix(world):
+    """A URL added without a row in the matrix fails here: add its row (and its answers)."""
+    covered = {resolve(_fill(template, world.ids).split("?")[0]).route
+               for _, template, _ in _matrix(world)}
+    missing = sorted(all_routes() - covered)
+    assert not missing, "URLs without a row in the permission matrix:\n" + "\n".join(missing)

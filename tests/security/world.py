@@ -1,0 +1,123 @@
+"""One of each kind of record, and one client per actor, for the security tests.
+
+`build_world()` makes: two back-office teams (the back-office officer is in team A only), a
+customer, a One & Done contact, a Customer Advocate hand-off in team A (the adviser is its
+advocate), a Fire and Forget hand-off in team B, a partner's contact with its hand-off in team A,
+another partner's contact and hand-off, a corporate complaint, a corporate complaint that came via
+the Ombudsman (Legal Services' cases) and a statutory complaint.
+"""
+
+from dataclasses import dataclass, field
+
+from django.test import Client
+
+from complaints import services as complaint_services
+from complaints.models import Process
+from contacts.models import Contact
+from core.models import ChannelCode, HandoffMethod
+from core.roles import Role
+from core.services import api_token_create, partner_token_create
+from handoffs.services import contact_log
+from tests.factories import CustomerFactory, EnquiryTypeFactory, ServiceFactory, TeamFactory
+from tests.handoffs.factories import user_with
+
+STAFF = (
+    Role.ADVISER,
+    Role.BACK_OFFICE,
+    Role.COMPLAINTS_OFFICER,
+    Role.SOCIAL_CARE_COMPLAINTS,
+    Role.LEGAL,
+    Role.MANAGER,
+    Role.ADMIN,
+)
+ACTORS = ("anon", *[str(role) for role in STAFF], "partner")
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    keys: dict = field(default_factory=dict)
+    ids: dict = field(default_factory=dict)
+
+    def client(self, actor: str, path: str) -> Client:
+        """A page client signed in as the actor; API paths get the actor's API key instead.
+        Partner keys are sent to pages too: they must not open them."""
+        headers = {}
+        if actor in self.keys and (path.startswith(("/api/", "/open311/")) or actor == "partner"):
+            headers["Authorization"] = f"Token {self.keys[actor]}"
+        client = Client(raise_request_exception=False, headers=headers)
+        if actor in self.users and actor != "partner" and not path.startswith(("/api/", "/open311/")):
+            client.force_login(self.users[actor])
+        return client
+
+
+def _staff_user(role: str):
+    user = user_with(None if role == Role.ADMIN else role, username=f"matrix-{role}")
+    if role == Role.ADMIN:
+        user.is_superuser = True
+        user.is_staff = True
+        user.save(update_fields=["is_superuser", "is_staff"])
+    return user
+
+
+def build_world() -> World:
+    world = World()
+    for role in STAFF:
+        world.users[str(role)] = _staff_user(role)
+        world.keys[str(role)] = api_token_create(user=world.users[str(role)], name="matrix")[1]
+    token, world.keys["partner"] = partner_token_create(name="matrix partner")
+    world.users["partner"] = token.user
+    other_token, _ = partner_token_create(name="other partner")
+
+    team_a = TeamFactory(code="team-a", name="Team A", lead=world.users[Role.MANAGER])
+    team_a.members.add(world.users[Role.BACK_OFFICE])
+    team_b = TeamFactory(code="team-b", name="Team B")
+    service = ServiceFactory(code="waste", name="Waste")
+    one_and_done = EnquiryTypeFactory(service=service, code="bin-days")
+    advocate_type = EnquiryTypeFactory(service=service, code="missed-bin",
+                                       handoff_method=HandoffMethod.CUSTOMER_ADVOCATE,
+                                       team=team_a, target_working_days=5)
+    team_b_type = EnquiryTypeFactory(service=service, code="bulky",
+                                     handoff_method=HandoffMethod.FIRE_AND_FORGET,
+                                     team=team_b, target_working_days=5)
+    customer = CustomerFactory(first_name="Ada", last_name="Matrix")
+
+    def log(actor, enquiry_type, source=Contact.Source.ADVISER):
+        return contact_log(actor=actor, channel=ChannelCode.TELEPHONE, service=service,
+                           enquiry_type=enquiry_type, customer=customer,
+                           summary="Bin not collected.", source=source)
+
+    adviser = world.users[Role.ADVISER]
+    contact = log(adviser, one_and_done)
+    handoff_a = log(adviser, advocate_type).handoff
+    handoff_b = log(user_with(Role.ADVISER), team_b_type).handoff
+    partner_contact = log(world.users["partner"], advocate_type, Contact.Source.API)
+    other_partner_contact = log(other_token.user, advocate_type, Contact.Source.API)
+
+    corporate = complaint_services.complaint_create(
+        actor=None, customer=customer, service=service, summary="Bins.", process=Process.CORPORATE)
+    ombudsman = complaint_services.complaint_create(
+        actor=None, customer=customer, service=service, summary="Went to the Ombudsman first.",
+        process=Process.CORPORATE, via_ombudsman=True, ombudsman_reference="LGO/1")
+    statutory = complaint_services.complaint_create(
+        actor=None, customer=customer, service=service, summary="Care package.",
+        process=Process.STATUTORY)
+
+    world.ids = {
+        "customer": customer.pk,
+        "contact": contact.pk,
+        "partner_contact": partner_contact.pk,
+        "handoff": handoff_a.pk,
+        "handoff_other_team": handoff_b.pk,
+        "handoff_partner": partner_contact.handoff.pk,
+        "handoff_other_partner": other_partner_contact.handoff.pk,
+        "corporate": corporate.pk,
+        "ombudsman": ombudsman.pk,
+        "statutory": statutory.pk,
+        "missing": 987654,
+        "team_a": team_a.pk,
+        "back_office_id": world.users[Role.BACK_OFFICE].pk,
+        "complaints_officer": world.users[Role.COMPLAINTS_OFFICER].username,
+        "social_care_complaints": world.users[Role.SOCIAL_CARE_COMPLAINTS].username,
+    }
+    return world
