@@ -7,6 +7,7 @@ user may not see answer 404.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -90,7 +91,8 @@ def _act(request, handoff_id: int, action: str, form_name: str | None, perform, 
             messages.error(request, f"This hand-off is {handoff.get_status_display().lower()}: "
                                     f"that is no longer possible.")
             return redirect("handoffs:detail", handoff_id=handoff.pk)
-        raise Http404
+        # They can see the hand-off (an advocate following it) but this action is not theirs.
+        raise PermissionDenied
     forms = _forms(handoff, request.POST, form_name)
     form = forms.get(f"{form_name}_form") if form_name else None
     if form is not None and not form.is_valid():

@@ -181,7 +181,8 @@ def test_acting_on_a_resolved_handoff_explains_instead_of_failing(client_for, te
 def test_an_adviser_cannot_accept_but_the_advocate_may_add_updates(client_for, team):
     client = client_for(Role.ADVISER)
     handoff = open_handoff(team=team, method=CA, adviser=client.user)
-    assert client.post(f"/handoffs/{handoff.pk}/accept/").status_code == 404
+    # The advocate can see the case, so refusing says so (403) rather than pretending it is gone.
+    assert client.post(f"/handoffs/{handoff.pk}/accept/").status_code == 403
     assert client.post(f"/handoffs/{handoff.pk}/update/", {"update-note": "Chased."}).status_code == 302
     page = client.get("/handoffs/advocate/")
     assert [h.pk for h in page.context["page"].object_list] == [handoff.pk]
