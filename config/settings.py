@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "handoffs",
     "complaints",
     "reporting",
+    "open311",
+    "selfservice",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +208,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.sweep_deadlines",
         "schedule": CELERY_BEAT_SCHEDULE_SECONDS,
     },
+    # Anonymise what is older than RETENTION_YEARS (contacts/privacy.py), once a day.
+    "contacts-apply-retention": {
+        "task": "contacts.apply_retention",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 REST_FRAMEWORK = {
@@ -267,6 +274,8 @@ CONTENT_SECURITY_POLICY = {
 # Business settings a council may tune without a code change (catalogue data lives in the admin).
 REPEAT_CONTACT_WINDOW_WORKING_DAYS = env.int("REPEAT_CONTACT_WINDOW_WORKING_DAYS", default=10)
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Metropolitan Borough Council")
+# UK GDPR retention: customers and contacts older than this are anonymised (apply_retention).
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
 
 LOGGING = {
     "version": 1,
