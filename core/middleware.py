@@ -5,6 +5,8 @@ from core.roles import is_staff_member
 
 # The API authenticates by itself (token or session) and answers 401/403 rather than redirecting.
 _SELF_AUTHENTICATING_PREFIXES = ("/api/", "/open311/", "/static/")
+# Resident self service is public: residents have no staff account (issue 10).
+_PUBLIC_PREFIXES = ("/self-service/",)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -12,7 +14,7 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
     (login, health check). Partner service accounts reach only the API."""
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.path_info.startswith(_SELF_AUTHENTICATING_PREFIXES):
+        if request.path_info.startswith(_SELF_AUTHENTICATING_PREFIXES + _PUBLIC_PREFIXES):
             return None
         response = super().process_view(request, view_func, view_args, view_kwargs)
         if response is not None:

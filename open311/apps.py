@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class Open311Config(AppConfig):
+    """Open311 GeoReport v2 for street-reporting partners (issue 10): which enquiry types are
+    offered as Open311 services, with their attributes, and the endpoints that speak it."""
+
+    name = "open311"
+    verbose_name = "Open311"

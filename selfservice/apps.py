@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SelfServiceConfig(AppConfig):
+    """Resident self service (issue 10): public pages to report a problem, make a request or a
+    complaint, and check progress, without a staff login."""
+
+    name = "selfservice"
+    verbose_name = "Self service"
