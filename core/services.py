@@ -145,7 +145,7 @@ def partner_token_create(*, name: str) -> tuple[ApiToken, str]:
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        user.groups.add(Group.objects.get(name=Role.PARTNER))
+        user.groups.add(Group.objects.get_or_create(name=Role.PARTNER)[0])
     return api_token_create(user=user, name=name)
 
 

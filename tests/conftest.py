@@ -26,7 +26,7 @@ def make_user(db):
             user.is_staff = True
             user.save(update_fields=["is_superuser", "is_staff"])
         if role is not None:
-            user.groups.add(Group.objects.get(name=role))
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
         return user
 
     return _make

@@ -148,7 +148,7 @@ def create_user(role: str, username: str | None = None, **fields):
         user.is_superuser = user.is_staff = True
     user.save()
     if role != Role.ADMIN:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
 

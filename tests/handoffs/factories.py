@@ -22,7 +22,7 @@ def at(day: str, hour: int = 10, minute: int = 0):
 def user_with(role: str | None, **kwargs):
     user = UserFactory(**kwargs)
     if role is not None:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
 

@@ -68,7 +68,7 @@ class Command(BaseCommand):
             )
             user.set_password(password)
             user.save(update_fields=["password"])
-            user.groups.set([Group.objects.get(name=code)])
+            user.groups.set([Group.objects.get_or_create(name=code)[0]])
             users[code] = user
             if code == Role.MANAGER:
                 manager = user
@@ -79,7 +79,7 @@ class Command(BaseCommand):
         )
         admin.set_password(password)
         admin.save(update_fields=["password"])
-        admin.groups.set([Group.objects.get(name=Role.ADMIN)])
+        admin.groups.set([Group.objects.get_or_create(name=Role.ADMIN)[0]])
         users["admin"] = admin
         return users
 
