@@ -21,7 +21,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contacts import selectors, services
+from contacts import privacy, selectors, services
 from contacts.models import Contact, Customer
 from contacts.serializers import (
     ContactCreateSerializer,
@@ -104,7 +104,9 @@ class CustomerDetailApi(APIView):
                    responses={200: CustomerSerializer, 401: ERRORS[401], 403: ERRORS[403],
                               404: ERRORS[404]})
     def get(self, request, customer_id: int):
-        return Response(CustomerSerializer(_customer_or_404(customer_id)).data)
+        customer = _customer_or_404(customer_id)
+        privacy.customer_viewed(actor=request.user, customer=customer, request=request, via="api")
+        return Response(CustomerSerializer(customer).data)
 
 
 class CustomerTimelineApi(APIView):
@@ -120,6 +122,8 @@ class CustomerTimelineApi(APIView):
     )
     def get(self, request, customer_id: int):
         customer = _customer_or_404(customer_id)
+        privacy.customer_viewed(actor=request.user, customer=customer, request=request,
+                                via="api timeline")
         paginator = StandardPagination()
         page = paginator.paginate_queryset(timeline_for(customer, request.user), request, view=self)
         return paginator.get_paginated_response(TimelineEntrySerializer(page, many=True).data)

@@ -37,6 +37,11 @@ def can_edit_customers(user) -> bool:
     return has_role(user, *CUSTOMER_EDIT_ROLES)
 
 
+def can_export_personal_data(user) -> bool:
+    """Subject access exports (everything held about a customer): managers and admins."""
+    return has_role(user, Role.MANAGER, Role.ADMIN)
+
+
 def can_view_customers(user) -> bool:
     """Every member of staff works with customers (one view of the customer); partners reach
     customers only through the API."""

@@ -11,5 +11,8 @@ urlpatterns = [
     path("customers/new/", views.customer_new, name="customer-new"),
     path("customers/<int:customer_id>/", views.customer_detail, name="customer"),
     path("customers/<int:customer_id>/edit/", views.customer_edit, name="customer-edit"),
+    path("customers/<int:customer_id>/export/", views.customer_export, name="customer-export"),
+    path("customers/<int:customer_id>/export.json", views.customer_export, {"export_format": "json"},
+         name="customer-export-json"),
     path("<int:contact_id>/", views.contact_detail, name="contact"),
 ]

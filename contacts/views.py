@@ -18,13 +18,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from contacts import normalise, selectors, services
+from contacts import normalise, privacy, selectors, services
 from contacts.forms import ContactLogForm, CustomerForm, SearchForm
 from contacts.models import Contact, Customer
 from core.models import ChannelCode
@@ -260,13 +260,31 @@ def customer_detail(request, customer_id: int):
     timeline, newest first, open items highlighted (issue 3, "Customer 360")."""
     _require(selectors.can_view_customers(request.user))
     customer = _customer_or_404(customer_id)
+    privacy.customer_viewed(actor=request.user, customer=customer, request=request)
     return render(request, "contacts/customer_detail.html", {
         "customer": customer,
         "timeline": [(entry, entry.status.replace("_", " ").capitalize())
                      for entry in timeline_for(customer, request.user)],
         "can_log": selectors.can_log_contacts(request.user),
         "can_edit": selectors.can_edit_customers(request.user),
+        "can_export": selectors.can_export_personal_data(request.user),
     })
+
+
+def customer_export(request, customer_id: int, export_format: str = "html"):
+    """Subject access export (UK GDPR article 15): everything held about the customer, as a
+    readable page or a JSON download. Managers and admins only; every export is audited."""
+    _require(selectors.can_export_personal_data(request.user))
+    customer = _customer_or_404(customer_id)
+    export = privacy.subject_access_export(customer)
+    privacy.subject_access_audit(actor=request.user, customer=customer,
+                                 export_format=export_format, request=request)
+    if export_format == "json":
+        response = JsonResponse(export, json_dumps_params={"indent": 2})
+        response["Content-Disposition"] = (
+            f'attachment; filename="subject-access-customer-{customer.pk}.json"')
+        return response
+    return render(request, "contacts/subject_access.html", {"customer": customer, "export": export})
 
 
 # --- Contacts ----------------------------------------------------------------------------------
