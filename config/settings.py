@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "reporting",
     "open311",
     "selfservice",
+    "insight",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +214,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "contacts.apply_retention",
         "schedule": 24 * 60 * 60,
     },
+    # Invite a sample of customers whose enquiries were just resolved to a survey (insight/).
+    "insight-sweep-surveys": {
+        "task": "insight.sweep_surveys",
+        "schedule": CELERY_BEAT_SCHEDULE_SECONDS,
+    },
 }
 
 REST_FRAMEWORK = {
@@ -274,6 +280,12 @@ CONTENT_SECURITY_POLICY = {
 # Business settings a council may tune without a code change (catalogue data lives in the admin).
 REPEAT_CONTACT_WINDOW_WORKING_DAYS = env.int("REPEAT_CONTACT_WINDOW_WORKING_DAYS", default=10)
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Metropolitan Borough Council")
+# Customer insight surveys (insight/): a customer is asked at most once in this many days; an
+# enquiry closed longer ago than SURVEY_MAX_AGE_DAYS is not surveyed; PUBLIC_BASE_URL starts the
+# emailed survey link.
+SURVEY_SUPPRESSION_DAYS = env.int("SURVEY_SUPPRESSION_DAYS", default=90)
+SURVEY_MAX_AGE_DAYS = env.int("SURVEY_MAX_AGE_DAYS", default=14)
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # UK GDPR retention: customers and contacts older than this are anonymised (apply_retention).
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("open311/v2/", include("open311.urls")),
     path("self-service/", include("selfservice.urls")),
+    path("insight/", include("insight.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -5,8 +5,9 @@ from core.roles import is_staff_member
 
 # The API authenticates by itself (token or session) and answers 401/403 rather than redirecting.
 _SELF_AUTHENTICATING_PREFIXES = ("/api/", "/open311/", "/static/")
-# Resident self service is public: residents have no staff account (issue 10).
-_PUBLIC_PREFIXES = ("/self-service/",)
+# Resident self service is public: residents have no staff account (issue 10). So is the survey
+# page a customer opens from the emailed link: its token is the key (issue 11).
+_PUBLIC_PREFIXES = ("/self-service/", "/insight/survey/")
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):

@@ -1,0 +1,282 @@
+"""Writes of the insight app (issue 11): survey invitations and answers, Tell Us Once."""
+
+import hashlib
+import secrets
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts.models import Contact, Customer
+from core.models import AuditEvent, ChannelCode, HandoffMethod
+from core.services import Message, audit_record, outbox_send
+from handoffs.models import Handoff
+from handoffs.services import contact_log
+from insight.models import (
+    LifeEvent,
+    LifeEventKind,
+    LifeEventNotice,
+    Survey,
+    SurveySampling,
+    SweepMark,
+    TellUsOnceRoute,
+)
+
+# --- Surveys -----------------------------------------------------------------------------------
+
+SWEEP_NAME = "surveys"
+# Re-read this much before the watermark: a transaction that committed late still has its
+# audit row read by the next sweep; the one-survey-per-contact constraint makes re-reading safe.
+SWEEP_OVERLAP = timedelta(minutes=15)
+FIRST_SWEEP_LOOKBACK = timedelta(days=1)
+SWEEP_BATCH = 500
+
+
+def suppression_days() -> int:
+    return int(getattr(settings, "SURVEY_SUPPRESSION_DAYS", 90))
+
+
+def max_age_days() -> int:
+    """Enquiries closed longer ago than this are not surveyed (back-dated imports, catch-up)."""
+    return int(getattr(settings, "SURVEY_MAX_AGE_DAYS", 14))
+
+
+def survey_sampled(contact_id: int, percent: int) -> bool:
+    """Whether a contact falls in the sample at `percent`: a hash of its id, so the same contact
+    always gets the same answer (rerunning the sweep cannot draw it again), the share is
+    `percent` over many contacts, and a test can predict it."""
+    digest = hashlib.sha256(f"survey-sample:{contact_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % 100 < percent
+
+
+def sampling_percents() -> dict[str, int]:
+    return dict(SurveySampling.objects.values_list("channel", "percent"))
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _suppressed(customer: Customer, now: datetime) -> bool:
+    since = now - timedelta(days=suppression_days())
+    return Survey.objects.asked_since(customer, since).exists()
+
+
+def _lock_customer(customer_id: int) -> Customer:
+    # One survey decision per customer at a time: the sweep and an adviser at the counter
+    # cannot both ask the same customer inside the suppression period.
+    return Customer.objects.select_for_update().get(pk=customer_id)
+
+
+def _resolution(contact: Contact) -> tuple[str, object]:
+    if contact.handoff_method == HandoffMethod.ONE_AND_DONE:
+        return Survey.Resolution.ONE_AND_DONE, None
+    return Survey.Resolution.HANDOFF, contact.handoff.team
+
+
+def _resolved(contact: Contact) -> bool:
+    """One & Done resolved at first contact, or a hand-off the back office resolved."""
+    if contact.enquiry_closed_at is None:
+        return False
+    if contact.handoff_method == HandoffMethod.ONE_AND_DONE:
+        return contact.resolved_at_first_contact
+    handoff = getattr(contact, "handoff", None)
+    return handoff is not None and handoff.status == Handoff.Status.RESOLVED
+
+
+@transaction.atomic
+def survey_invite(*, contact: Contact, now: datetime | None = None) -> Survey | None:
+    """Email the customer a survey about a resolved enquiry, if it is sampled (issue 11,
+    "Satisfaction measurement"): the contact's channel's percentage (SurveySampling), never a
+    customer asked in the last SURVEY_SUPPRESSION_DAYS days, only customers with an email
+    address. None when not asked. Idempotent: one survey per contact, one email per survey."""
+    now = now or timezone.now()
+    if contact.customer_id is None or not _resolved(contact):
+        return None
+    if not survey_sampled(contact.pk, sampling_percents().get(contact.channel, 0)):
+        return None
+    customer = _lock_customer(contact.customer_id)
+    if not customer.email or customer.anonymised_at is not None:
+        return None
+    if Survey.objects.filter(contact=contact).exists() or _suppressed(customer, now):
+        return None
+    token = secrets.token_urlsafe(32)
+    resolution, team = _resolution(contact)
+    survey = Survey.objects.create(
+        contact=contact, customer=customer, service_id=contact.service_id, channel=contact.channel,
+        team=team, resolution=resolution, method=Survey.Method.EMAIL, token_hash=_hash_token(token),
+        asked_at=now,
+    )
+    audit_record(actor=None, action="survey_sent", target=survey, changes={"contact": contact.pk})
+    link = f"{getattr(settings, 'PUBLIC_BASE_URL', '').rstrip('/')}" \
+           f"{reverse('insight:survey-answer', args=[token])}"
+    context = {"customer": customer, "contact": contact, "link": link,
+               "council_name": settings.COUNCIL_NAME}
+    outbox_send(
+        dedupe_key=f"survey:{survey.pk}:invitation",
+        message=Message(subject=f"How did we do? {settings.COUNCIL_NAME}",
+                        body=render_to_string("insight/email/survey_invitation.txt", context)),
+        to_email=customer.email, about=survey,
+    )
+    return survey
+
+
+def surveys_sweep(now: datetime | None = None) -> dict[str, int]:
+    """Find enquiries resolved since the last sweep and invite the sampled customers.
+
+    Reads the audit trail by its time index: a contact's "created" row (One & Done closes when
+    it is logged) and a hand-off's "handoff_resolved" row, written in the same transaction as
+    the change, so nothing resolved is missed and the sweep needs no hook in the other apps.
+    The watermark row is locked for the run, so concurrent sweeps queue rather than overlap.
+    """
+    now = now or timezone.now()
+    counts = {"considered": 0, "invited": 0}
+    with transaction.atomic():
+        mark, _ = SweepMark.objects.select_for_update().get_or_create(
+            name=SWEEP_NAME, defaults={"swept_to": now - FIRST_SWEEP_LOOKBACK})
+        since = mark.swept_to - SWEEP_OVERLAP
+        events = AuditEvent.objects.filter(at__gt=since, at__lte=now).filter(
+            Q(object_type="contacts.contact", action="created")
+            | Q(object_type="handoffs.handoff", action="handoff_resolved"))
+        contact_ids, handoff_ids = set(), set()
+        for object_type, object_id in events.values_list("object_type", "object_id"):
+            (contact_ids if object_type == "contacts.contact" else handoff_ids).add(int(object_id))
+        contact_ids |= set(Handoff.objects.filter(pk__in=handoff_ids).values_list("contact_id", flat=True))
+        oldest = now - timedelta(days=max_age_days())
+        ordered = sorted(contact_ids)
+        for start in range(0, len(ordered), SWEEP_BATCH):
+            batch = (Contact.objects.filter(pk__in=ordered[start:start + SWEEP_BATCH],
+                                            customer__isnull=False, enquiry_closed_at__gte=oldest)
+                     .exclude(insight_survey__isnull=False)
+                     .select_related("handoff__team", "customer").order_by("enquiry_closed_at", "pk"))
+            for contact in batch:
+                counts["considered"] += 1
+                if survey_invite(contact=contact, now=now):
+                    counts["invited"] += 1
+        mark.swept_to = now
+        mark.save(update_fields=["swept_to"])
+    return counts
+
+
+def _answers(*, satisfaction, ease, resolved, comments: str) -> dict:
+    errors = {}
+    if satisfaction not in range(1, 6):
+        errors["satisfaction"] = "Select how satisfied you were, from 1 to 5."
+    if ease not in range(1, 6):
+        errors["ease"] = "Select how easy it was, from 1 to 5."
+    if resolved not in (True, False):
+        errors["resolved"] = "Select whether it was resolved."
+    comments = (comments or "").strip()
+    if len(comments) > 2000:
+        errors["comments"] = "Comments must be 2000 characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+    return {"satisfaction": satisfaction, "ease": ease, "resolved": resolved, "comments": comments}
+
+
+def survey_for_token(token: str) -> Survey | None:
+    return (Survey.objects.select_related("contact__service", "contact__enquiry_type")
+            .filter(method=Survey.Method.EMAIL, token_hash=_hash_token(token or "")).first())
+
+
+@transaction.atomic
+def survey_answer(*, survey: Survey, satisfaction: int, ease: int, resolved: bool,
+                  comments: str = "") -> Survey:
+    """The customer's answers from the emailed link: once only (a second submission changes
+    nothing and says so)."""
+    answers = _answers(satisfaction=satisfaction, ease=ease, resolved=resolved, comments=comments)
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.responded_at is not None:
+        raise ValidationError("You have already answered this survey. Thank you.")
+    for field, value in answers.items():
+        setattr(survey, field, value)
+    survey.responded_at = timezone.now()
+    survey.save(update_fields=[*answers, "responded_at"])
+    audit_record(actor=None, action="survey_answered", target=survey)
+    return survey
+
+
+@transaction.atomic
+def survey_record_at_counter(*, contact: Contact, actor, satisfaction: int, ease: int,
+                             resolved: bool, comments: str = "") -> Survey:
+    """An adviser records a customer's answers at the counter about a resolved enquiry. The
+    same suppression applies: a customer asked in the period is not asked again."""
+    answers = _answers(satisfaction=satisfaction, ease=ease, resolved=resolved, comments=comments)
+    if contact.customer_id is None:
+        raise ValidationError("Only a contact with a known customer can be surveyed.")
+    if not _resolved(contact):
+        raise ValidationError("The enquiry is not resolved yet.")
+    now = timezone.now()
+    customer = _lock_customer(contact.customer_id)
+    if Survey.objects.filter(contact=contact).exists():
+        raise ValidationError("This contact already has a survey.")
+    if _suppressed(customer, now):
+        raise ValidationError(f"{customer} was asked for feedback in the last "
+                              f"{suppression_days()} days; please do not ask again.")
+    resolution, team = _resolution(contact)
+    survey = Survey.objects.create(
+        contact=contact, customer=customer, service_id=contact.service_id, channel=contact.channel,
+        team=team, resolution=resolution, method=Survey.Method.COUNTER, asked_at=now, asked_by=actor,
+        responded_at=now, **answers,
+    )
+    audit_record(actor=actor, action="survey_recorded", target=survey, changes={"contact": contact.pk})
+    return survey
+
+
+# --- Tell Us Once ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def life_event_record(*, actor, customer: Customer, kind: str, event_date: date, details: str,
+                      channel: str, services) -> LifeEvent:
+    """Tell Us Once (DOMAIN.md, "Beyond the basics"; issue 11): the adviser records a life event
+    once and every chosen service gets a contact with the shared details and its hand-off, on
+    the enquiry type its TellUsOnceRoute names for this kind of event.
+
+    Exactly one hand-off per chosen service (a unique notice per event and service) and all or
+    nothing: one transaction, so a failure for any service leaves no event, contact or hand-off.
+    """
+    errors = {}
+    if kind not in LifeEventKind.values:
+        errors["kind"] = "Select the life event."
+    if channel not in ChannelCode.values:
+        errors["channel"] = "Select how the customer told us."
+    details = (details or "").strip()
+    if not details:
+        errors["details"] = "Enter the details to share with the services."
+    if event_date is None or event_date > timezone.localdate():
+        errors["event_date"] = "The date of the event must be today or in the past."
+    services = list({service.pk: service for service in services}.values())
+    if not services:
+        errors["services"] = "Select at least one service to tell."
+    routes = {route.service_id: route for route in TellUsOnceRoute.objects.filter(
+        kind=kind, is_active=True, service__in=services).select_related("enquiry_type__team")}
+    missing = [service.name for service in services if service.pk not in routes
+               or routes[service.pk].enquiry_type.handoff_method == HandoffMethod.ONE_AND_DONE]
+    if missing and "services" not in errors:
+        errors["services"] = f"These services cannot be told of this event: {', '.join(missing)}."
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    event = LifeEvent.objects.create(
+        customer=customer, kind=kind, event_date=event_date, details=details, channel=channel,
+        recorded_at=now, recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    label = LifeEventKind(kind).label
+    for service in sorted(services, key=lambda s: s.name):
+        route = routes[service.pk]
+        contact = contact_log(
+            actor=actor, channel=channel, service=service, enquiry_type=route.enquiry_type,
+            customer=customer, source=Contact.Source.ADVISER, received_at=now,
+            direction=Contact.Direction.OUTBOUND,
+            summary=f"Tell Us Once: {label.lower()} on {event_date:%d %B %Y}. {details}",
+        )
+        LifeEventNotice.objects.create(life_event=event, service=service, contact=contact)
+    audit_record(actor=actor, action="life_event_recorded", target=event,
+                 changes={"kind": kind, "services": sorted(s.code for s in services)})
+    return event
