@@ -160,13 +160,12 @@ def _recent_activity(cutoff: datetime) -> Q:
     for relation in _reverse_relations(Customer):
         related = relation.related_model
         names = {f.name for f in related._meta.concrete_fields}
-        stamps = [name for name in ("received_at", "created_at", "updated_at") if name in names]
-        if not stamps:
+        # When it happened (received), else when it was recorded: an import records old history.
+        stamp = next((name for name in ("received_at", "created_at") if name in names), None)
+        if stamp is None:
             continue
-        newer = Q()
-        for stamp in stamps:
-            newer |= Q(**{f"{stamp}__gte": cutoff})
-        recent |= Q(Exists(related._default_manager.filter(newer, **{relation.field.name: OuterRef("pk")})))
+        recent |= Q(Exists(related._default_manager.filter(
+            **{f"{stamp}__gte": cutoff, relation.field.name: OuterRef("pk")})))
     return recent
 
 

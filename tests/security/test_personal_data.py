@@ -1,0 +1,242 @@
+"""Personal data under UK GDPR (issue 8, "Personal data"): viewing a customer is audited, the
+subject access export holds everything about the customer and is itself audited, and the
+retention policy anonymises old customers and contacts while every report figure stays exact."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+
+from complaints.models import Process
+from contacts import privacy
+from contacts.models import Contact, Customer
+from core.models import AuditEvent, ChannelCode, HandoffMethod, OutboundMessage
+from core.roles import Role
+from handoffs.services import contact_log, handoff_add_update
+from reporting import selectors as reporting
+from tests.complaints.factories import complaint
+from tests.factories import (
+    ContactFactory,
+    CustomerFactory,
+    EnquiryTypeFactory,
+    ServiceFactory,
+    TeamFactory,
+    avoidable_reason,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _audits(customer, action):
+    return AuditEvent.objects.filter(object_type="contacts.customer", object_id=str(customer.pk),
+                                     action=action)
+
+
+# --- Viewing is audited ------------------------------------------------------------------------
+
+
+def test_viewing_a_customer_page_is_audited_with_who_and_where(client_for):
+    customer = CustomerFactory()
+    client = client_for(Role.BACK_OFFICE)
+    assert client.get(f"/contacts/customers/{customer.pk}/", REMOTE_ADDR="10.1.2.3").status_code == 200
+    [event] = _audits(customer, "viewed")
+    assert event.actor == client.user and event.ip_address == "10.1.2.3"
+    assert event.changes == {"via": "page"}
+
+
+def test_reading_a_customer_through_the_api_is_audited(api_client_for):
+    customer = CustomerFactory()
+    api = api_client_for(Role.PARTNER)
+    assert api.get(f"/api/v1/customers/{customer.pk}/").status_code == 200
+    assert api.get(f"/api/v1/customers/{customer.pk}/timeline/").status_code == 200
+    assert sorted(e.changes["via"] for e in _audits(customer, "viewed")) == ["api", "api timeline"]
+    assert {e.actor for e in _audits(customer, "viewed")} == {api.user}
+
+
+def test_a_refused_or_missing_customer_records_no_view(client_for):
+    client = client_for(Role.MANAGER)
+    assert client.get("/contacts/customers/987654/").status_code == 404
+    assert not AuditEvent.objects.filter(action="viewed").exists()
+
+
+# --- Subject access export ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def customer_with_history(make_user):
+    """A customer with a contact, a Fire and Forget hand-off with an update, a complaint and a
+    message sent to them; plus another customer whose records must not appear."""
+    customer = CustomerFactory(first_name="Ada", last_name="Lovelace", email="ada@example.com",
+                               vulnerability_notes="Hard of hearing")
+    other = CustomerFactory(first_name="Charles", last_name="Babbage")
+    adviser = make_user(Role.ADVISER)
+    team = TeamFactory()
+    service = ServiceFactory(code="waste", name="Waste")
+    faf = EnquiryTypeFactory(service=service, handoff_method=HandoffMethod.FIRE_AND_FORGET, team=team)
+    contact = contact_log(actor=adviser, channel=ChannelCode.TELEPHONE, service=service,
+                          enquiry_type=faf, customer=customer, summary="Bin missed on Elm Road.",
+                          source=Contact.Source.ADVISER)
+    handoff_add_update(handoff=contact.handoff, actor=adviser, note="Crew rang back.")
+    contact_log(actor=adviser, channel=ChannelCode.EMAIL, service=service, enquiry_type=faf,
+                customer=other, summary="Someone else's enquiry.", source=Contact.Source.ADVISER)
+    case = complaint(customer=customer, service=service, summary="Crew were rude.",
+                     process=Process.CORPORATE)
+    OutboundMessage.objects.create(dedupe_key="t:1", created_at=timezone.now(),
+                                   to_email="ada@example.com", subject="Your complaint",
+                                   body="We have received it.")
+    return customer, contact, case
+
+
+def _section(export, model):
+    return next(s for s in export["sections"] if s["model"] == model)
+
+
+def test_export_holds_every_record_about_the_customer_and_nothing_of_others(customer_with_history):
+    customer, contact, case = customer_with_history
+    export = privacy.subject_access_export(customer)
+    text = json.dumps(export, default=str)
+    assert _section(export, "contacts.customer")["records"][0]["vulnerability_notes"] == "Hard of hearing"
+    assert [r["id"] for r in _section(export, "contacts.contact")["records"]] == [contact.pk]
+    assert [r["id"] for r in _section(export, "handoffs.handoff")["records"]] == [contact.handoff.pk]
+    assert "Crew rang back." in text
+    assert [r["id"] for r in _section(export, "complaints.complaint")["records"]] == [case.pk]
+    assert _section(export, "complaints.complaintstage")["count"] >= 1
+    assert _section(export, "core.outboundmessage")["records"][0]["subject"] == "Your complaint"
+    trail = _section(export, "core.auditevent")["records"]
+    assert {"contacts.contact", "handoffs.handoff", "complaints.complaint"} <= {
+        r["record"].split()[0] for r in trail}
+    assert "Babbage" not in text and "Someone else's enquiry." not in text
+
+
+def test_json_download_and_page_for_managers_each_audited(client_for, customer_with_history):
+    customer, contact, _ = customer_with_history
+    client = client_for(Role.MANAGER)
+    response = client.get(f"/contacts/customers/{customer.pk}/export.json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "attachment" in response["Content-Disposition"]
+    data = json.loads(response.content)
+    assert data["customer_id"] == customer.pk
+    assert _section(data, "contacts.contact")["records"][0]["summary"] == "Bin missed on Elm Road."
+
+    page = client.get(f"/contacts/customers/{customer.pk}/export/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Everything held about Ada Lovelace" in html and "Bin missed on Elm Road." in html
+    assert "Crew rang back." in html and "Crew were rude." in html
+    exports = _audits(customer, "subject_access_export").order_by("pk")
+    assert [e.changes["format"] for e in exports] == ["json", "html"]
+    assert all(e.actor == client.user for e in exports)
+
+
+@pytest.mark.parametrize("role", [Role.ADVISER, Role.BACK_OFFICE, Role.COMPLAINTS_OFFICER, Role.LEGAL])
+def test_other_roles_cannot_export_and_nothing_is_recorded(client_for, role):
+    customer = CustomerFactory()
+    client = client_for(role)
+    assert client.get(f"/contacts/customers/{customer.pk}/export.json").status_code == 403
+    assert not _audits(customer, "subject_access_export").exists()
+
+
+def test_customer_page_offers_the_export_only_to_managers(client_for):
+    customer = CustomerFactory()
+    url = f"/contacts/customers/{customer.pk}/"
+    assert b"Subject access export" in client_for(Role.MANAGER).get(url).content
+    assert b"Subject access export" not in client_for(Role.ADVISER).get(url).content
+
+
+# --- Retention ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def history():
+    """Contacts over nine years: customers last seen 8 years ago, one seen 8 years ago and last
+    month, anonymous callers; varied dimensions so the summary rows have many keys."""
+    now = timezone.now()
+    reason = avoidable_reason()
+    service = ServiceFactory()
+    old_customer = CustomerFactory(created_at=now - timedelta(days=8 * 365),
+                                   email="old@example.com", is_vulnerable=True,
+                                   vulnerability_notes="Lives alone")
+    kept_customer = CustomerFactory(created_at=now - timedelta(days=8 * 365))
+    contacts = []
+    for index in range(36):
+        received = now - timedelta(days=90 * index + 3)
+        customer = (old_customer, kept_customer, None)[index % 3] if index > 26 else None
+        contacts.append(ContactFactory(
+            service=service, enquiry_type=None, customer=customer, received_at=received,
+            channel=ChannelCode.values[index % len(ChannelCode.values)],
+            avoidable=index % 4 == 0, avoidable_reason=reason if index % 4 == 0 else None,
+            resolved_at_first_contact=index % 2 == 0, summary=f"Told us about 07700 900{index:03d}"))
+    ContactFactory(service=service, enquiry_type=None, customer=kept_customer,
+                   received_at=now - timedelta(days=30), summary="Recent")
+    return old_customer, kept_customer
+
+
+def test_retention_anonymises_old_records_and_keeps_every_figure_exact(history):
+    old_customer, kept_customer = history
+    before = reporting.summary_counts()
+    assert before == reporting.raw_counts()
+    cutoff = privacy.retention_cutoff()
+    old_contacts = set(Contact.objects.filter(received_at__lt=cutoff).values_list("pk", flat=True))
+    assert len(old_contacts) > 5
+
+    counts = privacy.apply_retention()
+
+    assert counts == {"contacts": len(old_contacts), "customers": 1}
+    assert reporting.summary_counts() == before == reporting.raw_counts()
+    assert reporting.summary_mismatches() == []
+    for contact in Contact.objects.all():
+        if contact.pk in old_contacts:
+            assert contact.summary == privacy.REDACTED and contact.external_ref == ""
+        else:
+            assert contact.summary != privacy.REDACTED
+    old_customer.refresh_from_db()
+    assert old_customer.anonymised_at is not None
+    assert (old_customer.first_name, old_customer.last_name, old_customer.email, old_customer.phone,
+            old_customer.postcode, old_customer.vulnerability_notes, old_customer.is_vulnerable) == (
+        privacy.ANONYMISED_NAME, "", "", "", "", "", False)
+    kept_customer.refresh_from_db()
+    assert kept_customer.anonymised_at is None and kept_customer.email
+    # The anonymised customer is gone from search and pages; its contacts still count.
+    assert not Customer.objects.active().filter(pk=old_customer.pk).exists()
+    assert AuditEvent.objects.filter(action="anonymised", object_type="contacts.contact").count() == len(
+        old_contacts)
+    assert _audits(old_customer, "anonymised").get().changes["years"] == settings.RETENTION_YEARS
+    # Idempotent: a second run finds nothing left.
+    assert privacy.apply_retention() == {"contacts": 0, "customers": 0}
+    assert AuditEvent.objects.filter(action="anonymised").count() == len(old_contacts) + 1
+
+
+def test_retention_period_is_configurable(history, settings):
+    settings.RETENTION_YEARS = 20
+    assert privacy.apply_retention() == {"contacts": 0, "customers": 0}
+    settings.RETENTION_YEARS = 1
+    counts = privacy.apply_retention()
+    assert counts["contacts"] > privacy.apply_retention(years=1)["contacts"] == 0
+    assert reporting.summary_mismatches() == []
+
+
+def test_customer_with_a_recent_complaint_is_kept(history):
+    old_customer, _ = history
+    complaint(customer=old_customer)
+    assert privacy.apply_retention()["customers"] == 0
+    old_customer.refresh_from_db()
+    assert old_customer.anonymised_at is None
+
+
+def test_command_and_beat_schedule(history, capsys):
+    call_command("apply_retention")
+    out = capsys.readouterr().out
+    assert "Cutoff:" in out and "1 customers anonymised" in out
+    call_command("apply_retention", "--years", "1")
+    entry = settings.CELERY_BEAT_SCHEDULE["contacts-apply-retention"]
+    assert entry["task"] == "contacts.apply_retention"
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    assert "contacts.apply_retention" in app.tasks
+    assert app.tasks["contacts.apply_retention"].apply().result == {"contacts": 0, "customers": 0}
+
