@@ -65,6 +65,13 @@ bench: install .env assets
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -r config core contacts handoffs complaints reporting -x '*/migrations/*'
+	@# pip-audit needs PyPI's vulnerability data: a finding fails the build; being unable to
+	@# check (offline) is reported loudly but does not, since it proves nothing either way.
+	@out="$$($(VENV)/bin/pip-audit --strict --local --skip-editable --progress-spinner off 2>&1)"; rc=$$?; \
+	if [ $$rc -eq 0 ]; then echo "pip-audit: no known vulnerabilities"; \
+	elif echo "$$out" | grep -Eq "Found [0-9]+ known vulnerabilit"; then echo "$$out"; exit 1; \
+	else echo "pip-audit: WARNING: dependencies NOT audited (vulnerability data unreachable, offline?)"; \
+	  echo "$$out" | grep -v "could not be audited" | tail -n 5; fi
 
 check-deploy: install
 	DEBUG=false SECURE_HTTPS=true SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
