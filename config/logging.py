@@ -25,7 +25,8 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in vars(record).items():
             if key not in _RESERVED and not key.startswith("_"):
-                entry[key] = value if isinstance(value, int | float | bool) else str(value)
+                entry[key] = (value if isinstance(value, int | float | bool)
+                              else mask_personal_data(str(value)))
         if record.exc_info:
             entry["exception"] = mask_personal_data(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
