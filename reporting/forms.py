@@ -13,6 +13,12 @@ class ReportFilterForm(forms.Form):
     site = forms.ModelChoiceField(queryset=Site.objects.order_by("name"), required=False,
                                   to_field_name="code", empty_label="All sites")
 
+    def __init__(self, *args, fields=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if fields is not None and name not in fields:
+                del self.fields[name]
+
     def clean(self):
         data = super().clean()
         start, end = selectors.default_period()

@@ -36,3 +36,32 @@ class ContactDailySummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} service {self.service_id} {self.channel}: {self.count}"
+
+
+HANDOFF_DIMENSIONS = ("day", "team_id", "method", "resolved", "on_time")
+
+
+class HandoffDailySummary(models.Model):
+    """Hand-offs per day opened (Europe/London), team, method and whether resolved, and whether
+    resolved within the service standard (resolved on or before the due date, London time).
+
+    Kept by triggers on handoffs_handoff (migration 0004), like the contact summary: a hand-off
+    that is resolved, reassigned to another team or edited moves from one row to another in the
+    same transaction, so "% within the service standard" never scans the million hand-offs.
+    """
+
+    day = models.DateField()
+    team_id = models.IntegerField()
+    method = models.CharField(max_length=20)
+    resolved = models.BooleanField()
+    on_time = models.BooleanField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "reporting_handoff_daily"
+        constraints = [
+            models.UniqueConstraint(fields=list(HANDOFF_DIMENSIONS), name="reporting_handoff_daily_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} team {self.team_id} {self.method}: {self.count}"

@@ -2,16 +2,23 @@
 which the database keeps exact; drill-downs and recounts read contacts_contact itself."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
+from complaints.models import Complaint, ComplaintStage, Outcome, Process, Stage
 from contacts.models import Contact
-from core.models import AvoidableReason, Channel, ChannelCode, EnquiryType, Service, Site
-from reporting.models import DIMENSIONS, ContactDailySummary
+from core.models import AvoidableReason, Channel, ChannelCode, EnquiryType, HandoffMethod, Service, Site, Team
+from handoffs.models import Handoff
+from reporting.models import (
+    DIMENSIONS,
+    HANDOFF_DIMENSIONS,
+    ContactDailySummary,
+    HandoffDailySummary,
+)
 
 FCR_TARGET_PERCENT = 80
 GROUP_BYS = ("service", "channel", "reason", "month", "enquiry_type", "site")
@@ -152,25 +159,29 @@ def channel_mix(filters: Filters) -> dict:
 
 def channel_costs(filters: Filters, shift_percent: int = 0) -> dict:
     """Contacts x unit cost per channel, and the saving if shift_percent of face-to-face and
-    telephone contacts went to web instead."""
+    telephone contacts went to web instead. Each row also has its contacts and cost in the
+    what-if (web gains what the others lose)."""
     counts = dict(summary_rows(filters).values("channel").annotate(n=Sum("count"))
                   .order_by("channel").values_list("channel", "n"))
     costs = dict(Channel.objects.order_by("code").values_list("code", "unit_cost"))
     web_cost = costs.get(ChannelCode.WEB, Decimal("0"))
+    moved = {code: counts.get(code, 0) * shift_percent // 100 for code in SHIFTABLE_CHANNELS}
+    moved_total = sum(moved.values())
     rows, total, saving = [], Decimal("0"), Decimal("0")
     for code, label in ChannelCode.choices:
         n = counts.get(code, 0)
-        if not n:
+        if not n and not (code == ChannelCode.WEB and moved_total):
             continue
         unit = costs.get(code, Decimal("0"))
         cost = unit * n
         total += cost
-        moved = n * shift_percent // 100 if code in SHIFTABLE_CHANNELS else 0
-        saving += moved * (unit - web_cost)
+        out = moved.get(code, 0)
+        saving += out * (unit - web_cost)
+        after_n = n - out + (moved_total if code == ChannelCode.WEB else 0)
         rows.append({"channel": code, "label": label, "contacts": n, "unit_cost": unit,
-                     "cost": cost, "moved": moved})
+                     "cost": cost, "moved": out, "after_contacts": after_n, "after_cost": unit * after_n})
     return {"rows": rows, "total": total, "shift_percent": shift_percent, "saving": saving,
-            "after": total - saving}
+            "after": total - saving, "moved": moved_total}
 
 
 # Drill-down and recounts from the raw rows
@@ -223,3 +234,283 @@ def summary_mismatches() -> list[tuple]:
     return sorted(((key, summary.get(key, 0), raw.get(key, 0))
                    for key in raw.keys() | summary.keys() if summary.get(key, 0) != raw.get(key, 0)),
                   key=str)
+
+
+def channel_shift(mix: dict) -> list[dict]:
+    """Each channel's share of contacts in the first and the last month of the period and the
+    change in percentage points (channel shift: web up, face to face and telephone down)."""
+    rows = mix["rows"]
+    if not rows:
+        return []
+    first, last = rows[0], rows[-1]
+    out = []
+    for i, (code, label) in enumerate(mix["channels"]):
+        a, b = first["shares"][i] or 0.0, last["shares"][i] or 0.0
+        out.append({"channel": code, "label": label, "first": a, "last": b,
+                    "change": round(b - a, 1)})
+    return out
+
+
+# Hand-off performance ---------------------------------------------------------------------------
+
+def handoff_raw_counts() -> dict:
+    """{(day opened, team, method, resolved, on_time): count} recounted from handoffs_handoff."""
+    rows = (Handoff.objects
+            .annotate(day=TruncDate("opened_at"), resolved_day=TruncDate("resolved_at"))
+            .annotate(resolved=ExpressionWrapper(Q(resolved_at__isnull=False), BooleanField()),
+                      on_time=Case(When(resolved_day__lte=F("due_date"), then=Value(True)),
+                                   default=Value(False), output_field=BooleanField()))
+            .values_list("day", "team_id", "method", "resolved", "on_time")
+            .annotate(n=Count("pk")).order_by())
+    return {(r[0], r[1], r[2], bool(r[3]), bool(r[4])): r[5] for r in rows}
+
+
+def handoff_summary_counts() -> dict:
+    rows = (HandoffDailySummary.objects.exclude(count=0)
+            .values_list(*HANDOFF_DIMENSIONS, "count").order_by())
+    return {tuple(row[:-1]): row[-1] for row in rows}
+
+
+def handoff_summary_mismatches() -> list[tuple]:
+    raw, summary = handoff_raw_counts(), handoff_summary_counts()
+    return sorted(((key, summary.get(key, 0), raw.get(key, 0))
+                   for key in raw.keys() | summary.keys() if summary.get(key, 0) != raw.get(key, 0)),
+                  key=str)
+
+
+def _handoff_row(label, key, r) -> dict:
+    return {"label": label, "key": key, "opened": r["opened"], "resolved": r["resolved"],
+            "on_time": r["on_time"], "open": r["opened"] - r["resolved"],
+            "on_time_percent": percent(r["on_time"], r["resolved"])}
+
+
+def handoff_performance(filters: Filters, today: date | None = None) -> dict:
+    """Hand-offs opened in the period, by team and method: how many were resolved and how many of
+    those within the service standard (on or before the due date), and the open and overdue
+    hand-offs now.
+
+    Period figures read reporting_handoff_daily (kept by triggers, see models.py): a few hundred
+    summary rows per month instead of up to a million hand-offs. The "now" figures read only the
+    unresolved hand-offs, through the partial index handoff_open_due_idx (due_date WHERE status
+    <> 'resolved'): the working set, not the history. Three queries plus the team names.
+    """
+    today = today or timezone.localdate()
+    totals = {"opened": Coalesce(Sum("count"), 0),
+              "resolved": Coalesce(Sum("count", filter=Q(resolved=True)), 0),
+              "on_time": Coalesce(Sum("count", filter=Q(on_time=True)), 0)}
+    grouped = list(HandoffDailySummary.objects
+                   .filter(day__gte=filters.date_from, day__lte=filters.date_to)
+                   .values("team_id", "method").annotate(**totals).order_by("team_id", "method"))
+    open_now = list(Handoff.objects.unresolved().values("team_id", "method")
+                    .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+                    .order_by("team_id", "method"))
+    team_ids = {r["team_id"] for r in grouped} | {r["team_id"] for r in open_now}
+    teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
+    methods = dict(HandoffMethod.choices)
+
+    def add(into, key, label, r, fields):
+        row = into.setdefault(key, {"label": label, "opened": 0, "resolved": 0, "on_time": 0,
+                                    "open_now": 0, "overdue_now": 0})
+        for f in fields:
+            row[f] += r[f]
+
+    by_team, by_method, by_team_method, total = {}, {}, {}, {}
+    period_fields = ("opened", "resolved", "on_time")
+    for r in grouped:
+        team = teams.get(r["team_id"], "Unknown team")
+        add(by_team, team, team, r, period_fields)
+        add(by_method, r["method"], methods.get(r["method"], r["method"]), r, period_fields)
+        add(by_team_method, (team, r["method"]), f"{team}: {methods.get(r['method'], r['method'])}",
+            r, period_fields)
+        add(total, "all", "All hand-offs", r, period_fields)
+    for r in open_now:
+        r = {**r, "open_now": r["open"], "overdue_now": r["overdue"]}
+        team = teams.get(r["team_id"], "Unknown team")
+        add(by_team, team, team, r, ("open_now", "overdue_now"))
+        add(by_method, r["method"], methods.get(r["method"], r["method"]), r, ("open_now", "overdue_now"))
+        add(by_team_method, (team, r["method"]), f"{team}: {methods.get(r['method'], r['method'])}",
+            r, ("open_now", "overdue_now"))
+        add(total, "all", "All hand-offs", r, ("open_now", "overdue_now"))
+
+    def finish(rows: dict) -> list[dict]:
+        out = []
+        for key, row in sorted(rows.items(), key=lambda kv: kv[0]):
+            out.append({**row, "key": key, "on_time_percent": percent(row["on_time"], row["resolved"])})
+        return out
+
+    advocate = by_method.get(HandoffMethod.CUSTOMER_ADVOCATE, {})
+    return {
+        "by_team": finish(by_team), "by_method": finish(by_method),
+        "by_team_method": finish(by_team_method),
+        "total": finish(total)[0] if total else None,
+        "advocate_open": advocate.get("open_now", 0), "advocate_overdue": advocate.get("overdue_now", 0),
+        "today": today,
+    }
+
+
+# Complaints performance -------------------------------------------------------------------------
+
+def period_bounds(filters: Filters) -> tuple[datetime, datetime]:
+    """The period as [start, end) moments: midnight Europe/London on the first day and on the day
+    after the last."""
+    tz = timezone.get_current_timezone()
+    return (datetime.combine(filters.date_from, time.min, tzinfo=tz),
+            datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=tz))
+
+
+def complaints_in_period(filters: Filters):
+    start, end = period_bounds(filters)
+    qs = Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
+    if filters.service is not None:
+        qs = qs.filter(service=filters.service)
+    return qs
+
+
+def stages_in_period(filters: Filters):
+    start, end = period_bounds(filters)
+    qs = ComplaintStage.objects.filter(complaint__received_at__gte=start, complaint__received_at__lt=end)
+    if filters.service is not None:
+        qs = qs.filter(complaint__service=filters.service)
+    return qs
+
+
+STAGE_ORDER = [s for s, _ in Stage.choices]
+
+
+def complaints_performance(filters: Filters, today: date | None = None) -> dict:
+    """Complaints received in the period (and their stages), and the overdue and Ombudsman cases
+    now.
+
+    No summary table: there are about 200,000 complaints in ten years, so the period figures are
+    GROUP BYs over the complaints received in the period, found through complaint_received_idx
+    (received_at), and their stages through the complaint foreign key index: a year is ~20,000
+    complaints. The "now" figures use the partial indexes complaint_clock_due_idx (running clocks)
+    and complaint_ombudsman_due_idx (open Ombudsman follow-ups). Seven queries in all.
+
+    "Responded within the deadline": the stage's response was on or before its deadline (the
+    revised target after an interim response) on the Europe/London calendar, as the complaints
+    app decides "late". Stages without a deadline (an Ombudsman stage) are left out of that
+    percentage.
+    """
+    today = today or timezone.localdate()
+    complaints = complaints_in_period(filters)
+    stages = stages_in_period(filters)
+    services = dict(Service.objects.values_list("pk", "name"))
+
+    by_service_stage = (stages.values("complaint__service_id", "stage").annotate(n=Count("pk"))
+                        .order_by("complaint__service_id", "stage"))
+    volumes: dict = {}
+    for r in by_service_stage:
+        row = volumes.setdefault(r["complaint__service_id"], {s: 0 for s in STAGE_ORDER})
+        row[r["stage"]] = r["n"]
+    received = dict(complaints.values("service_id").annotate(n=Count("pk"))
+                    .order_by("service_id").values_list("service_id", "n"))
+    volume_rows = sorted(
+        ({"service_id": sid, "label": services.get(sid, "Unknown service"),
+          "received": received.get(sid, 0), "stages": [counts[s] for s in STAGE_ORDER]}
+         for sid, counts in volumes.items()), key=lambda r: r["label"])
+
+    deadline = Coalesce("revised_target_date", "due_date")
+    timed = (stages.annotate(responded_day=TruncDate("responded_at"), deadline=deadline)
+             .values("complaint__process", "stage")
+             .annotate(started=Count("pk"),
+                       responded=Count("pk", filter=Q(responded_at__isnull=False)),
+                       with_deadline=Count("pk", filter=Q(responded_at__isnull=False,
+                                                          deadline__isnull=False)),
+                       on_time=Count("pk", filter=Q(responded_day__lte=F("deadline"))),
+                       waiting=Count("pk", filter=Q(responded_at__isnull=True)),
+                       lessons=Count("pk", filter=~Q(lessons_learned="")))
+             .order_by("complaint__process", "stage"))
+    processes = dict(Process.choices)
+    stage_labels = dict(Stage.choices)
+    deadline_rows = [{
+        "process": r["complaint__process"], "stage": r["stage"],
+        "label": f"{processes.get(r['complaint__process'])}, {stage_labels.get(r['stage'])}",
+        "started": r["started"], "responded": r["responded"], "with_deadline": r["with_deadline"],
+        "on_time": r["on_time"], "late": r["with_deadline"] - r["on_time"], "waiting": r["waiting"],
+        "on_time_percent": percent(r["on_time"], r["with_deadline"]), "lessons": r["lessons"],
+    } for r in timed]
+    deadline_rows.sort(key=lambda r: (r["process"], STAGE_ORDER.index(r["stage"])))
+
+    outcome_counts = (stages.exclude(outcome="").values("stage", "outcome").annotate(n=Count("pk"))
+                      .order_by("stage", "outcome"))
+    outcomes: dict = {}
+    for r in outcome_counts:
+        outcomes.setdefault(r["stage"], {o: 0 for o, _ in Outcome.choices})[r["outcome"]] = r["n"]
+    outcome_rows = []
+    for stage in STAGE_ORDER:
+        if stage in outcomes:
+            counts = [outcomes[stage][o] for o, _ in Outcome.choices]
+            outcome_rows.append({"stage": stage, "label": stage_labels[stage], "counts": counts,
+                                 "total": sum(counts),
+                                 "percents": [percent(n, sum(counts)) for n in counts]})
+
+    overdue = Complaint.objects.unresolved().filter(due_date__lt=today)
+    if filters.service is not None:
+        overdue = overdue.filter(service=filters.service)
+    overdue_rows = [{"label": f"{processes.get(r['process'])}, {stage_labels.get(r['stage'])}",
+                     "process": r["process"], "stage": r["stage"], "n": r["n"]}
+                    for r in overdue.values("process", "stage").annotate(n=Count("pk"))
+                    .order_by("process", "stage")]
+
+    ombudsman_period = complaints.filter(Q(via_ombudsman=True) | Q(stages__stage=Stage.OMBUDSMAN)) \
+        .aggregate(n=Count("pk", distinct=True),
+                   premature=Count("pk", distinct=True, filter=Q(via_ombudsman=True)))
+    open_ombudsman = Complaint.objects.unresolved().filter(ombudsman_follow_up_date__isnull=False)
+    if filters.service is not None:
+        open_ombudsman = open_ombudsman.filter(service=filters.service)
+    ombudsman_now = open_ombudsman.aggregate(
+        open=Count("pk"), follow_up_passed=Count("pk", filter=Q(ombudsman_follow_up_date__lt=today)),
+        follow_up_soon=Count("pk", filter=Q(ombudsman_follow_up_date__gte=today,
+                                            ombudsman_follow_up_date__lte=today + timedelta(days=14))))
+
+    lessons = list(stages.exclude(lessons_learned="")
+                   .select_related("complaint__service")
+                   .order_by("-responded_at", "-pk")[:10])
+    return {
+        "received": sum(received.values()), "volumes": volume_rows, "deadlines": deadline_rows,
+        "outcomes": outcome_rows, "overdue": overdue_rows,
+        "overdue_total": sum(r["n"] for r in overdue_rows),
+        "ombudsman_period": ombudsman_period["n"], "ombudsman_premature": ombudsman_period["premature"],
+        "ombudsman_open": ombudsman_now["open"],
+        "ombudsman_follow_up_passed": ombudsman_now["follow_up_passed"],
+        "ombudsman_follow_up_soon": ombudsman_now["follow_up_soon"],
+        "lessons": lessons, "lessons_total": sum(r["lessons"] for r in deadline_rows),
+        "today": today,
+    }
+
+
+# The joined-up view ------------------------------------------------------------------------------
+
+def joined_up(filters: Filters) -> dict:
+    """Per service: avoidable contact (from the contact summary) beside complaints received (an
+    indexed GROUP BY, as complaints_performance), so that the services generating both failure
+    demand and complaints stand out. A service is flagged when its NI14 percentage and its
+    complaints per 1,000 contacts are both at or above the council-wide figures (and it has
+    complaints)."""
+    contacts = {r["id"]: r for r in breakdown(filters, "service")}
+    complaints = dict(complaints_in_period(filters).values("service_id").annotate(n=Count("pk"))
+                      .order_by("service_id").values_list("service_id", "n"))
+    upheld = dict(stages_in_period(filters).filter(outcome__in=[Outcome.UPHELD, Outcome.PARTLY_UPHELD])
+                  .values("complaint__service_id").annotate(n=Count("complaint_id", distinct=True))
+                  .order_by("complaint__service_id").values_list("complaint__service_id", "n"))
+    names = dict(Service.objects.filter(pk__in=set(contacts) | set(complaints))
+                 .values_list("pk", "name"))
+    total_contacts = sum(r["total"] for r in contacts.values())
+    total_avoidable = sum(r["avoidable"] for r in contacts.values())
+    total_complaints = sum(complaints.values())
+    ni14_all = percent(total_avoidable, total_contacts)
+    rate_all = None if not total_contacts else round(1000 * total_complaints / total_contacts, 1)
+    rows = []
+    for sid in set(contacts) | set(complaints):
+        c = contacts.get(sid, {"total": 0, "avoidable": 0, "ni14_percent": None, "key": None})
+        n = complaints.get(sid, 0)
+        rate = None if not c["total"] else round(1000 * n / c["total"], 1)
+        high = (n > 0 and c["ni14_percent"] is not None and ni14_all is not None
+                and c["ni14_percent"] >= ni14_all and (rate is None or rate >= (rate_all or 0)))
+        rows.append({"id": sid, "key": c.get("key"), "label": names.get(sid, "Unknown service"),
+                     "contacts": c["total"], "avoidable": c["avoidable"], "ni14_percent": c["ni14_percent"],
+                     "complaints": n, "upheld": upheld.get(sid, 0), "per_thousand": rate, "high": high})
+    rows.sort(key=lambda r: (not r["high"], -r["avoidable"], -r["complaints"], r["label"]))
+    return {"rows": rows, "ni14_percent": ni14_all, "per_thousand": rate_all,
+            "contacts": total_contacts, "avoidable": total_avoidable, "complaints": total_complaints}

@@ -6,5 +6,9 @@ app_name = "reporting"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("channels/", views.channels, name="channels"),
+    path("complaints/", views.complaints, name="complaints"),
+    path("handoffs/", views.handoffs, name="handoffs"),
+    path("joined-up/", views.joined_up, name="joined_up"),
     path("contacts/", views.contacts, name="contacts"),
 ]

@@ -1,6 +1,7 @@
 """Report pages for managers and admins (others get 403). Thin: forms, selectors, tables."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -11,7 +12,14 @@ from core.models import AvoidableReason, EnquiryType
 from core.roles import Role, has_role
 from reporting import selectors
 from reporting.forms import ReportFilterForm, WhatIfForm
-from reporting.tables import csv_response, ni14_tables
+from reporting.tables import (
+    channel_tables,
+    complaints_tables,
+    csv_response,
+    handoff_tables,
+    joined_up_tables,
+    ni14_tables,
+)
 
 REPORT_ROLES = (Role.MANAGER, Role.ADMIN)
 
@@ -21,22 +29,66 @@ def _require_manager(request):
         raise PermissionDenied
 
 
-def dashboard(request):
+# The report pages, in sub-navigation order: (url name, title).
+PAGES = (
+    ("dashboard", "Avoidable contact (NI14)"),
+    ("channels", "Channels and cost"),
+    ("complaints", "Complaints"),
+    ("handoffs", "Hand-offs"),
+    ("joined_up", "Joined-up view"),
+)
+ALL_FILTERS = ("date_from", "date_to", "service", "channel", "site")
+
+
+def _report(request, *, page: str, build, fields=ALL_FILTERS, extra=None):
+    """Render one report page, or one of its tables as CSV with ?format=csv&table=<name>.
+
+    Filters the page does not offer are dropped, so that a figure never depends on a filter the
+    reader cannot see."""
     _require_manager(request)
-    form = ReportFilterForm(request.GET or None)
+    form = ReportFilterForm(request.GET or None, fields=fields)
     filters = form.filters()
     query = form.query()
-    what_if = WhatIfForm(request.GET or None)
-    data = ni14_tables(filters, query, what_if.percent())
+    data = build(filters, query)
     if request.GET.get("format") == "csv":
         table = data["tables"].get(request.GET.get("table", ""))
         if table is None:
             raise Http404("No such table.")
-        return csv_response(table, f"ni14-{table.name}-{filters.date_from}-{filters.date_to}")
-    return render(request, "reporting/dashboard.html", {
-        "form": form, "what_if": what_if, "filters": filters, "query": query,
-        "headline": selectors.headline(filters), **data,
+        return csv_response(table, f"{page}-{table.name}-{filters.date_from}-{filters.date_to}")
+    title = dict(PAGES)[page]
+    csv_query = urlencode({**query, **(extra or {})})
+    return render(request, f"reporting/{page}.html", {
+        "form": form, "filters": filters, "query": query, "csv_query": csv_query,
+        "period_query": urlencode(query),
+        "title": title, "pages": PAGES, "current": page, **data,
     })
+
+
+def dashboard(request):
+    return _report(request, page="dashboard", build=lambda f, q: {
+        **ni14_tables(f, q), "headline": selectors.headline(f)})
+
+
+def channels(request):
+    what_if = WhatIfForm(request.GET or None)
+    shift = what_if.percent()
+    return _report(request, page="channels", extra={"shift": shift}, build=lambda f, q: {
+        **channel_tables(f, q, shift), "what_if": what_if})
+
+
+def complaints(request):
+    return _report(request, page="complaints", fields=("date_from", "date_to", "service"),
+                   build=lambda f, q: complaints_tables(f))
+
+
+def handoffs(request):
+    return _report(request, page="handoffs", fields=("date_from", "date_to"),
+                   build=lambda f, q: handoff_tables(f))
+
+
+def joined_up(request):
+    return _report(request, page="joined_up", fields=("date_from", "date_to"),
+                   build=lambda f, q: joined_up_tables(f, q))
 
 
 def _month(value: str) -> date | None:

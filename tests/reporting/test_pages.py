@@ -36,15 +36,36 @@ def test_dashboard_shows_exact_figures(client_for, data, role):
     body = res.content.decode()
     assert "chart.umd.min.js" in body and "reporting/charts.js" in body
     assert 'id="chart-trend-data" type="application/json"' in body
-    for name in ("trend", "service", "channel", "enquiry_type", "reason", "channel_mix", "cost"):
+    for name in ("trend", "service", "channel", "enquiry_type", "reason"):
         assert f'id="table-{name}"' in body
+    # The sub-navigation links every report page, keeping the period.
+    for url in ("/reports/channels/", "/reports/complaints/", "/reports/handoffs/", "/reports/joined-up/"):
+        assert f'href="{url}?date_from=2025-01-01&amp;date_to=2025-12-31"' in body
+    assert 'aria-current="page"' in body
+
+
+REPORT_URLS = ["/reports/", "/reports/channels/", "/reports/complaints/", "/reports/handoffs/",
+               "/reports/joined-up/", "/reports/contacts/"]
 
 
 @pytest.mark.parametrize("role", [Role.ADVISER, Role.BACK_OFFICE, Role.COMPLAINTS_OFFICER,
                                   Role.SOCIAL_CARE_COMPLAINTS, Role.LEGAL, None])
-@pytest.mark.parametrize("url", ["/reports/", "/reports/contacts/"])
+@pytest.mark.parametrize("url", REPORT_URLS)
 def test_other_roles_are_refused(client_for, db, role, url):
     assert client_for(role).get(url).status_code == 403
+    assert client_for(role).get(url, {"format": "csv", "table": "service"}).status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.ADMIN])
+@pytest.mark.parametrize("url", REPORT_URLS)
+def test_managers_and_admins_see_every_page(client_for, db, role, url):
+    assert client_for(role).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", REPORT_URLS[:-1])
+def test_anonymous_visitors_are_sent_to_sign_in(client, db, url):
+    res = client.get(url)
+    assert res.status_code == 302 and "login" in res["Location"]
 
 
 def test_filters_narrow_every_figure(client_for, data):
@@ -96,7 +117,7 @@ def test_drill_down_links_to_customer_pages(client_for, data):
 
 def test_cost_and_what_if(client_for, data):
     from core.models import Channel
-    res = client_for(Role.MANAGER).get("/reports/", {**PERIOD, "shift": "50"})
+    res = client_for(Role.MANAGER).get("/reports/channels/", {**PERIOD, "shift": "50"})
     costs = res.context["costs"]
     unit = dict(Channel.objects.values_list("code", "unit_cost"))
     qs = Contact.objects.filter(received_date__year=2025)
@@ -115,8 +136,11 @@ def test_csv_export_of_each_table(client_for, data):
     rows = _csv(res)
     assert rows[0][:4] == ["Service", "Contacts", "Avoidable", "NI14 %"]
     assert sum(int(r[1]) for r in rows[1:]) == Contact.objects.filter(received_date__year=2025).count()
-    for name in ("trend", "channel", "enquiry_type", "reason", "channel_mix", "cost"):
+    for name in ("trend", "channel", "enquiry_type", "reason"):
         assert client.get("/reports/", {**PERIOD, "format": "csv", "table": name}).status_code == 200
+    for name in ("channel_mix", "channel_shift", "cost"):
+        res = client.get("/reports/channels/", {**PERIOD, "format": "csv", "table": name})
+        assert res.status_code == 200
     assert client.get("/reports/", {"format": "csv", "table": "nope"}).status_code == 404
 
 

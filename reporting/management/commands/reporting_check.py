@@ -1,15 +1,20 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting.selectors import summary_mismatches
+from reporting.selectors import handoff_summary_mismatches, summary_mismatches
 
 
 class Command(BaseCommand):
-    help = "Compare the contact summary rows with a raw GROUP BY recount; fails on any difference."
+    help = "Compare the summary rows with a raw GROUP BY recount; fails on any difference."
 
     def handle(self, *args, **options):
-        mismatches = summary_mismatches()
-        for key, summary, raw in mismatches[:20]:
-            self.stderr.write(f"{key}: summary {summary}, raw {raw}")
-        if mismatches:
-            raise CommandError(f"{len(mismatches)} summary rows differ from the raw contacts.")
-        self.stdout.write("The contact summary equals a raw recount.")
+        failures = []
+        for name, mismatches in (("contact", summary_mismatches()),
+                                 ("hand-off", handoff_summary_mismatches())):
+            for key, summary, raw in mismatches[:20]:
+                self.stderr.write(f"{name} {key}: summary {summary}, raw {raw}")
+            if mismatches:
+                failures.append(f"{len(mismatches)} {name} summary rows differ from the raw rows")
+            else:
+                self.stdout.write(f"The {name} summary equals a raw recount.")
+        if failures:
+            raise CommandError("; ".join(failures) + ".")
