@@ -7,3 +7,8 @@ class Open311Config(AppConfig):
 
     name = "open311"
     verbose_name = "Open311"
+
+    def seed_demo(self, command, rng, today, days):
+        from open311.demo import seed_open311
+
+        seed_open311(command=command)

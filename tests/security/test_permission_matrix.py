@@ -86,6 +86,25 @@ ROWS = [
     ("GET", "/reports/complaints/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/handoffs/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/joined-up/", "302 403 403 403 403 403 200 200 302"),
+    # --- customer insight: reports for managers and admins; counter feedback and Tell Us Once
+    # for the front office; the emailed survey page is public and found by its token alone -----
+    ("GET", "/insight/", "302 403 403 403 403 403 200 200 302"),
+    ("GET", "/insight/survey/{missing}/", "404 404 404 404 404 404 404 404 404"),
+    ("POST", "/insight/survey/{missing}/", "404 404 404 404 404 404 404 404 404"),
+    ("GET", "/insight/surveys/counter/", "302 200 403 403 403 403 200 200 302"),
+    ("GET", "/insight/surveys/counter/{contact}/", "302 200 403 403 403 403 200 200 302"),
+    ("POST", "/insight/surveys/counter/{contact}/", "302 302 403 403 403 403 302 302 302"),
+    ("GET", "/insight/surveys/counter/{missing}/", "302 404 403 403 403 403 404 404 302"),
+    ("GET", "/insight/journeys/", "302 403 403 403 403 403 200 200 302"),
+    ("GET", "/insight/journeys/customers/{customer}/", "302 403 403 403 403 403 200 200 302"),
+    ("GET", "/insight/journeys/customers/{missing}/", "302 403 403 403 403 403 404 404 302"),
+    ("GET", "/insight/services-together/", "302 403 403 403 403 403 200 200 302"),
+    ("GET", "/insight/life-events/", "302 200 403 403 403 403 200 200 302"),
+    ("GET", "/insight/life-events/new/", "302 200 403 403 403 403 200 200 302"),
+    ("GET", "/insight/life-events/new/{customer}/", "302 200 403 403 403 403 200 200 302"),
+    # No Tell Us Once route exists in this world, so even a complete form is refused (400).
+    ("POST", "/insight/life-events/new/{customer}/", "302 400 403 403 403 403 400 400 302"),
+    ("GET", "/insight/life-events/{missing}/", "302 404 403 403 403 403 404 404 302"),
     # --- API: catalogue and auth ---------------------------------------------------------------
     ("POST", "/api/v1/auth/token/", "400 400 400 400 400 400 400 400 400"),
     ("GET", "/api/v1/services/", "401 200 200 200 200 200 200 200 200"),
@@ -133,6 +152,14 @@ ROWS = [
     ("POST", "/api/v1/complaints/{statutory}/close/", "401 404 404 404 409 404 409 409 404"),
     # --- API: reports --------------------------------------------------------------------------
     ("GET", "/api/v1/reports/ni14/", "401 403 403 403 403 403 200 200 403"),
+    # --- Open311 GeoReport v2: reads are public (the specification); POST needs a partner's
+    # api_key in the form, which no actor sends here (tests/open311 cover the partner's 201) ---------
+    ("GET", "/open311/v2/discovery.json", "200 200 200 200 200 200 200 200 200"),
+    ("GET", "/open311/v2/services.json", "200 200 200 200 200 200 200 200 200"),
+    ("GET", "/open311/v2/services/{missing}.json", "404 404 404 404 404 404 404 404 404"),
+    ("GET", "/open311/v2/requests.json", "200 200 200 200 200 200 200 200 200"),
+    ("POST", "/open311/v2/requests.json", "403 403 403 403 403 403 403 403 403"),
+    ("GET", "/open311/v2/requests/{missing}.json", "404 404 404 404 404 404 404 404 404"),
 ]
 
 # Request bodies: valid input, so an allowed caller gets the success answer (302 after a page
@@ -140,6 +167,11 @@ ROWS = [
 BODIES = {
     "/contacts/customers/new/": {"first_name": "Grace", "last_name": "Hopper"},
     "/contacts/customers/{customer}/edit/": {"first_name": "Grace", "last_name": "Hopper"},
+    "/insight/surveys/counter/{contact}/": {"satisfaction": "4", "ease": "5", "resolved": "yes"},
+    "/insight/life-events/new/{customer}/": {"kind": "moving_home", "event_day": "2",
+                                              "event_month": "11", "event_year": "2026",
+                                              "details": "Moving to 1 Oak Street.",
+                                              "channel": "telephone", "services": ["1"]},
     "/handoffs/{handoff}/update/": {"update-note": "Rang the crew."},
     "/handoffs/{handoff_other_team}/update/": {"update-note": "Rang the crew."},
     "/handoffs/{handoff}/reassign/": {"reassign-officer": "{back_office_id}"},
