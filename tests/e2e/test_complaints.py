@@ -137,7 +137,8 @@ def test_corporate_complaint_reclassified_as_statutory_passes_to_social_care(
     # days from the original allocation.
     sign_in(other_page, "social_care_complaints")
     other_page.goto(f"/complaints/{complaint.pk}/")
-    expect(other_page.locator(".govuk-caption-l")).to_have_text("Statutory (Social Care and Health) complaint")
+    expect(other_page.locator(".govuk-caption-l")).to_have_text(
+        "Statutory (Social Care and Health) complaint")
     expect(summary_value(other_page, "Officer")).to_contain_text("Sam Patel")
     expect(summary_value(other_page, "Deadline")).to_contain_text(long_date(add_working_days(today, 10)))
     check_page(other_page, "statutory-social-care-view")
