@@ -1,10 +1,14 @@
 """API authentication: `Authorization: Token <key>` against hashed keys (API.md, "Auth")."""
 
+import logging
+
 from django.utils import timezone
 from rest_framework import authentication, exceptions, throttling
 
 from core.models import ApiToken
 from core.services import hash_api_key
+
+logger = logging.getLogger(__name__)
 
 # last_used_at is informative only: write it at most once a minute per key, not per request.
 _LAST_USED_RESOLUTION_SECONDS = 60
@@ -35,6 +39,16 @@ class PerKeyRateThrottle(throttling.SimpleRateThrottle):
     """Throttle per API key (or per signed-in user, or per address when anonymous)."""
 
     scope = "per_key"
+
+    def allow_request(self, request, view):
+        """The counts live in the cache (Redis in production). If Redis is down, serve the
+        request unthrottled rather than fail it: losing the broker must not stop partners or
+        advisers from logging contacts (issue 8, "Faults")."""
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # noqa: BLE001 - any cache failure: fail open, and say so in the log
+            logger.warning("API throttle skipped: the cache is unavailable", exc_info=True)
+            return True
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):
