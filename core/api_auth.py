@@ -46,8 +46,8 @@ class PerKeyRateThrottle(throttling.SimpleRateThrottle):
         advisers from logging contacts (issue 8, "Faults")."""
         try:
             return super().allow_request(request, view)
-        except Exception:  # noqa: BLE001 - any cache failure: fail open, and say so in the log
-            logger.warning("API throttle skipped: the cache is unavailable", exc_info=True)
+        except Exception as error:  # noqa: BLE001 - any cache failure: fail open, and say so
+            logger.warning("API throttle skipped: the cache is unavailable (%s)", error)
             return True
 
     def get_cache_key(self, request, view):
