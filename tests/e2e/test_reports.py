@@ -182,6 +182,9 @@ def test_every_report_page_passes_the_checks(page, check_page, reportable):
         expect(subnav.get_by_role("link", name=label)).to_have_attribute("aria-current", "page")
         slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
         check_page(page, f"manager-report-{slug}")
+        cells = page.locator("main table td, main .nwd-figure").all_inner_texts()
+        negative = [text for text in cells if re.match(r"\s*[-−]\d", text)]
+        assert not negative, f"{label}: negative figures {negative}"
         for i in range(csv_links(page).count()):
             response = page.request.get(csv_links(page).nth(i).evaluate("a => a.href"))
             assert response.ok and response.headers["content-type"].startswith("text/csv"), (label, i)
