@@ -3,14 +3,49 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 
-from benchmarks.harness import child_env, fresh_database, manage, print_table, write_json
+import psycopg
 
-SECTIONS = ["api-write"]
+from benchmarks.harness import ROOT, Figure, Timer, child_env, fresh_database, manage, print_table, write_json
+
+SECTIONS = ["api-write", "import", "dashboards", "adviser", "sweeps"]
+# (contacts in all, customers, open hand-offs, open complaints, of which due, days of history)
+FULL = {"contacts": 10_000_000, "customers": 1_000_000, "handoffs": 1_000_000, "complaints": 200_000,
+        "due": 1000, "days": 1826, "import": 1_000_000, "requests": 4000}
+QUICK = {"contacts": 200_000, "customers": 20_000, "handoffs": 20_000, "complaints": 4_000,
+         "due": 100, "days": 730, "import": 20_000, "requests": 400}
+
+
+def _generate(database_url: str, env: dict, volumes: dict) -> list[Figure]:
+    """Top the contacts up to volumes["contacts"] with generate_data (and the rest)."""
+    with psycopg.connect(database_url) as conn:
+        existing = conn.execute("SELECT COUNT(*) FROM contacts_contact").fetchone()[0]
+    contacts = max(volumes["contacts"] - existing, volumes["handoffs"])
+    with Timer() as timer:
+        out = manage("generate_data", "--contacts", str(contacts), "--customers", str(volumes["customers"]),
+                     "--handoffs", str(volumes["handoffs"]), "--complaints", str(volumes["complaints"]),
+                     "--due", str(volumes["due"]), "--days", str(volumes["days"]), "--seed", "1",
+                     env=env).stdout
+    print(out.strip())
+    return [Figure("data", "generate_data", timer.seconds, "s",
+                   notes=f"{contacts:,} contacts on top of {existing:,}, {volumes['customers']:,} "
+                         f"customers, {volumes['handoffs']:,} open hand-offs, {volumes['complaints']:,} "
+                         f"open complaints, {volumes['due']:,} due")]
+
+
+def _django_side(section: str, env: dict) -> list[Figure]:
+    with tempfile.NamedTemporaryFile(suffix=".json") as result:
+        subprocess.run([sys.executable, "-m", "benchmarks.django_side", section, result.name],
+                       cwd=ROOT, env=env, check=True)
+        with open(result.name) as source:
+            return [Figure(**figure) for figure in json.load(source)]
 
 
 def main() -> int:
@@ -25,17 +60,37 @@ def main() -> int:
         print("make bench needs DATABASE_URL=postgres://... (and REDIS_URL): figures on SQLite "
               "would not mean anything.", file=sys.stderr)
         return 2
+    volumes = QUICK if args.quick else FULL
     started = time.time()
     database_url = fresh_database(base_url, args.database)
     env = child_env(database_url)
     manage("migrate", "--noinput", env=env)
     manage("seed_demo", "--days", "0", env=env)
 
-    figures = []
+    figures: list[Figure] = []
+
+    def section(name: str, step) -> None:
+        began = time.time()
+        print(f"[{time.strftime('%H:%M:%S')}] {name} ...", flush=True)
+        try:
+            figures.extend(step())
+        except (subprocess.CalledProcessError, RuntimeError, psycopg.Error) as error:
+            figures.append(Figure(name, "section failed", 0, "-", met=False, notes=str(error)[:300]))
+        print(f"[{time.strftime('%H:%M:%S')}] {name} done in {time.time() - began:.0f} s", flush=True)
+
     if "api-write" in args.only:
         from benchmarks import api_write
 
-        figures += api_write.run(database_url, requests=400 if args.quick else 4000)
+        section("api-write", lambda: api_write.run(database_url, requests=volumes["requests"]))
+    if "import" in args.only:
+        from benchmarks import import_bench
+
+        section("import", lambda: import_bench.run(database_url, rows=volumes["import"]))
+    later = [name for name in ("dashboards", "adviser", "sweeps") if name in args.only]
+    if later:
+        section("generate_data", lambda: _generate(database_url, env, volumes))
+        for name in later:
+            section(name, lambda name=name: _django_side(name, env))
 
     meta = {
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
@@ -43,7 +98,9 @@ def main() -> int:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "quick": args.quick,
+        "volumes": volumes,
     }
+    print()
     print_table(figures)
     path = write_json(figures, meta)
     print(f"\nwritten {path} in {meta['seconds']} s")

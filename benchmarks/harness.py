@@ -83,6 +83,8 @@ def child_env(database_url: str, **extra: str) -> dict:
         "LOG_LEVEL": "WARNING",
         "AXES_ENABLED": "false",
         "API_RATE_PER_KEY": "1000000/min",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "EMAIL_URL": "dummymail://",
     })
     env.update(extra)
     return env

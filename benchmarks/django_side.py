@@ -1,0 +1,229 @@
+"""Sections measured inside Django (server time with the test client, no network), run in a child
+process against the bench database:
+
+    python -m benchmarks.django_side SECTION RESULT.json   (SECTION: dashboards, adviser, sweeps)
+
+Each writes a list of figures (dicts of benchmarks.harness.Figure) to RESULT.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import time
+from dataclasses import asdict
+from datetime import timedelta
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from benchmarks.harness import Figure, median, percentile  # noqa: E402
+
+
+def _user(username: str):
+    from core.models import User
+
+    return User.objects.get(username=username)
+
+
+def _timed_get(client: Client, url: str, runs: int) -> tuple[list[float], int, int]:
+    """Server times (s) of `runs` GETs after one warm-up, the queries of the last one, its status."""
+    client.get(url)
+    times = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - start)
+    return times, len(queries), response.status_code
+
+
+def _raw_time(sql: str, params: list, runs: int = 3) -> tuple[float, list]:
+    times, rows = [], []
+    for _ in range(runs):
+        with connection.cursor() as cursor:
+            start = time.perf_counter()
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            times.append(time.perf_counter() - start)
+    return median(times), rows
+
+
+# --- dashboards -------------------------------------------------------------------------------
+
+def dashboards(runs: int = 5) -> list[Figure]:
+    from contacts.models import Contact
+    from core.models import Service
+
+    today = timezone.localdate()
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    service = Service.objects.get(code="waste")
+    periods = [
+        ("a year", today - timedelta(days=365), today, None),
+        ("a month", last_month_end.replace(day=1), last_month_end, None),
+        ("one service, a year", today - timedelta(days=365), today, service),
+    ]
+    client = Client()
+    client.force_login(_user("manager"))
+    contacts = Contact.objects.count()
+    figures = []
+    for label, start, end, svc in periods:
+        where = "received_date BETWEEN %s AND %s" + (" AND service_id = %s" if svc else "")
+        params = [start, end] + ([svc.pk] if svc else [])
+        raw_seconds, raw_rows = _raw_time(
+            "SELECT service_id, COUNT(*), COUNT(*) FILTER (WHERE avoidable) FROM contacts_contact "
+            f"WHERE {where} GROUP BY service_id ORDER BY service_id", params)
+        codes = dict(Service.objects.values_list("pk", "code"))
+        raw = {codes[service_id]: (total, avoidable) for service_id, total, avoidable in raw_rows}
+        in_period = sum(total for total, _ in raw.values())
+        query = f"date_from={start}&date_to={end}" + (f"&service={svc.code}" if svc else "")
+        page_times, page_queries, page_status = _timed_get(client, f"/reports/?{query}", runs)
+        api_query = f"from={start}&to={end}&group_by=service" + (f"&service={svc.code}" if svc else "")
+        api_times, api_queries, api_status = _timed_get(client, f"/api/v1/reports/ni14/?{api_query}", runs)
+        api = client.get(f"/api/v1/reports/ni14/?{api_query}").json()
+        shown = {row["key"]: (row["total"], row["avoidable"]) for row in api.get("rows", [])}
+        equal = shown == raw and api.get("total_contacts") == in_period
+        for what, times, queries, status in (("NI14 page", page_times, page_queries, page_status),
+                                             ("NI14 API", api_times, api_queries, api_status)):
+            value = median(times) * 1000
+            figures.append(Figure(
+                "dashboards", f"{what}, {label}", value, "ms", raw_seconds * 1000,
+                "raw GROUP BY over contacts_contact, same rows (ms)", "< 150 ms and <= 1/20 of raw",
+                status == 200 and value < 150 and value <= raw_seconds * 1000 / 20,
+                notes=f"{in_period:,} of {contacts:,} contacts; {queries} queries; median of {runs}"
+                      + ("" if status == 200 else f"; HTTP {status}")))
+        figures.append(Figure("dashboards", f"figures = raw recount, {label}", 1 if equal else 0, "bool",
+                              target="equal", met=equal,
+                              notes="" if equal else f"API {sorted(shown.items())[:3]} "
+                                                             f"raw {sorted(raw.items())[:3]}"))
+    return figures
+
+
+# --- adviser path -----------------------------------------------------------------------------
+
+def adviser(runs: int = 60) -> list[Figure]:
+    from contacts import selectors
+    from contacts.models import Customer
+
+    rng = random.Random(5)  # nosec B311 - benchmark sampling
+    client = Client()
+    client.force_login(_user("adviser"))
+    highest = Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    sample = list(Customer.objects.filter(pk__in=[rng.randint(1, highest) for _ in range(runs * 3)])
+                  .values("pk", "first_name", "last_name", "postcode", "phone")[:runs])
+    if not sample:
+        return [Figure("adviser", "no customers", 0, "count", met=False)]
+    searches = []
+    for i, c in enumerate(sample):
+        kind = i % 4
+        searches.append([f"{c['first_name']} {c['last_name']}", c["last_name"], c["postcode"],
+                         c["phone"] or c["postcode"]][kind])
+    figures = []
+    page_times, page_queries, raw_times = [], 0, []
+    for q in searches:
+        times, queries, status = _timed_get(client, f"/contacts/customers/?q={q}", 1)
+        page_times += times
+        page_queries = max(page_queries, queries)
+        sql, params = selectors.customer_search(q)[:50].query.sql_with_params()
+        raw_times.append(_raw_time(sql, list(params), runs=1)[0])
+    figures += _percentiles("customer search", page_times, page_queries, raw_times,
+                            "raw SQL of the same search, first 50 (ms)", len(sample))
+    log_times, log_queries, raw_times = [], 0, []
+    for c in sample:
+        times, queries, status = _timed_get(client, f"/contacts/log/?customer={c['pk']}", 1)
+        log_times += times
+        log_queries = max(log_queries, queries)
+        customer = Customer.objects.get(pk=c["pk"])
+        sql, params = selectors.contact_open_enquiries(customer).query.sql_with_params()
+        raw_times.append(_raw_time(sql, list(params), runs=1)[0])
+    figures += _percentiles("log-contact page", log_times, log_queries, raw_times,
+                            "raw SQL of the open-enquiry lookup (ms)", len(sample))
+    return figures
+
+
+def _percentiles(name, times, queries, raw_times, raw_name, n) -> list[Figure]:
+    p50, p95 = percentile(times, 50) * 1000, percentile(times, 95) * 1000
+    return [
+        Figure("adviser", f"{name} p50", p50, "ms", median(raw_times) * 1000, raw_name,
+               notes=f"{n} requests, server time"),
+        Figure("adviser", f"{name} p95", p95, "ms", percentile(raw_times, 95) * 1000, raw_name,
+               "< 50 ms", p95 < 50),
+        Figure("adviser", f"{name} queries per page", queries, "queries", target="<= 10",
+               met=queries <= 10),
+    ]
+
+
+# --- deadline sweeps --------------------------------------------------------------------------
+
+def sweeps() -> list[Figure]:
+    from complaints.models import Complaint
+    from complaints.services import complaints_enforce_deadlines
+    from core.working_days import calendar
+    from handoffs.models import Handoff
+    from handoffs.services import handoffs_enforce_deadlines
+
+    today = timezone.localdate()
+    remind_up_to = calendar().add_working_days(today, 1)
+    complaint_horizon = calendar().add_working_days(today, 2)
+    open_handoffs = Handoff.objects.unresolved().count()
+    open_complaints = Complaint.objects.unresolved().count()
+    # Baseline: the least any sweep must do, flag the due rows in one UPDATE each (rolled back).
+    with transaction.atomic(), connection.cursor() as cursor:
+        start = time.perf_counter()
+        cursor.execute(
+            "UPDATE handoffs_handoff SET reminded_at = now() WHERE status <> 'resolved' AND "
+            "reminded_at IS NULL AND due_date <= %s", [remind_up_to])
+        flagged = cursor.rowcount
+        cursor.execute(
+            "UPDATE handoffs_handoff SET overdue_at = now() WHERE status <> 'resolved' AND "
+            "overdue_at IS NULL AND due_date < %s", [today])
+        flagged += cursor.rowcount
+        cursor.execute(
+            "UPDATE complaints_complaint SET overdue_at = now() WHERE due_date IS NOT NULL AND "
+            "due_date <= %s AND overdue_at IS NULL", [complaint_horizon])
+        flagged += cursor.rowcount
+        raw_seconds = time.perf_counter() - start
+        transaction.set_rollback(True)
+    start = time.perf_counter()
+    handoff_counts = handoffs_enforce_deadlines(today)
+    handoff_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    complaint_counts = complaints_enforce_deadlines(today)
+    complaint_seconds = time.perf_counter() - start
+    total = handoff_seconds + complaint_seconds
+    acted = (handoff_counts["reminders"] + handoff_counts["overdue"] + complaint_counts["reminders"]
+             + complaint_counts["overdue"])
+    return [
+        Figure("sweeps", "hand-off sweep", handoff_seconds * 1000, "ms",
+               notes=f"{open_handoffs:,} open; {handoff_counts}"),
+        Figure("sweeps", "complaint sweep", complaint_seconds * 1000, "ms",
+               notes=f"{open_complaints:,} open; {complaint_counts}"),
+        Figure("sweeps", "both sweeps", total * 1000, "ms", raw_seconds * 1000,
+               "raw UPDATEs flagging the same due rows (ms)", "< 1 s", total < 1.0,
+               notes=f"{flagged:,} due rows flagged by the raw UPDATEs; {acted:,} reminders + overdue sent"),
+    ]
+
+
+SECTIONS = {"dashboards": dashboards, "adviser": adviser, "sweeps": sweeps}
+
+
+def main() -> int:
+    section, result_path = sys.argv[1], sys.argv[2]
+    figures = SECTIONS[section]()
+    with open(result_path, "w") as out:
+        json.dump([asdict(f) for f in figures], out, default=str)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

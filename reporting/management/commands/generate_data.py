@@ -1,0 +1,539 @@
+"""`manage.py generate_data`: realistic volumes, fast, for the benchmarks (issue 6 item 7, issue 9).
+
+    python manage.py generate_data --contacts 10000000 --customers 1000000 \\
+        --handoffs 1000000 --complaints 200000 --due 1000 --days 1826 --seed 1
+
+Everything is drawn from the catalogue that `seed_demo` loads (services, enquiry types with
+their hand-off methods and teams, sites, NI14 reasons, complaint rules and officers), with the
+proportions of the demo data (contacts.demo): channel mix, service weights, avoidable share and
+reasons, anonymous callers, first-contact resolution. The same seed gives the same data.
+
+- Customers: names, addresses, postcodes of the borough; unique phone numbers, emails and UPRNs.
+- Contacts: spread over the working days of the last `--days` days (today excluded), in
+  chronological order, by working hours.
+- Hand-offs: `--handoffs` unresolved hand-offs of the newest contacts whose enquiry type calls for
+  one (those contacts' enquiries stay open; every other enquiry counts as closed). Not due for
+  the sweep: those past due were already reminded and marked overdue, the others are due after
+  the sweep's horizon.
+- Complaints: `--complaints` open complaints at stage 1 (corporate, or statutory for social care),
+  allocated to a complaints officer, with a running clock and their stage row.
+- `--due N`: N of those hand-offs and complaints are due for the deadline sweeps, about half for
+  a reminder and half to be marked overdue (split between hand-offs and complaints by volume).
+
+Speed: ids are reserved from the sequences and rows streamed with COPY on PostgreSQL (bulk_create
+on SQLite), all in one transaction. The contact summary triggers are switched off for the COPY
+and the summary rows of the new contacts added with one grouped upsert, so the summary stays
+exact (`reporting_check`). When the new contacts outnumber the existing ones the contacts'
+secondary indexes are dropped for the load and rebuilt afterwards (faster than maintaining them
+row by row), inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import random
+import time as clock
+from array import array
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from complaints import demo as demo_complaints
+from complaints.models import Complaint, ComplaintRuleSet, ComplaintStage, Process, Stage, Status
+from contacts import demo
+from contacts.models import Contact, Customer
+from core.models import AvoidableReason, ChannelCode, EnquiryType, HandoffMethod, Service, Site
+from core.roles import Role
+from core.working_days import calendar
+from handoffs.models import Handoff, HandoffUpdate
+from reporting.models import DIMENSIONS
+
+LONDON = ZoneInfo(settings.TIME_ZONE)
+BATCH = 50_000
+TRIGGERS = ("reporting_contact_ins", "reporting_contact_del", "reporting_contact_upd")
+SUMMARY_COLS = ("received_date, service_id, COALESCE(enquiry_type_id, 0), channel, COALESCE(site_id, 0), "
+                "avoidable, COALESCE(avoidable_reason_id, 0), resolved_at_first_contact")
+CONTACT_COLUMNS = (
+    "id", "channel", "direction", "service_id", "enquiry_type_id", "customer_id", "received_at",
+    "received_date", "site_id", "handled_by_id", "summary", "resolved_at_first_contact", "avoidable",
+    "avoidable_reason_id", "handoff_method", "handoff_override_reason", "source", "external_ref",
+    "sampling_period_id", "repeat_of_id", "enquiry_closed_at", "created_at", "created_by_id",
+)
+CUSTOMER_COLUMNS = (
+    "id", "first_name", "last_name", "date_of_birth", "address_line_1", "address_line_2", "town",
+    "postcode", "uprn", "phone", "email", "preferred_channel", "accessibility_needs", "is_vulnerable",
+    "vulnerability_notes", "consent_notes", "created_at", "updated_at", "anonymised_at",
+)
+HANDOFF_COLUMNS = ("id", "contact_id", "method", "team_id", "status", "assigned_to_id", "advocate_id",
+                   "opened_at", "due_date", "accepted_at", "resolved_at", "outcome", "overdue_at",
+                   "reminded_at")
+UPDATE_COLUMNS = ("handoff_id", "kind", "at", "author_id", "note", "customer_informed", "informed_via",
+                  "informed_at")
+COMPLAINT_COLUMNS = (
+    "id", "customer_id", "service_id", "summary", "received_at", "contact_id", "process", "stage",
+    "status", "assigned_to_id", "created_by_id", "created_at", "allocated_at", "due_date", "overdue_at",
+    "via_ombudsman", "ombudsman_reference", "ombudsman_referred_at", "ombudsman_follow_up_date",
+    "rule_set_id", "rule_set_version",
+)
+STAGE_COLUMNS = (
+    "complaint_id", "stage", "started_at", "clock_started_at", "due_date", "interim_response_at",
+    "revised_target_date", "responded_at", "outcome", "response", "remedy", "lessons_learned", "owner_id",
+    "overdue_at", "rule_set_version", "rule_working_days", "rule_reminder_working_days",
+    "rule_extension_working_days",
+)
+NULL = r"\N"
+DUE_AFTER_DAYS = 14  # not-yet-due items are due at least this far ahead: past every sweep horizon
+
+
+def _text(value) -> str:
+    """One COPY text-format field."""
+    if value is None:
+        return r"\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+class _Writer:
+    """Rows to a table: COPY on PostgreSQL (in chunks of text lines), bulk_create elsewhere."""
+
+    def __init__(self, model, columns):
+        self.model, self.columns = model, columns
+        self.rows: list = []
+        self.count = 0
+
+    def add(self, row: tuple) -> None:
+        self.add_line("\t".join(map(_text, row)) + "\n")
+
+    def add_line(self, line: str) -> None:
+        """One row in COPY text format (tab-separated, \\N for NULL, ending in a newline)."""
+        self.rows.append(line)
+        if len(self.rows) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                with cursor.connection.cursor() as raw, raw.copy(
+                        f"COPY {self.model._meta.db_table} ({', '.join(self.columns)}) FROM STDIN") as copy:
+                    copy.write("".join(self.rows))
+        else:  # the model fields parse the text values back
+            objects = []
+            for line in self.rows:
+                values = [None if v == r"\N" else v for v in line[:-1].split("\t")]
+                objects.append(self.model(**dict(zip(self.columns, values, strict=True))))
+            self.model.objects.bulk_create(objects, batch_size=500)
+        self.count += len(self.rows)
+        self.rows = []
+
+
+def _reserve_ids(model, n: int) -> int:
+    """The first of n consecutive ids reserved for `model` (its table is locked by the caller)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+            highest = cursor.fetchone()[0]
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            sequence = cursor.fetchone()[0]
+            cursor.execute(f"SELECT last_value, is_called FROM {sequence}")
+            last, called = cursor.fetchone()
+            start = max(highest, last if called else last - 1) + 1
+            if n:
+                cursor.execute("SELECT setval(%s, %s, true)", [sequence, start + n - 1])
+            return start
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        return cursor.fetchone()[0] + 1
+
+
+class Command(BaseCommand):
+    help = "Generate realistic contacts, customers, hand-offs and complaints fast (for the benchmarks)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--contacts", type=int, default=0)
+        parser.add_argument("--customers", type=int, default=0)
+        parser.add_argument("--handoffs", type=int, default=0,
+                            help="open hand-offs, on the newest generated contacts that call for one")
+        parser.add_argument("--complaints", type=int, default=0, help="open complaints at stage 1")
+        parser.add_argument("--due", type=int, default=0,
+                            help="how many of the hand-offs and complaints the deadline sweeps find due")
+        parser.add_argument("--days", type=int, default=730, help="history spread over this many days")
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--summary", choices=("bulk", "triggers"), default="bulk",
+                            help="PostgreSQL: add the summary rows in one grouped upsert after the "
+                                 "COPY (bulk, default) or let the triggers count each COPY batch")
+
+    def handle(self, *args, contacts, customers, handoffs, complaints, due, days, seed, summary,
+               **options):
+        if min(contacts, customers, handoffs, complaints, due) < 0 or days < 1:
+            raise CommandError("Counts must not be negative and --days at least 1.")
+        self.seed = seed
+        self.rng = random.Random(seed)  # nosec B311 - reproducible test data, not security
+        self.today = timezone.localdate()
+        self.now = timezone.now()
+        self.cal = calendar()
+        self._catalogue(complaints)
+        non_od = sum(1 for et in self.types if et.handoff_method != HandoffMethod.ONE_AND_DONE)
+        if handoffs and (not contacts or not non_od):
+            raise CommandError("Hand-offs need new contacts (--contacts) and enquiry types that hand off.")
+        if handoffs > contacts:
+            raise CommandError("--handoffs cannot exceed --contacts.")
+        due_handoffs = min(handoffs, round(due * handoffs / max(handoffs + complaints, 1)))
+        due_complaints = min(complaints, due - due_handoffs)
+        started = clock.perf_counter()
+        with transaction.atomic():
+            self._lock()
+            customer_ids = self._customers(customers)
+            if contacts:
+                made = self._contacts(contacts, days, handoffs, customer_ids, summary)
+                if handoffs:
+                    self._handoffs(made, due_handoffs)
+            self._complaints(complaints, due_complaints, customer_ids)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for model in (Customer, Contact, Handoff, Complaint, ComplaintStage):
+                    cursor.execute(f"ANALYZE {model._meta.db_table}")
+        self.stdout.write(
+            f"Generated {customers} customers, {contacts} contacts, {handoffs} hand-offs and "
+            f"{complaints} complaints ({due_handoffs + due_complaints} due) in "
+            f"{clock.perf_counter() - started:.1f} s.")
+
+    # --- catalogue ------------------------------------------------------------------------------
+
+    def _catalogue(self, complaints: int) -> None:
+        self.types = list(EnquiryType.objects.filter(is_active=True, service__is_active=True)
+                          .select_related("service").order_by("service__code", "code"))
+        if not self.types:
+            raise CommandError("No service catalogue: run `manage.py seed_demo --days 0` first.")
+        self.type_weights = [demo.SERVICE_WEIGHTS.get(et.service.code, 1)
+                             * (6 if et.handoff_method == HandoffMethod.ONE_AND_DONE else 1)
+                             for et in self.types]
+        reasons = {r.code: r.pk for r in AvoidableReason.objects.all()}
+        self.reasons = [(reasons[code], w) for code, w in demo.AVOIDABLE_REASONS if code in reasons]
+        self.sites = {s.code: s.pk for s in Site.objects.all()}
+        User = get_user_model()
+        self.adviser = User.objects.filter(groups__name=Role.ADVISER).order_by("pk").first()
+        self.services = list(Service.objects.filter(is_active=True).order_by("code"))
+        self.officers = {
+            process: list(User.objects.filter(groups__name=role, is_active=True).order_by("pk"))
+            for process, role in ((Process.CORPORATE, Role.COMPLAINTS_OFFICER),
+                                  (Process.STATUTORY, Role.SOCIAL_CARE_COMPLAINTS))
+        }
+        self.rule_set = ComplaintRuleSet.objects.active().first()
+        if complaints and (self.rule_set is None or not self.officers[Process.CORPORATE]):
+            raise CommandError("Complaints need an active rule set and a complaints officer: "
+                               "run `manage.py seed_demo --days 0` first.")
+        if complaints and not self.officers[Process.STATUTORY]:
+            self.officers[Process.STATUTORY] = self.officers[Process.CORPORATE]
+        if self.rule_set is not None:
+            self.stage_rules = {(r.process, r.stage): r for r in self.rule_set.stage_rules.all()}
+
+    def _lock(self) -> None:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for model in (Customer, Contact, Handoff, Complaint):
+                    cursor.execute(f"LOCK TABLE {model._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+
+    # --- customers ------------------------------------------------------------------------------
+
+    def _customers(self, n: int) -> array:
+        rng, now = self.rng, self.now
+        first = _reserve_ids(Customer, n)
+        writer = _Writer(Customer, CUSTOMER_COLUMNS)
+        channels = [c for c, _ in demo.CHANNELS[:4]]
+        for i in range(n):
+            pk = first + i
+            first_name, last_name = rng.choice(demo.FIRST_NAMES), rng.choice(demo.LAST_NAMES)
+            town, outwards = rng.choice(demo.TOWNS)
+            vulnerable = rng.random() < 0.06
+            writer.add((
+                pk, first_name, last_name,
+                date(rng.randint(1938, 2006), rng.randint(1, 12), rng.randint(1, 28))
+                if rng.random() < 0.6 else None,
+                f"{rng.randint(1, 180)} {rng.choice(demo.STREETS)}", "", town,
+                f"{rng.choice(outwards)} {rng.randint(1, 9)}{rng.choice(demo.INWARD_LETTERS)}"
+                f"{rng.choice(demo.INWARD_LETTERS)}",
+                str(200000000000 + pk),
+                f"0770{pk % 10_000_000:07d}" if rng.random() < 0.75 else f"0161{pk % 10_000_000:07d}",
+                f"{first_name}.{last_name}{pk}@example.com".lower().replace("'", "")
+                if rng.random() < 0.7 else "",
+                rng.choice(channels) if rng.random() < 0.5 else "",
+                rng.choice(demo.ACCESSIBILITY) if rng.random() < 0.08 else "",
+                vulnerable, rng.choice(demo.VULNERABILITY) if vulnerable else "",
+                "Happy to be contacted by text message." if rng.random() < 0.3 else "",
+                now - timedelta(days=rng.randint(100, 2000)), now, None,
+            ))
+        writer.flush()
+        ids = array("q", range(first, first + n))
+        if len(ids) < 1000:  # few new ones: pick from everyone (those made earlier too)
+            ids = array("q", Customer.objects.active().values_list("pk", flat=True).order_by("pk"))
+        return ids
+
+    # --- contacts -------------------------------------------------------------------------------
+
+    def _days(self, days: int) -> list[tuple[date, datetime]]:
+        """Working days of the period (today excluded), each with its 08:30 London time in UTC."""
+        out = []
+        for offset in range(days, 0, -1):
+            day = self.today - timedelta(days=offset)
+            if self.cal.is_working_day(day):
+                opening = datetime.combine(day, time(8, 30), tzinfo=LONDON).astimezone(UTC)
+                out.append((day, opening))
+        if not out:
+            day = self.today - timedelta(days=1)
+            out.append((day, datetime.combine(day, time(8, 30), tzinfo=LONDON).astimezone(UTC)))
+        return out
+
+    def _contacts(self, n: int, days: int, handoffs: int, customer_ids: array, summary: str) -> dict:
+        rng, started = self.rng, clock.perf_counter()
+        working_days = self._days(days)
+        first = _reserve_ids(Contact, n)
+        pg = connection.vendor == "postgresql"
+        dropped = self._drop_indexes(n) if pg else []
+        replica = pg and self._replica(True)
+        if pg and summary == "bulk" and not replica:
+            self._triggers("DISABLE")
+        summaries = {et.pk: self._summaries(et) for et in self.types}
+        site_for = {
+            ChannelCode.TELEPHONE: [self.sites.get("call-centre")],
+            ChannelCode.WEB: [self.sites.get("online")],
+            ChannelCode.FACE_TO_FACE: [self.sites.get("town-hall-csc"), self.sites.get("town-hall-csc"),
+                                       self.sites.get("north-csc")],
+        }
+        channel_codes, channel_weights = zip(*demo.CHANNELS, strict=True)
+        reasons = [pk for pk, weight in self.reasons for _ in range(weight)]  # weighted, for a quick draw
+        adviser = str(self.adviser.pk) if self.adviser else r"\N"
+        three_days = timedelta(days=3)
+        per_day, extra = divmod(n, len(working_days))
+        counts = [per_day + (1 if index < extra else 0) for index in range(len(working_days))]
+        day_types = self._day_types(working_days, counts)
+        open_from = self._open_from(day_types, counts, handoffs)
+        # What each channel and enquiry type fixes in a row, as COPY text.
+        by_channel = {}
+        for channel in channel_codes:
+            by_adviser = channel not in (ChannelCode.WEB, ChannelCode.PARTNER)
+            source = {ChannelCode.WEB: "self_service", ChannelCode.PARTNER: "api"}.get(channel, "adviser")
+            sites = [str(site) for site in site_for.get(channel, []) if site] or [r"\N"]
+            anonymous = 0.35 if channel in (ChannelCode.WEB, ChannelCode.SOCIAL_MEDIA) else 0.12
+            by_channel[channel] = (adviser if by_adviser else r"\N", source, sites, anonymous)
+        by_type = {et.pk: (f"{et.service_id}\t{et.pk}", et.handoff_method == HandoffMethod.ONE_AND_DONE,
+                           et.team_id is not None, summaries[et.pk]) for et in self.types}
+        share, n_customers, n_reasons = demo.AVOIDABLE_SHARE, len(customer_ids), len(reasons)
+        random_ = rng.random
+        writer = _Writer(Contact, CONTACT_COLUMNS)
+        candidates: list[tuple[int, int, datetime]] = []  # (contact id, enquiry type id, received_at)
+        pk = first
+        for index, (day, opening) in enumerate(working_days):
+            count = counts[index]
+            if not count:
+                continue
+            types = day_types(index)
+            channels = rng.choices(channel_codes, weights=channel_weights, k=count)
+            seconds = sorted(int(random_() * 30600) for _ in range(count))  # 08:30 to 17:00
+            base = opening.hour * 3600 + opening.minute * 60
+            today_text, later = day.isoformat(), day + three_days
+            closed_day = (later if datetime.combine(later, opening.time(), tzinfo=UTC) < self.now
+                          else day).isoformat()
+            for et, channel, second in zip(types, channels, seconds, strict=True):
+                t = base + second
+                clock_text = f"{t // 3600:02d}:{t % 3600 // 60:02d}:{t % 60:02d}+00"
+                at = f"{today_text} {clock_text}"
+                ids, one_and_done, has_team, texts = by_type[et.pk]
+                handled, source, sites, anonymous = by_channel[channel]
+                avoidable = n_reasons and random_() < share
+                customer = (r"\N" if not n_customers or random_() < anonymous
+                            else customer_ids[int(random_() * n_customers)])
+                if not one_and_done and has_team and pk - first >= open_from:
+                    candidates.append((pk, et.pk, datetime.combine(day, opening.time(), tzinfo=UTC)
+                                       + timedelta(seconds=second)))
+                    closed = r"\N"
+                else:
+                    closed = at if one_and_done else f"{closed_day} {clock_text}"
+                writer.add_line(
+                    f"{pk}\t{channel}\tinbound\t{ids}\t{customer}\t{at}\t{today_text}\t"
+                    f"{sites[int(random_() * len(sites))]}\t{handled}\t{texts[int(random_() * len(texts))]}\t"
+                    f"{'t' if one_and_done and random_() < 0.94 else 'f'}\t{'t' if avoidable else 'f'}\t"
+                    f"{reasons[int(random_() * n_reasons)] if avoidable else NULL}\t"
+                    f"{et.handoff_method}\t\t{source}\t\t\\N\t\\N\t{closed}\t{at}\t{handled}\n")
+                pk += 1
+        writer.flush()
+        loaded = clock.perf_counter()
+        if pg:
+            if replica:
+                self._replica(False)
+            elif summary == "bulk":
+                self._triggers("ENABLE")
+            self._restore_indexes(dropped)
+        indexed = clock.perf_counter()
+        if pg and (summary == "bulk" or replica):
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+                cursor.execute(
+                    f"INSERT INTO reporting_contact_daily ({', '.join(DIMENSIONS)}, count) "
+                    f"SELECT {SUMMARY_COLS}, COUNT(*) FROM contacts_contact WHERE id BETWEEN %s AND %s "
+                    f"GROUP BY {SUMMARY_COLS} ORDER BY {SUMMARY_COLS} "
+                    f"ON CONFLICT ({', '.join(DIMENSIONS)}) DO UPDATE "
+                    f"SET count = reporting_contact_daily.count + EXCLUDED.count",
+                    [first, first + n - 1])
+        self.stdout.write(
+            f"Contacts: {n} in {clock.perf_counter() - started:.1f} s (COPY {loaded - started:.1f} s, "
+            f"{len(dropped)} indexes rebuilt {indexed - loaded:.1f} s, summary by "
+            f"{'bulk' if replica else summary} {clock.perf_counter() - indexed:.1f} s).")
+        return {"candidates": candidates, "first": first}
+
+    def _day_types(self, working_days, counts):
+        """day index -> that day's enquiry types, drawn from the day's own generator so that
+        they can be drawn twice (newest first to find the hand-offs, then in order)."""
+        seed = self.seed
+
+        def draw(index: int) -> list:
+            rng = random.Random(f"{seed}:{working_days[index][0].isoformat()}")  # nosec B311
+            return rng.choices(self.types, weights=self.type_weights, k=counts[index])
+        return draw
+
+    def _open_from(self, day_types, counts, handoffs: int) -> int:
+        """The index of the first contact whose enquiry stays open for a hand-off: from there on
+        exactly `handoffs` contacts call for one (or all of them, if fewer do)."""
+        if not handoffs:
+            return sum(counts)
+        end = sum(counts)
+        needed = handoffs
+        for index in range(len(counts) - 1, -1, -1):
+            end -= counts[index]
+            for position, et in reversed(list(enumerate(day_types(index)))):
+                if et.handoff_method != HandoffMethod.ONE_AND_DONE and et.team_id is not None:
+                    needed -= 1
+                    if not needed:
+                        return end + position
+        return 0
+
+    def _summaries(self, et) -> list[str]:
+        options = list(demo.SUMMARIES.get(et.service.code, []))
+        options += [s.format(about=et.name.lower()).capitalize() for s in demo.GENERIC_SUMMARIES]
+        return [s.replace("\t", " ").replace("\\", "/") for s in options]
+
+    def _replica(self, on: bool) -> bool:
+        """Superusers: skip the per-row foreign-key checks (and triggers) for the contacts' COPY,
+        whose references come from the catalogue and the ids reserved here. Otherwise the
+        constraints are checked at the end of each COPY rather than queued until the commit."""
+        with connection.cursor() as cursor:
+            if not on:
+                cursor.execute("SET LOCAL session_replication_role = origin")
+                return False
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if cursor.fetchone()[0]:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+                return True
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            return False
+
+    def _triggers(self, action: str) -> None:
+        with connection.cursor() as cursor:
+            for name in TRIGGERS:
+                cursor.execute(f"ALTER TABLE contacts_contact {action} TRIGGER {name}")
+
+    def _drop_indexes(self, n: int) -> list[tuple[str, str]]:
+        """Drop the contacts' secondary indexes when the load more than doubles the table."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'contacts_contact'")
+            existing = max(cursor.fetchone()[0], 0)
+            if n < 200_000 or n < existing:
+                return []
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = 'contacts_contact' "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)")
+            indexes = cursor.fetchall()
+            for name, _ in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+        return indexes
+
+    def _restore_indexes(self, indexes: list[tuple[str, str]]) -> None:
+        with connection.cursor() as cursor:
+            if indexes:
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for _, definition in indexes:
+                cursor.execute(definition)
+
+    # --- hand-offs ------------------------------------------------------------------------------
+
+    def _handoffs(self, made: dict, due: int) -> None:
+        rng, today, now = self.rng, self.today, self.now
+        teams = {et.pk: (et.team_id, et.handoff_method) for et in self.types}
+        candidates = [c for c in made["candidates"] if teams[c[1]][0] is not None]
+        first = _reserve_ids(Handoff, len(candidates))
+        writer = _Writer(Handoff, HANDOFF_COLUMNS)
+        updates = _Writer(HandoffUpdate, UPDATE_COLUMNS)
+        remind_up_to = self.cal.add_working_days(today, 1)
+        reminders = (due + 1) // 2
+        for i, (contact_id, type_id, at) in enumerate(candidates):
+            team_id, method = teams[type_id]
+            pk = first + i
+            reminded = overdue = None
+            if i < reminders:  # due for a reminder: due today, not reminded yet
+                due_date = today
+            elif i < due:  # past due, reminded: to be marked overdue
+                due_date = today - timedelta(days=rng.randint(1, 5))
+                reminded = now - timedelta(days=6)
+            else:
+                due_date = max(at.date(), today) + timedelta(days=DUE_AFTER_DAYS + rng.randint(0, 30))
+            assert due_date > remind_up_to or i < due  # noqa: S101 - the not-due rows are past the horizon
+            writer.add((pk, contact_id, method, team_id, "open", None, None, at, due_date, None, None, "",
+                        overdue, reminded))
+            updates.add((pk, "opened", at, None, "", False, "", None))
+        writer.flush()
+        updates.flush()
+        self.stdout.write(f"Hand-offs: {len(candidates)} open ({min(due, len(candidates))} due).")
+
+    # --- complaints -----------------------------------------------------------------------------
+
+    def _complaints(self, n: int, due: int, customer_ids: array) -> None:
+        if not n:
+            return
+        rng, today, now = self.rng, self.today, self.now
+        if not customer_ids:
+            raise CommandError("Complaints need customers: add --customers.")
+        first = _reserve_ids(Complaint, n)
+        social = next((s for s in self.services if "social" in s.code), self.services[0])
+        writer = _Writer(Complaint, COMPLAINT_COLUMNS)
+        stages = _Writer(ComplaintStage, STAGE_COLUMNS)
+        reminders = (due + 1) // 2
+        for i in range(n):
+            pk = first + i
+            process = Process.STATUTORY if rng.random() < 0.15 else Process.CORPORATE
+            rule = self.stage_rules.get((process, Stage.ONE))
+            received_at = now - timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 600))
+            allocated_at = received_at + timedelta(hours=rng.randint(1, 30))
+            if i < reminders:  # within the reminder offset of its deadline
+                due_date = today + timedelta(days=1)
+            elif i < due:  # past its deadline, not marked yet
+                due_date = today - timedelta(days=rng.randint(1, 3))
+            else:
+                due_date = today + timedelta(days=DUE_AFTER_DAYS + rng.randint(0, 30))
+            officer = rng.choice(self.officers[process])
+            service = social if process == Process.STATUTORY else rng.choice(self.services)
+            writer.add((
+                pk, customer_ids[rng.randrange(len(customer_ids))], service.pk,
+                rng.choice(demo_complaints.SUMMARIES if process == Process.CORPORATE
+                           else demo_complaints.CARE_SUMMARIES),
+                received_at, None, process, Stage.ONE, Status.OPEN, officer.pk, officer.pk, received_at,
+                allocated_at, due_date, None, False, "", None, None, self.rule_set.pk, self.rule_set.version,
+            ))
+            stages.add((
+                pk, Stage.ONE, received_at, allocated_at, due_date, None, None, None, "", "", "", "",
+                officer.pk, None, self.rule_set.version, rule.working_days if rule else 10,
+                rule.reminder_working_days if rule else 2, rule.extension_working_days if rule else 0,
+            ))
+        writer.flush()
+        stages.flush()
+        self.stdout.write(f"Complaints: {n} open ({min(due, n)} due).")
+
