@@ -7,3 +7,8 @@ class SelfServiceConfig(AppConfig):
 
     name = "selfservice"
     verbose_name = "Self service"
+
+    def seed_demo(self, command, rng, today, days):
+        from selfservice.demo import seed_self_service
+
+        seed_self_service(command=command)

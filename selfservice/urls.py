@@ -1,3 +1,13 @@
+from django.urls import path
+
+from selfservice import views
+
 app_name = "selfservice"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("check/", views.check, name="check"),
+    path("done/", views.done, name="done"),
+    path("progress/", views.progress, name="progress"),
+    path("<slug:step>/", views.question, name="question"),
+]

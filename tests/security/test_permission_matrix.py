@@ -160,6 +160,16 @@ ROWS = [
     ("GET", "/open311/v2/requests.json", "200 200 200 200 200 200 200 200 200"),
     ("POST", "/open311/v2/requests.json", "403 403 403 403 403 403 403 403 403"),
     ("GET", "/open311/v2/requests/{missing}.json", "404 404 404 404 404 404 404 404 404"),
+    # --- resident self service: public pages, the same for everyone (no answers in the session:
+    # the check and confirmation pages send back to the start; empty forms answer 400) ------------
+    ("GET", "/self-service/", "200 200 200 200 200 200 200 200 200"),
+    ("GET", "/self-service/what/", "200 200 200 200 200 200 200 200 200"),
+    ("POST", "/self-service/what/", "400 400 400 400 400 400 400 400 400"),
+    ("GET", "/self-service/check/", "302 302 302 302 302 302 302 302 302"),
+    ("POST", "/self-service/check/", "302 302 302 302 302 302 302 302 302"),
+    ("GET", "/self-service/done/", "302 302 302 302 302 302 302 302 302"),
+    ("GET", "/self-service/progress/", "200 200 200 200 200 200 200 200 200"),
+    ("POST", "/self-service/progress/", "400 400 400 400 400 400 400 400 400"),
 ]
 
 # Request bodies: valid input, so an allowed caller gets the success answer (302 after a page

@@ -1,0 +1,119 @@
+"""One form per question (GOV.UK "one thing per page"), each with the honeypot field."""
+
+from django import forms
+
+from contacts import normalise
+from contacts.services import SUMMARY_MAX_LENGTH
+from selfservice import selectors
+from selfservice.models import Kind
+
+HONEYPOT_FIELD = "website"
+
+
+class QuestionForm(forms.Form):
+    """A hidden field people never see or fill in (hidden from screen readers too); automated
+    form-fillers do, and their submission is refused without storing anything."""
+
+    website = forms.CharField(required=False, max_length=200, label="Leave this field empty")
+
+    def is_bot(self) -> bool:
+        return bool((self.data.get(HONEYPOT_FIELD) or "").strip())
+
+    def answer(self) -> dict:
+        """What to keep in the session: the posted strings of the question's own fields."""
+        return {name: self.data.get(name, "") for name in self.fields if name != HONEYPOT_FIELD}
+
+
+class KindForm(QuestionForm):
+    kind = forms.ChoiceField(
+        choices=Kind.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select what you want to do."})
+
+
+class OfferForm(QuestionForm):
+    offer = forms.ChoiceField(widget=forms.RadioSelect,
+                              error_messages={"required": "Select one of the options.",
+                                              "invalid_choice": "Select one of the options."})
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offers = {str(offer.pk): offer for offer in selectors.offers(kind)}
+        self.fields["offer"].choices = [(pk, offer.title) for pk, offer in self.offers.items()]
+        self.hints = {pk: offer.hint for pk, offer in self.offers.items()}
+
+    def clean_offer(self):
+        return self.offers[self.cleaned_data["offer"]]
+
+
+_SELECT_SERVICE = "Select the service your complaint is about."
+
+
+class ComplaintServiceForm(QuestionForm):
+    service = forms.ChoiceField(widget=forms.RadioSelect,
+                                error_messages={"required": _SELECT_SERVICE,
+                                                "invalid_choice": _SELECT_SERVICE})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.services = {str(service.pk): service for service in selectors.complaint_services()}
+        self.fields["service"].choices = [(pk, service.name) for pk, service in self.services.items()]
+        self.hints = {}
+
+    def clean_service(self):
+        return self.services[self.cleaned_data["service"]]
+
+
+class DetailsForm(QuestionForm):
+    description = forms.CharField(
+        max_length=SUMMARY_MAX_LENGTH - 350,  # room for the location within the contact summary
+        widget=forms.Textarea,
+        error_messages={"required": "Tell us what it is about.",
+                        "max_length": "Use %(limit_value)d characters or fewer."})
+
+    def clean_description(self):
+        return self.cleaned_data["description"].strip()
+
+
+class LocationForm(QuestionForm):
+    location = forms.CharField(
+        max_length=300,
+        error_messages={"required": "Tell us where it is.",
+                        "max_length": "Use %(limit_value)d characters or fewer."})
+
+
+class NameForm(QuestionForm):
+    first_name = forms.CharField(max_length=100, label="First name",
+                                 error_messages={"required": "Enter your first name."})
+    last_name = forms.CharField(max_length=100, label="Last name",
+                                error_messages={"required": "Enter your last name."})
+
+    def clean_first_name(self):
+        return normalise.name(self.cleaned_data["first_name"])
+
+    def clean_last_name(self):
+        return normalise.name(self.cleaned_data["last_name"])
+
+
+class EmailForm(QuestionForm):
+    email = forms.EmailField(
+        max_length=254,
+        error_messages={"required": "Enter your email address.",
+                        "invalid": "Enter an email address in the correct format, like name@example.com."})
+
+    def clean_email(self):
+        return normalise.email(self.cleaned_data["email"])
+
+
+class SubmitForm(QuestionForm):
+    """The check-answers page: nothing to ask but the honeypot."""
+
+
+class ProgressForm(QuestionForm):
+    reference = forms.CharField(max_length=20, label="Reference number",
+                                help_text="It starts NWD, for example NWD-7K3M-9QX2.",
+                                error_messages={"required": "Enter your reference number."})
+    email = forms.EmailField(max_length=254, label="Email address",
+                             help_text="The one you gave when you contacted us.",
+                             error_messages={"required": "Enter your email address.",
+                                             "invalid": "Enter an email address in the correct format, "
+                                                        "like name@example.com."})

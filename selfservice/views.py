@@ -1,0 +1,218 @@
+"""Resident self service pages (issue 10): public, one question per page, answers kept in the
+session until the resident checks them and sends. No staff login (core.middleware exempts
+/self-service/); CSRF stays on."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from selfservice import forms, selectors, throttle
+from selfservice.models import Kind
+from selfservice.services import Answers, submission_create
+
+SESSION_ANSWERS = "selfservice_answers"
+SESSION_DONE = "selfservice_reference"
+# Nothing a resident types here comes near this; a bigger body is refused unread.
+MAX_BODY_BYTES = 16 * 1024
+
+
+@dataclass(frozen=True)
+class Step:
+    form: type
+    question: dict  # by kind, "" for all
+    hint: str = ""
+
+
+STEPS = {
+    "what": Step(forms.KindForm, {"": "What do you want to do?"}),
+    "which": Step(forms.OfferForm, {Kind.PROBLEM: "What do you want to report?",
+                                    Kind.REQUEST: "What do you want to ask for?"}),
+    "service": Step(forms.ComplaintServiceForm, {"": "Which service is your complaint about?"}),
+    "details": Step(forms.DetailsForm, {Kind.PROBLEM: "Tell us about the problem",
+                                        Kind.REQUEST: "Tell us what you need",
+                                        Kind.COMPLAINT: "What is your complaint about?"},
+                    "Do not include bank details or medical information."),
+    "location": Step(forms.LocationForm, {"": "Where is the problem?"},
+                     "For example, outside 12 Oak Street, Ashton-under-Lyne, or a nearby landmark."),
+    "name": Step(forms.NameForm, {"": "What is your name?"}),
+    "email": Step(forms.EmailForm, {"": "What is your email address?"},
+                  "We will send your reference number here. You need it with this address to "
+                  "check progress."),
+}
+FLOWS = {
+    Kind.PROBLEM: ["what", "which", "details", "location", "name", "email"],
+    Kind.REQUEST: ["what", "which", "details", "name", "email"],
+    Kind.COMPLAINT: ["what", "service", "details", "name", "email"],
+}
+
+
+def _answers(request) -> dict:
+    return request.session.get(SESSION_ANSWERS, {})
+
+
+def _flow(answers: dict) -> list[str]:
+    return FLOWS.get(answers.get("what", {}).get("kind"), ["what"])
+
+
+def _form(step: str, answers: dict, data=None, initial=None):
+    kwargs = {"kind": answers.get("what", {}).get("kind")} if step == "which" else {}
+    return STEPS[step].form(data, initial=initial, **kwargs)
+
+
+def _first_unanswered(answers: dict) -> str | None:
+    """The first step whose stored answer is missing or no longer valid (an offer withdrawn
+    since), so the check page never sends what it cannot record."""
+    for step in _flow(answers):
+        if step not in answers or not _form(step, answers, answers[step]).is_valid():
+            return step
+    return None if "what" in answers else "what"
+
+
+def _too_big(request) -> bool:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES
+    except ValueError:
+        return True
+
+
+def _refused(request, status: int, title: str, message: str):
+    return render(request, "selfservice/refused.html", {"title": title, "message": message},
+                  status=status)
+
+
+def _guard(request, form=None):
+    """The abuse checks every POST passes: body size and the honeypot."""
+    if _too_big(request):
+        return _refused(request, 413, "Too much information",
+                        "What you sent was too long. Go back and shorten it.")
+    if form is not None and form.is_bot():
+        return _refused(request, 400, "Sorry, there is a problem with the service",
+                        "We could not accept this form. Go back and try again.")
+    return None
+
+
+@login_not_required
+@require_GET
+def start(request):
+    return render(request, "selfservice/start.html")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def question(request, step: str):
+    if step not in STEPS:
+        raise Http404
+    answers = _answers(request)
+    flow = _flow(answers)
+    if step not in flow:
+        return redirect("selfservice:question", step="what")
+    earlier = flow[: flow.index(step)]
+    missing = next((s for s in earlier if s not in answers), None)
+    if missing:
+        return redirect("selfservice:question", step=missing)
+    changing = request.GET.get("change") == "1"
+    if request.method == "POST":
+        if _too_big(request):
+            return _guard(request)
+        form = _form(step, answers, request.POST)
+        refused = _guard(request, form)
+        if refused:
+            return refused
+        if form.is_valid():
+            if step == "what" and answers.get("what") != form.answer():
+                answers = {}  # another kind of enquiry: the other questions change
+            answers[step] = form.answer()
+            request.session[SESSION_ANSWERS] = answers
+            flow = _flow(answers)
+            following = flow[flow.index(step) + 1:]
+            if changing and step != "what" or not following:
+                return redirect("selfservice:check")
+            return redirect("selfservice:question", step=following[0])
+        status = 400
+    else:
+        form = _form(step, answers, initial=answers.get(step))
+        status = 200
+    kind = answers.get("what", {}).get("kind", "")
+    definition = STEPS[step]
+    back = (reverse("selfservice:check") if changing else
+            reverse("selfservice:question", args=[flow[flow.index(step) - 1]]) if flow.index(step)
+            else reverse("selfservice:start"))
+    return render(request, "selfservice/question.html", {
+        "form": form, "step": step, "changing": changing, "back_url": back,
+        "question": definition.question.get(kind) or definition.question.get(""),
+        "hint": definition.hint,
+    }, status=status)
+
+
+def _cleaned(answers: dict) -> Answers:
+    values = {}
+    for step in _flow(answers):
+        form = _form(step, answers, answers[step])
+        form.is_valid()
+        values.update({k: v for k, v in form.cleaned_data.items() if k != forms.HONEYPOT_FIELD})
+    return Answers(kind=values["kind"], first_name=values["first_name"],
+                   last_name=values["last_name"], email=values["email"],
+                   description=values["description"], offer=values.get("offer"),
+                   service=values.get("service"), location=values.get("location", ""))
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def check(request):
+    answers = _answers(request)
+    missing = _first_unanswered(answers)
+    if missing:
+        return redirect("selfservice:question", step=missing)
+    cleaned = _cleaned(answers)
+    form = forms.SubmitForm(request.POST or None)
+    if request.method == "POST":
+        refused = _guard(request, form)
+        if refused:
+            return refused
+        if not throttle.allow(request, "submit"):
+            return _refused(request, 429, "Sorry, you have sent too many forms",
+                            "You have sent a lot of forms from this connection. Try again in an "
+                            "hour, or phone us.")
+        submission = submission_create(answers=cleaned, ip_address=throttle.client_address(request))
+        request.session.pop(SESSION_ANSWERS, None)
+        request.session[SESSION_DONE] = submission.reference
+        return redirect("selfservice:done")
+    return render(request, "selfservice/check.html", {"answers": cleaned, "form": form})
+
+
+@login_not_required
+@require_GET
+def done(request):
+    reference = request.session.get(SESSION_DONE)
+    if not reference:
+        return redirect("selfservice:start")
+    submission = selectors.submission_by_reference(reference)
+    return render(request, "selfservice/done.html", {"submission": submission})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def progress(request):
+    form = forms.ProgressForm(request.POST or None)
+    if request.method == "POST":
+        refused = _guard(request, form)
+        if refused:
+            return refused
+        if form.is_valid():
+            if not throttle.allow(request, "progress"):
+                return _refused(request, 429, "Sorry, you have checked too many times",
+                                "Try again in an hour, or phone us.")
+            submission = selectors.submission_find(form.cleaned_data["reference"],
+                                                   form.cleaned_data["email"])
+            if submission is not None:
+                return render(request, "selfservice/progress_result.html", {
+                    "submission": submission,
+                    "progress": selectors.submission_progress(submission)})
+            form.add_error(None, "We cannot find a request with that reference number and email "
+                                 "address. Check both and try again.")
+        return render(request, "selfservice/progress.html", {"form": form}, status=400)
+    return render(request, "selfservice/progress.html", {"form": form})
