@@ -38,9 +38,6 @@ class SurveyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 class LifeEventNoticeInline(admin.TabularInline):
     model = LifeEventNotice
@@ -67,7 +64,4 @@ class LifeEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
