@@ -1,0 +1,76 @@
+"""`manage.py generate_data` makes the volumes asked for, consistent with the demo catalogue, with
+the summary rows exact and exactly `--due` items for the deadline sweeps."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import F, Max
+from django.utils import timezone
+
+from complaints.models import Complaint, ComplaintStage
+from contacts.models import Contact, Customer
+from core.models import EnquiryType, HandoffMethod
+from core.working_days import calendar
+from handoffs.models import Handoff, HandoffUpdate
+from reporting.selectors import summary_mismatches
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def _highest(model) -> int:
+    return model.objects.aggregate(top=Max("pk"))["top"] or 0
+
+
+def test_generate_data_counts_summary_and_due_items():
+    call_command("seed_demo", "--days", "0", stdout=StringIO())
+    marks = {model: _highest(model) for model in (Customer, Contact, Handoff, Complaint)}
+    out = StringIO()
+    call_command("generate_data", "--contacts", "3000", "--customers", "300", "--handoffs", "200",
+                 "--complaints", "50", "--due", "25", "--days", "120", "--seed", "3", stdout=out)
+
+    customers = Customer.objects.filter(pk__gt=marks[Customer])
+    contacts = Contact.objects.filter(pk__gt=marks[Contact])
+    handoffs = Handoff.objects.filter(pk__gt=marks[Handoff])
+    complaints = Complaint.objects.filter(pk__gt=marks[Complaint])
+    assert (customers.count(), contacts.count(), handoffs.count(), complaints.count()) == (300, 3000, 200, 50)
+
+    # The summary rows equal a raw recount, and the consistency check agrees.
+    assert summary_mismatches() == []
+    call_command("reporting_check", stdout=StringIO())
+
+    # Consistent with the catalogue: every contact's type belongs to its service, avoidable ones
+    # have a reason, the period is respected, and the proportions are the demo's.
+    today = timezone.localdate()
+    assert not contacts.exclude(enquiry_type__service=F("service")).exists()
+    assert not contacts.filter(avoidable=True, avoidable_reason__isnull=True).exists()
+    assert contacts.filter(received_date__lt=today).count() == 3000
+    assert contacts.filter(received_date__gte=today - timedelta(days=120)).count() == 3000
+    assert 0.15 < contacts.filter(avoidable=True).count() / 3000 < 0.40
+    assert 0.35 < contacts.filter(channel="telephone").count() / 3000 < 0.55
+    assert customers.values("phone").distinct().count() == 300
+
+    # Hand-offs: on the newest contacts that call for one, whose enquiries stay open; no other
+    # generated enquiry is open.
+    assert not handoffs.filter(status=Handoff.Status.RESOLVED).exists()
+    assert not handoffs.filter(contact__handoff_method=HandoffMethod.ONE_AND_DONE).exists()
+    assert contacts.filter(enquiry_closed_at__isnull=True).count() == 200
+    assert not contacts.filter(enquiry_closed_at__isnull=True, handoff__isnull=True).exists()
+    assert HandoffUpdate.objects.filter(handoff__in=handoffs, kind="opened").count() == 200
+    for handoff in handoffs.select_related("contact__enquiry_type")[:20]:
+        assert handoff.team_id == EnquiryType.objects.get(pk=handoff.contact.enquiry_type_id).team_id
+    assert ComplaintStage.objects.filter(complaint__in=complaints).count() == 50
+    assert not complaints.filter(assigned_to__isnull=True).exists()
+
+    # Exactly --due items are due for the sweeps (split by volume: 20 hand-offs, 5 complaints).
+    cal = calendar()
+    due_handoffs = (handoffs.due_for_reminder(cal.add_working_days(today, 1)).count()
+                    + handoffs.due_for_overdue(today).count())
+    due_complaints = complaints.filter(due_date__lte=cal.add_working_days(today, 5)).count()
+    assert (due_handoffs, due_complaints) == (20, 5)
+
+
+def test_generate_data_needs_the_catalogue():
+    with pytest.raises(CommandError, match="seed_demo"):
+        call_command("generate_data", "--contacts", "10", stdout=StringIO())
