@@ -162,6 +162,29 @@ def sign_in(page, username: str, password: str = PASSWORD, *, expect_home: bool 
         page.get_by_role("heading", level=1, name="Your work").wait_for()
 
 
+def tab_until(page, predicate: str, limit: int = 80):
+    """Press Tab until ``predicate`` (JavaScript, about ``el``, the focused element) holds."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const el = document.activeElement; return !!({predicate}); }}"):
+            return
+    raise AssertionError(f"Tab never reached: {predicate}")
+
+
+def focused(page, predicate: str) -> bool:
+    return page.evaluate(f"() => {{ const el = document.activeElement; return !!({predicate}); }}")
+
+
+def sign_in_by_keyboard(page, username: str, password: str = PASSWORD):
+    page.goto("/login/")
+    tab_until(page, "el.id === 'id_username'")
+    page.keyboard.type(username)
+    tab_until(page, "el.id === 'id_password'")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", level=1, name="Your work").wait_for()
+
+
 @pytest.fixture
 def sign_in_as(page):
     """sign_in_as("adviser") -> the user, signed in on ``page`` through the login form."""

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.working_days import add_working_days
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, sign_in_by_keyboard, tab_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -187,3 +187,62 @@ def test_adviser_logs_an_avoidable_contact_with_the_keyboard_alone(page, check_p
     assert contact.avoidable and contact.avoidable_reason.code == "service_failure"
     assert contact.enquiry_type.name == "Missed bin collection"
     check_page(page, "adviser-keyboard-logged", title="Log a contact")
+
+
+def test_back_office_works_a_handoff_to_resolution_with_the_keyboard_alone(page, check_page, customer):
+    from core.models import ChannelCode, EnquiryType, User
+    from handoffs.models import Handoff
+    from handoffs.services import contact_log
+
+    claim = EnquiryType.objects.get(name="New Housing Benefit or Council Tax Support claim")
+    contact_log(actor=User.objects.get(username="adviser"), channel=ChannelCode.TELEPHONE,
+                service=claim.service, enquiry_type=claim, customer=customer, source="e2e",
+                summary="Wants to claim Council Tax Support.", resolved_at_first_contact=False)
+    handoff = Handoff.objects.get(contact__customer=customer)
+
+    sign_in_by_keyboard(page, "back_office")
+    tab_until(page, "el.tagName === 'A' && el.textContent.trim() === 'Team queue'")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("queue")
+    tab_until(page, f"el.tagName === 'A' && el.textContent.trim() === '{handoff.pk}'", limit=200)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("New Housing Benefit")
+
+    tab_until(page, "el.tagName === 'BUTTON' && el.textContent.includes('Accept and take ownership')")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1 .govuk-tag").first).to_have_text("In progress")
+
+    # "Informed" ticked but not how: the GOV.UK error summary takes the focus, and its link
+    # takes the keyboard user to the first radio of the question.
+    tab_until(page, "el.id === 'id_update-note'")
+    page.keyboard.type("Rang the customer: claim form on its way.")
+    tab_until(page, "el.id === 'id_update-customer_informed'")
+    page.keyboard.press("Space")
+    tab_until(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Add update'")
+    page.keyboard.press("Enter")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Select how the customer was informed.")
+    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
+    assert page.title().startswith(f"Error: Hand-off {handoff.pk}")
+    check_page(page, "back-office-keyboard-update-error", title=f"Error: Hand-off {handoff.pk}")
+    tab_until(page, "el.closest('.govuk-error-summary') && el.tagName === 'A'", limit=5)
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.id === 'id_update-informed_via_0'")
+    expect(page.get_by_label("Update", exact=True)).to_have_value("Rang the customer: claim form on its way.")
+    page.keyboard.press("Space")  # the first radio: Phone
+    expect(page.get_by_label("Phone")).to_be_checked()
+    tab_until(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Add update'")
+    page.keyboard.press("Enter")
+    timeline = page.locator(".nwd-timeline")
+    expect(timeline).to_contain_text("Rang the customer: claim form on its way.")
+    expect(timeline).to_contain_text("Customer informed by phone")
+    check_page(page, "back-office-keyboard-updated", title=f"Hand-off {handoff.pk}")
+
+    tab_until(page, "el.id === 'id_resolve-outcome'")
+    page.keyboard.type("Claim assessed and awarded.")
+    tab_until(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Resolve hand-off'")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1 .govuk-tag").first).to_have_text("Resolved")
+    check_page(page, "back-office-keyboard-resolved", title=f"Hand-off {handoff.pk}")
+    handoff.refresh_from_db()
+    assert handoff.status == Handoff.Status.RESOLVED and handoff.outcome == "Claim assessed and awarded."
