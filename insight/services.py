@@ -207,6 +207,7 @@ def survey_record_at_counter(*, contact: Contact, actor, satisfaction: int, ease
     """An adviser records a customer's answers at the counter about a resolved enquiry. The
     same suppression applies: a customer asked in the period is not asked again."""
     answers = _answers(satisfaction=satisfaction, ease=ease, resolved=resolved, comments=comments)
+    contact = Contact.objects.select_related("handoff__team").get(pk=contact.pk)  # as it is now
     if contact.customer_id is None:
         raise ValidationError("Only a contact with a known customer can be surveyed.")
     if not _resolved(contact):
