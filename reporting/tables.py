@@ -23,7 +23,13 @@ class Table:
     caption: str
     headers: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
-    numeric_from: int = 1
+
+    @property
+    def columns(self) -> list[tuple[str, bool]]:
+        """(header, numeric) per column: a column is numeric when its cells are."""
+        first = self.rows[0] if self.rows else []
+        return [(h, i > 0 and (first[i].numeric if i < len(first) else True))
+                for i, h in enumerate(self.headers)]
 
 
 def _pct(value) -> str:
@@ -151,8 +157,9 @@ def ni14_tables(filters: selectors.Filters, query: dict) -> dict:
             percent=True)),
         _section("By service", by_service, _chart(
             by_service, "bar", [r["label"] for r in service], [
-                {"label": "Avoidable", "data": [r["avoidable"] for r in service]},
-                {"label": "Not avoidable", "data": [r["total"] - r["avoidable"] for r in service]}],
+                {"label": "Avoidable", "data": [r["avoidable"] for r in service], "colour": "#d4351c"},
+                {"label": "Not avoidable", "data": [r["total"] - r["avoidable"] for r in service],
+                 "colour": "#1d70b8"}],
             stacked=True, horizontal=True)),
         _section("By NI14 reason", by_reason, _chart(
             by_reason, "bar", [r["label"] for r in reason],
@@ -226,7 +233,8 @@ def complaints_tables(filters: selectors.Filters) -> dict:
                     ["Complaint", "Service", "Stage", "Outcome", "Lessons learned"])
     for stage in perf["lessons"]:
         complaint = stage.complaint
-        lessons.rows.append([Cell(complaint.reference), Cell(complaint.service.name),
+        lessons.rows.append([Cell(complaint.reference, reverse("complaints:detail", args=[complaint.pk])),
+                             Cell(complaint.service.name),
                              Cell(stage.get_stage_display()), Cell(stage.get_outcome_display()),
                              Cell(stage.lessons_learned)])
     page = _page([
@@ -300,8 +308,11 @@ def joined_up_tables(filters: selectors.Filters, query: dict) -> dict:
         ])
     points = [r for r in data["rows"] if r["ni14_percent"] is not None and r["per_thousand"] is not None]
     page = _page([_section("Services side by side", table, _chart(
-        table, "scatter", [r["label"] for r in points],
-        [{"label": "Services", "data": [{"x": r["ni14_percent"], "y": r["per_thousand"]} for r in points]}],
+        table, "scatter", [],
+        [{"label": label, "data": [{"x": r["ni14_percent"], "y": r["per_thousand"], "service": r["label"]}
+                                   for r in points if r["high"] == high], "colour": colour}
+         for label, high, colour in (("High on both", True, "#d4351c"),
+                                     ("Other services", False, "#1d70b8"))],
         x_title="NI14 % (avoidable contact)", y_title="Complaints per 1,000 contacts"))])
     page["joined"] = data
     return page

@@ -46,7 +46,7 @@ def _report(request, *, page: str, build, fields=ALL_FILTERS, extra=None):
     Filters the page does not offer are dropped, so that a figure never depends on a filter the
     reader cannot see."""
     _require_manager(request)
-    form = ReportFilterForm(request.GET or None, fields=fields)
+    form = ReportFilterForm(request.GET or None, fields=fields, initial=ReportFilterForm.initial_filters())
     filters = form.filters()
     query = form.query()
     data = build(filters, query)

@@ -10,10 +10,10 @@
     if (!source) { return; }
     var spec = JSON.parse(source.textContent);
     var datasets = spec.datasets.map(function (set, i) {
-      var colour = colours[i % colours.length];
+      var colour = set.colour || colours[i % colours.length];
       return {
         label: set.label, data: set.data, borderColor: colour, backgroundColor: colour,
-        borderDash: set.target ? [6, 4] : undefined, pointRadius: set.target ? 0 : 4, tension: 0.2
+        borderDash: set.target ? [6, 4] : undefined, pointRadius: set.target ? 0 : (spec.type === "scatter" ? 7 : 4), tension: 0.2
       };
     });
     var options = {
@@ -25,9 +25,8 @@
         x: { beginAtZero: true, title: { display: true, text: spec.x_title }, ticks: { callback: percentTick } },
         y: { beginAtZero: true, title: { display: true, text: spec.y_title } }
       };
-      options.plugins.legend.display = false;
       options.plugins.tooltip = { callbacks: { label: function (ctx) {
-        return spec.labels[ctx.dataIndex] + ": NI14 " + ctx.parsed.x + "%, " + ctx.parsed.y + " per 1,000";
+        return ctx.raw.service + ": NI14 " + ctx.parsed.x + "%, " + ctx.parsed.y + " per 1,000";
       } } };
     } else {
       var valueAxis = {
