@@ -186,9 +186,10 @@ def assemble_journeys(contacts, complaints=(), *, costs: dict, today: date | Non
     """Group one customer's contacts (oldest first) into journeys, one per need.
 
     A contact joins the customer's current journey about the same service when it comes while
-    that journey is still open, when it chases one of its contacts (`repeat_of`), or within the
-    repeat-contact window (working days) after the journey was resolved, which is the NI14 sign
-    of a need that was not met the first time. Otherwise it starts a new journey. A journey is
+    that journey is still open, when it chases one of its contacts (`repeat_of`), or when it is
+    avoidable and comes within the repeat-contact window (working days) after the journey was
+    resolved: the NI14 sign of a need that was not met the first time. Otherwise it starts a new
+    journey. A journey is
     resolved when every contact in it is closed; its length is in working days from the first
     contact to that moment (or to today while it is open). A step is "dearer than before" when
     its channel costs more than the previous step's: where people drop to expensive channels.
@@ -209,8 +210,8 @@ def assemble_journeys(contacts, complaints=(), *, costs: dict, today: date | Non
             closed = closings[id(journey)]
             open_then = any(moment is None or moment > at for moment in closed)
             chases = contact.repeat_of_id is not None and contact.repeat_of_id in contact_journey
-            joins = open_then or chases or cal.working_days_between(
-                local_date(max(closed)), local_date(at)) <= window
+            joins = open_then or chases or (contact.avoidable and cal.working_days_between(
+                local_date(max(closed)), local_date(at)) <= window)
         if not joins:
             journey = Journey(
                 service=contact.service.name, enquiry_type_id=contact.enquiry_type_id,

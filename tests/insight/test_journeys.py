@@ -166,3 +166,14 @@ def test_services_used_together_counts_customers_and_lift():
     # 3 of 7 used both; 4 used waste, 3 council tax: lift = (3/7) / ((4/7) * (3/7)) = 1.75.
     assert pair.lift == 1.75
     assert pair.also_used_percent == 75.0
+
+
+@pytest.mark.django_db
+def test_a_new_unrelated_enquiry_after_resolution_starts_a_new_journey(waste):
+    customer = CustomerFactory()
+    _log(customer, waste["chase"], ChannelCode.TELEPHONE, at("2026-10-05", 10))
+    _log(customer, waste["chase"], ChannelCode.TELEPHONE, at("2026-10-07", 10))
+    _log(customer, waste["chase"], ChannelCode.TELEPHONE, at("2026-10-08", 10), avoidable=True,
+         avoidable_reason=avoidable_reason("repeat_contact"))
+    journeys = selectors.customer_journeys(customer, today=date(2026, 10, 30))
+    assert [j.contacts for j in journeys] == [2, 1]
