@@ -72,8 +72,10 @@ class InterimResponseForm(forms.Form):
 
 
 class RespondForm(forms.Form):
-    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect)
-    response = forms.CharField(widget=forms.Textarea, label="Response sent to the complainant")
+    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect, error_messages={
+        "required": "Select whether the complaint is upheld, partly upheld or not upheld."})
+    response = forms.CharField(widget=forms.Textarea, label="Response sent to the complainant",
+                               error_messages={"required": "Enter the response sent to the complainant."})
     remedy = forms.CharField(widget=forms.Textarea, required=False)
     lessons_learned = forms.CharField(widget=forms.Textarea, required=False, label="Lessons learned")
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.working_days import add_working_days
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, sign_in_by_keyboard, tab_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -144,31 +144,67 @@ def test_corporate_complaint_reclassified_as_statutory_passes_to_social_care(
     check_page(other_page, "statutory-social-care-view")
 
 
-def test_complaint_is_allocated_with_the_keyboard_alone(page, check_page, customer):
+def test_complaint_goes_from_allocation_to_stage_two_with_the_keyboard_alone(page, check_page, customer):
     from complaints.services import complaint_create
     from core.models import Service, User
 
+    today = timezone.localdate()
     officer = User.objects.get(username="complaints_officer")
     complaint = complaint_create(actor=officer, customer=customer, summary="Rude reply to my email.",
                                  service=Service.objects.get(code="council-tax"), process="corporate")
-    sign_in(page, "complaints_officer")
+    sign_in_by_keyboard(page, "complaints_officer")
     page.goto(f"/complaints/{complaint.pk}/")
 
-    def tab_until(predicate: str, limit: int = 60):
-        for _ in range(limit):
-            page.keyboard.press("Tab")
-            if page.evaluate(f"() => {{ const el = document.activeElement; return {predicate}; }}"):
-                return
-        raise AssertionError(f"Tab never reached: {predicate}")
+    def open_panel(action: str):
+        tab_until(page, f"el.tagName === 'SUMMARY' && el.textContent.includes('{action}')", limit=120)
+        page.keyboard.press("Enter")  # opens the details panel
 
-    tab_until("el.tagName === 'SUMMARY' && el.textContent.includes('Allocate to an officer')")
-    page.keyboard.press("Enter")  # opens the panel
-    tab_until("el.id === 'id_allocate-officer'")
+    def press_button(action: str):
+        tab_until(page, f"el.tagName === 'BUTTON' && el.textContent.includes('{action}')")
+        page.keyboard.press("Enter")
+
+    open_panel("Allocate to an officer")
+    tab_until(page, "el.id === 'id_allocate-officer'")
     page.keyboard.type("Chloe")
     expect(page.locator("#id_allocate-officer")).to_have_value("complaints_officer")
     check_page(page, "complaint-keyboard-allocate")
-    tab_until("el.tagName === 'BUTTON' && el.textContent.includes('Allocate to an officer')")
-    page.keyboard.press("Enter")
+    press_button("Allocate to an officer")
+    stage_one_due = add_working_days(today, 5)
     expect(summary_value(page, "Officer")).to_contain_text("Chloe Murphy")
-    expect(summary_value(page, "Deadline")).to_contain_text(
-        long_date(add_working_days(timezone.localdate(), 5)))
+    expect(summary_value(page, "Deadline")).to_contain_text(long_date(stage_one_due))
+
+    # An interim response, the date left empty: the standard extension of 10 working days. (The
+    # date field is left alone: Debian's Chromium has only the en-US locale, month first.)
+    revised = add_working_days(stage_one_due, 10)
+    open_panel("Send an interim response")
+    tab_until(page, "el.id === 'id_interim_response-note'")
+    page.keyboard.type("Still waiting for the service's reply.")
+    press_button("Send an interim response")
+    expect(summary_value(page, "Deadline")).to_contain_text(long_date(revised))
+
+    # The response without an outcome: the error summary, then its link to the first radio.
+    open_panel("Record the stage response")
+    tab_until(page, "el.id === 'id_respond-response'")
+    page.keyboard.type("We have apologised to the customer.")
+    press_button("Record the stage response")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select whether the complaint is upheld, partly upheld or not upheld.")
+    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
+    assert page.title().startswith(f"Error: Complaint {complaint.reference}"), page.title()
+    check_page(page, "complaint-keyboard-respond-error", title=f"Error: Complaint {complaint.reference}")
+    tab_until(page, "el.closest('.govuk-error-summary') && el.tagName === 'A'", limit=5)
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.id === 'id_respond-outcome_0'")
+    page.keyboard.press("Space")
+    expect(page.locator("#id_respond-outcome_0")).to_be_checked()
+    expect(page.locator("#id_respond-response")).to_have_value("We have apologised to the customer.")
+    press_button("Record the stage response")
+    expect(summary_value(page, "Status")).to_contain_text("Responded")
+
+    open_panel("Escalate to the next stage")
+    tab_until(page, "el.id === 'id_escalate-reason'")
+    page.keyboard.type("Not satisfied with an apology.")
+    press_button("Escalate to the next stage")
+    expect(summary_value(page, "Status")).to_contain_text("stage 2")
+    expect(summary_value(page, "Deadline")).to_contain_text(long_date(add_working_days(today, 20)))
+    check_page(page, "complaint-keyboard-escalated", title=f"Complaint {complaint.reference}")
