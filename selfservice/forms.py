@@ -29,6 +29,14 @@ class KindForm(QuestionForm):
         choices=Kind.choices, widget=forms.RadioSelect,
         error_messages={"required": "Select what you want to do."})
 
+    HINTS = {Kind.PROBLEM: "Like a pothole, a missed bin or fly-tipping.",
+             Kind.REQUEST: "Like a new bin or a bulky waste collection.",
+             Kind.COMPLAINT: "About something we did, or did not do."}
+
+    @property
+    def options(self):
+        return [(value, label, self.HINTS.get(value, "")) for value, label in Kind.choices]
+
 
 class OfferForm(QuestionForm):
     offer = forms.ChoiceField(widget=forms.RadioSelect,
@@ -39,7 +47,7 @@ class OfferForm(QuestionForm):
         super().__init__(*args, **kwargs)
         self.offers = {str(offer.pk): offer for offer in selectors.offers(kind)}
         self.fields["offer"].choices = [(pk, offer.title) for pk, offer in self.offers.items()]
-        self.hints = {pk: offer.hint for pk, offer in self.offers.items()}
+        self.options = [(pk, offer.title, offer.hint) for pk, offer in self.offers.items()]
 
     def clean_offer(self):
         return self.offers[self.cleaned_data["offer"]]
@@ -57,7 +65,7 @@ class ComplaintServiceForm(QuestionForm):
         super().__init__(*args, **kwargs)
         self.services = {str(service.pk): service for service in selectors.complaint_services()}
         self.fields["service"].choices = [(pk, service.name) for pk, service in self.services.items()]
-        self.hints = {}
+        self.options = [(pk, service.name, "") for pk, service in self.services.items()]
 
     def clean_service(self):
         return self.services[self.cleaned_data["service"]]

@@ -47,6 +47,10 @@ class Answers:
     service: Service | None = None  # a complaint's service
     location: str = ""
 
+    @property
+    def kind_label(self) -> str:
+        return Kind(self.kind).label
+
 
 def _customer(answers: Answers) -> Customer:
     """The resident as a customer: the one already known by this email address and surname, so

@@ -167,6 +167,7 @@ def test_change_links_return_to_the_check_page(client, catalogue, mailoutbox):
         answer(client, step, data)
     page = client.get(f"{BASE}check/").content.decode()
     assert "Oak St" in page and f"{BASE}location/?change=1" in page
+    assert "Report a problem" in page and "A missed bin" in page
     response = client.post(f"{BASE}location/?change=1", {"location": "Elm St"})
     assert response["Location"] == f"{BASE}check/"
     assert "Elm St" in client.get(f"{BASE}check/").content.decode()
