@@ -377,7 +377,8 @@ def stages_in_period(filters: Filters):
 STAGE_ORDER = [s for s, _ in Stage.choices]
 
 
-def complaints_performance(filters: Filters, today: date | None = None) -> dict:
+def complaints_performance(filters: Filters, today: date | None = None,
+                           lessons_limit: int | None = 10) -> dict:
     """Complaints received in the period (and their stages), and the overdue and Ombudsman cases
     now.
 
@@ -464,9 +465,9 @@ def complaints_performance(filters: Filters, today: date | None = None) -> dict:
         follow_up_soon=Count("pk", filter=Q(ombudsman_follow_up_date__gte=today,
                                             ombudsman_follow_up_date__lte=today + timedelta(days=14))))
 
-    lessons = list(stages.exclude(lessons_learned="")
-                   .select_related("complaint__service")
-                   .order_by("-responded_at", "-pk")[:10])
+    lessons = (stages.exclude(lessons_learned="").select_related("complaint__service")
+               .order_by("-responded_at", "-pk"))
+    lessons = list(lessons[:lessons_limit] if lessons_limit else lessons)
     return {
         "received": sum(received.values()), "volumes": volume_rows, "deadlines": deadline_rows,
         "outcomes": outcome_rows, "overdue": overdue_rows,

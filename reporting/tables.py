@@ -202,8 +202,9 @@ def channel_tables(filters: selectors.Filters, query: dict, shift: int) -> dict:
     return page
 
 
-def complaints_tables(filters: selectors.Filters) -> dict:
-    perf = selectors.complaints_performance(filters)
+def complaints_tables(filters: selectors.Filters, every_lesson: bool = False) -> dict:
+    """The complaints tables; the page lists the latest ten lessons learned, the CSV every one."""
+    perf = selectors.complaints_performance(filters, lessons_limit=None if every_lesson else 10)
     stage_labels = [label for _, label in selectors.Stage.choices]
     volumes = Table("volumes", "Complaints received by service, and the stages they reached",
                     ["Service", "Complaints received", *stage_labels])
@@ -229,7 +230,7 @@ def complaints_tables(filters: selectors.Filters) -> dict:
                     ["Process and stage", "Overdue now"])
     for r in perf["overdue"]:
         overdue.rows.append([Cell(r["label"]), Cell(r["n"], numeric=True)])
-    lessons = Table("lessons", "Lessons learned (the latest ten)",
+    lessons = Table("lessons", "Lessons learned (the latest ten on this page; the CSV has them all)",
                     ["Complaint", "Service", "Stage", "Outcome", "Lessons learned"])
     for stage in perf["lessons"]:
         complaint = stage.complaint

@@ -77,8 +77,9 @@ def channels(request):
 
 
 def complaints(request):
+    every_lesson = request.GET.get("format") == "csv" and request.GET.get("table") == "lessons"
     return _report(request, page="complaints", fields=("date_from", "date_to", "service"),
-                   build=lambda f, q: complaints_tables(f))
+                   build=lambda f, q: complaints_tables(f, every_lesson=every_lesson))
 
 
 def handoffs(request):
