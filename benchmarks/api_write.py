@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -116,8 +117,15 @@ def _raw_inserts(database_url: str, total: int) -> float:
     return per_connection * RAW_CONNECTIONS / timer.seconds
 
 
-def run(database_url: str, requests: int, port: int = 8765) -> list[Figure]:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run(database_url: str, requests: int, port: int | None = None) -> list[Figure]:
     env = child_env(database_url)
+    port = port or _free_port()
     key = manage("create_partner_token", "bench-writer", env=env).stdout.strip().splitlines()[-1]
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
@@ -126,6 +134,8 @@ def run(database_url: str, requests: int, port: int = 8765) -> list[Figure]:
     )
     try:
         _wait_healthy(f"http://127.0.0.1:{port}/healthz")
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited (port {port} taken?)")
         asyncio.run(_load("127.0.0.1", port, key, min(200, requests)))  # warm-up
         seconds, latencies, errors = asyncio.run(_load("127.0.0.1", port, key, requests))
         rss = [peak_rss_mb(pid) or 0 for pid in _worker_pids(server.pid)]
