@@ -110,11 +110,14 @@ def _round(value) -> float | None:
 
 
 def counter_survey_candidates(user, today: date | None = None):
-    """Resolved contacts with a known customer, logged today by this adviser, not yet surveyed:
-    the ones an adviser may ask about at the counter."""
+    """Resolved face-to-face contacts with a known customer, logged today by this adviser, whose
+    customer has not been asked in the suppression period: the ones to ask at the counter."""
     today = today or timezone.localdate()
+    asked_since = timezone.now() - timedelta(days=int(getattr(settings, "SURVEY_SUPPRESSION_DAYS", 90)))
+    recently_asked = Survey.objects.filter(asked_at__gte=asked_since).values("customer_id")
     return (Contact.objects.filter(received_date=today, handled_by=user, customer__isnull=False,
-                                   enquiry_closed_at__isnull=False)
+                                   channel=ChannelCode.FACE_TO_FACE, enquiry_closed_at__isnull=False)
+            .exclude(customer_id__in=recently_asked)
             .filter(Q(handoff_method=HandoffMethod.ONE_AND_DONE, resolved_at_first_contact=True)
                     | ~Q(handoff_method=HandoffMethod.ONE_AND_DONE))
             .exclude(insight_survey__isnull=False)

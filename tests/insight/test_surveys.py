@@ -260,3 +260,17 @@ def test_results_by_service_channel_team_and_method():
     assert len(tables["service"]) == 3
     headline = selectors.survey_headline(today - timedelta(days=1), today)
     assert (headline.asked, headline.answered, headline.satisfaction) == (3, 2, 3.5)
+
+
+@pytest.mark.django_db
+def test_counter_list_leaves_out_other_channels_and_customers_asked_recently():
+    adviser = user_with(Role.ADVISER)
+    asked = CustomerFactory()
+    earlier = _log(asked, channel=ChannelCode.FACE_TO_FACE, actor=adviser)
+    survey_record_at_counter(contact=earlier, actor=adviser, satisfaction=4, ease=4, resolved=True)
+    again = _log(asked, channel=ChannelCode.FACE_TO_FACE, actor=adviser)
+    by_phone = _log(CustomerFactory(), channel=ChannelCode.TELEPHONE, actor=adviser)
+    fresh = _log(CustomerFactory(), channel=ChannelCode.FACE_TO_FACE, actor=adviser)
+    listed = set(selectors.counter_survey_candidates(adviser).values_list("pk", flat=True))
+    assert listed == {fresh.pk}
+    assert again.pk not in listed and by_phone.pk not in listed
