@@ -18,6 +18,7 @@ from django.utils import timezone
 from contacts.models import Contact, Customer
 from core.models import ChannelCode, EnquiryType, HandoffMethod, Service, User
 from core.roles import Role
+from handoffs.services import handoff_accept, handoff_resolve
 from insight.models import LifeEvent, LifeEventKind, Survey, SurveySampling, SweepMark, TellUsOnceRoute
 from insight.services import SWEEP_NAME, life_event_record, suppression_days
 
@@ -50,6 +51,12 @@ LIFE_EVENTS = [
      "OL6 6AB on the date given. Two adults, one child."),
     (LifeEventKind.NEW_BABY, 3, "Baby girl born on the date given. Household now two adults and "
      "two children."),
+]
+
+OUTCOMES = [
+    "Account updated from the date of the event; revised bill sent.",
+    "Record updated; the customer was told by letter.",
+    "Claim reassessed; new award letter sent.",
 ]
 
 COMMENTS = {
@@ -160,8 +167,23 @@ def _seed_life_events(rng, today: date) -> int:
         if not services:
             continue
         chosen = rng.sample(services, k=max(2, len(services) - 1)) if len(services) > 2 else services
-        life_event_record(actor=adviser, customer=rng.choice(customers), kind=kind,
-                          event_date=today - timedelta(days=days_ago), details=details,
-                          channel=ChannelCode.FACE_TO_FACE, services=chosen)
+        event = life_event_record(actor=adviser, customer=rng.choice(customers), kind=kind,
+                                  event_date=today - timedelta(days=days_ago), details=details,
+                                  channel=ChannelCode.FACE_TO_FACE, services=chosen)
+        _progress(event, rng)
         made += 1
     return made
+
+
+def _progress(event: LifeEvent, rng) -> None:
+    """The back office has picked some of them up already, so the progress page shows a mix."""
+    for index, notice in enumerate(event.notices.select_related("contact__handoff__team__lead")
+                                   .order_by("service__name", "pk")):
+        handoff = notice.contact.handoff
+        officer = (handoff.team.members.filter(groups__name=Role.BACK_OFFICE, is_active=True)
+                   .order_by("pk").first() or handoff.team.lead)
+        if officer is None or index % 3 == 2:
+            continue
+        handoff_accept(handoff=handoff, actor=officer)
+        if index % 3 == 0:
+            handoff_resolve(handoff=handoff, actor=officer, outcome=rng.choice(OUTCOMES))
