@@ -90,7 +90,8 @@ def _resolved(contact: Contact) -> bool:
 
 
 @transaction.atomic
-def survey_invite(*, contact: Contact, now: datetime | None = None) -> Survey | None:
+def survey_invite(*, contact: Contact, now: datetime | None = None,
+                  percents: dict[str, int] | None = None) -> Survey | None:
     """Email the customer a survey about a resolved enquiry, if it is sampled (issue 11,
     "Satisfaction measurement"): the contact's channel's percentage (SurveySampling), never a
     customer asked in the last SURVEY_SUPPRESSION_DAYS days, only customers with an email
@@ -98,7 +99,8 @@ def survey_invite(*, contact: Contact, now: datetime | None = None) -> Survey | 
     now = now or timezone.now()
     if contact.customer_id is None or not _resolved(contact):
         return None
-    if not survey_sampled(contact.pk, sampling_percents().get(contact.channel, 0)):
+    percents = sampling_percents() if percents is None else percents
+    if not survey_sampled(contact.pk, percents.get(contact.channel, 0)):
         return None
     customer = _lock_customer(contact.customer_id)
     if not customer.email or customer.anonymised_at is not None:
@@ -148,6 +150,7 @@ def surveys_sweep(now: datetime | None = None) -> dict[str, int]:
             (contact_ids if object_type == "contacts.contact" else handoff_ids).add(int(object_id))
         contact_ids |= set(Handoff.objects.filter(pk__in=handoff_ids).values_list("contact_id", flat=True))
         oldest = now - timedelta(days=max_age_days())
+        percents = sampling_percents()
         ordered = sorted(contact_ids)
         for start in range(0, len(ordered), SWEEP_BATCH):
             batch = (Contact.objects.filter(pk__in=ordered[start:start + SWEEP_BATCH],
@@ -156,7 +159,7 @@ def surveys_sweep(now: datetime | None = None) -> dict[str, int]:
                      .select_related("handoff__team", "customer").order_by("enquiry_closed_at", "pk"))
             for contact in batch:
                 counts["considered"] += 1
-                if survey_invite(contact=contact, now=now):
+                if survey_invite(contact=contact, now=now, percents=percents):
                     counts["invited"] += 1
         mark.swept_to = now
         mark.save(update_fields=["swept_to"])
