@@ -17,6 +17,7 @@ from reporting.models import (
     DIMENSIONS,
     HANDOFF_DIMENSIONS,
     ContactDailySummary,
+    ContactMonthlySummary,
     HandoffDailySummary,
 )
 
@@ -44,8 +45,28 @@ def percent(part: int, whole: int) -> float | None:
     return None if not whole else round(100 * part / whole, 1)
 
 
-def summary_rows(filters: Filters):
-    rows = ContactDailySummary.objects.filter(day__gte=filters.date_from, day__lte=filters.date_to)
+def summary_parts(filters: Filters) -> list[tuple[type, date, date]]:
+    """Which summary rows cover the period: [(model, first day, last day)].
+
+    The whole calendar months inside the period come from the monthly rows (one row per key
+    per month) and only the days before and after them from the daily rows, so a year's report
+    reads twelve months of rows and at most two part-months of days, not 365 days of rows.
+    """
+    start, end = filters.date_from, filters.date_to
+    first_whole = start if start.day == 1 else (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    after_whole = (end + timedelta(days=1)).replace(day=1)  # the first day after the whole months
+    if first_whole >= after_whole:
+        return [(ContactDailySummary, start, end)]
+    parts = [(ContactMonthlySummary, first_whole, after_whole - timedelta(days=1))]
+    if start < first_whole:
+        parts.insert(0, (ContactDailySummary, start, first_whole - timedelta(days=1)))
+    if after_whole <= end:
+        parts.append((ContactDailySummary, after_whole, end))
+    return parts
+
+
+def summary_rows(filters: Filters, model=ContactDailySummary, start=None, end=None):
+    rows = model.objects.filter(day__gte=start or filters.date_from, day__lte=end or filters.date_to)
     if filters.service is not None:
         rows = rows.filter(service_id=filters.service.pk)
     if filters.channel:
@@ -63,8 +84,27 @@ def _totals():
     }
 
 
+def summed(filters: Filters, fields: tuple = (), by_month: bool = False) -> list[dict]:
+    """Totals (total, avoidable, fcr) grouped by `fields` (and the month), over the period's
+    monthly and daily summary rows (summary_parts), added up in Python: one query per part."""
+    keys = ("month", *fields) if by_month else tuple(fields)
+    out: dict = {}
+    for model, start, end in summary_parts(filters):
+        rows = summary_rows(filters, model, start, end)
+        if by_month:
+            rows = rows.annotate(month=TruncMonth("day"))
+        grouped = (rows.values(*keys).annotate(**_totals()).order_by() if keys
+                   else [rows.aggregate(**_totals())])
+        for r in grouped:
+            key = tuple(r[k] for k in keys)
+            row = out.setdefault(key, {**{k: r[k] for k in keys}, "total": 0, "avoidable": 0, "fcr": 0})
+            for total in ("total", "avoidable", "fcr"):
+                row[total] += r[total]
+    return [out[key] for key in sorted(out, key=lambda k: tuple((v is None, str(v)) for v in k))]
+
+
 def headline(filters: Filters) -> dict:
-    t = summary_rows(filters).aggregate(**_totals())
+    t = (summed(filters) or [{"total": 0, "avoidable": 0, "fcr": 0}])[0]
     return {
         "total_contacts": t["total"],
         "avoidable_contacts": t["avoidable"],
@@ -102,21 +142,18 @@ def breakdown(filters: Filters, group_by: str) -> list[dict]:
     contacts and `total` is every contact in the period, so ni14_percent is the reason's share
     of all contacts and the rows add up to the headline NI14 percentage.
     """
-    rows = summary_rows(filters)
     if group_by == "month":
-        grouped = (rows.annotate(month=TruncMonth("day")).values("month")
-                   .annotate(**_totals()).order_by("month"))
         return [_row(r["month"].strftime("%Y-%m"), r["month"].strftime("%B %Y"), r["month"], r)
-                for r in grouped]
+                for r in summed(filters, by_month=True)]
     field = _GROUP_FIELD[group_by]
     if group_by == "reason":
-        total = rows.aggregate(total=Coalesce(Sum("count"), 0))["total"]
-        grouped = list(rows.filter(avoidable=True).values(field)
-                       .annotate(avoidable=Sum("count")).order_by(field))
-        for r in grouped:
-            r.update(total=total, fcr=None)
+        # One pass: every contact counts in the total, the avoidable ones under their reason.
+        rows = summed(filters, (field,))
+        total = sum(r["total"] for r in rows)
+        grouped = [{field: r[field], "avoidable": r["avoidable"], "total": total, "fcr": None}
+                   for r in rows if r["avoidable"]]
     else:
-        grouped = list(rows.values(field).annotate(**_totals()).order_by(field))
+        grouped = summed(filters, (field,))
     labels = _labels(group_by, [r[field] for r in grouped])
     out = []
     for r in grouped:
@@ -140,11 +177,9 @@ def _row(key, label, ident, r) -> dict:
 def channel_mix(filters: Filters) -> dict:
     """Contacts per month and channel: {"months": [...], "channels": [(code, label)],
     "rows": [{"month", "label", "counts": [...], "total", "shares": [...]}]}."""
-    grouped = (summary_rows(filters).annotate(month=TruncMonth("day")).values("month", "channel")
-               .annotate(n=Sum("count")).order_by("month", "channel"))
     by_month: dict = {}
-    for r in grouped:
-        by_month.setdefault(r["month"], {})[r["channel"]] = r["n"]
+    for r in summed(filters, ("channel",), by_month=True):
+        by_month.setdefault(r["month"], {})[r["channel"]] = r["total"]
     channels = [(c, label) for c, label in ChannelCode.choices
                 if any(c in counts for counts in by_month.values())]
     rows = []
@@ -161,8 +196,7 @@ def channel_costs(filters: Filters, shift_percent: int = 0) -> dict:
     """Contacts x unit cost per channel, and the saving if shift_percent of face-to-face and
     telephone contacts went to web instead. Each row also has its contacts and cost in the
     what-if (web gains what the others lose)."""
-    counts = dict(summary_rows(filters).values("channel").annotate(n=Sum("count"))
-                  .order_by("channel").values_list("channel", "n"))
+    counts = {r["channel"]: r["total"] for r in summed(filters, ("channel",))}
     costs = dict(Channel.objects.order_by("code").values_list("code", "unit_cost"))
     web_cost = costs.get(ChannelCode.WEB, Decimal("0"))
     moved = {code: counts.get(code, 0) * shift_percent // 100 for code in SHIFTABLE_CHANNELS}
@@ -226,6 +260,18 @@ def raw_counts() -> dict:
 def summary_counts() -> dict:
     rows = ContactDailySummary.objects.exclude(count=0).values_list(*DIMENSIONS, "count").order_by()
     return {tuple(row[:-1]): row[-1] for row in rows}
+
+
+def monthly_mismatches() -> list[tuple]:
+    """[(key, monthly count, daily rows' sum)] wherever a monthly row differs from its days."""
+    daily = (ContactDailySummary.objects.annotate(month=TruncMonth("day"))
+             .values_list("month", *DIMENSIONS[1:]).annotate(n=Sum("count")).order_by())
+    rolled = {tuple(r[:-1]): r[-1] for r in daily if r[-1]}
+    monthly = {tuple(r[:-1]): r[-1] for r in ContactMonthlySummary.objects.exclude(count=0)
+               .values_list(*DIMENSIONS, "count").order_by()}
+    return sorted(((key, monthly.get(key, 0), rolled.get(key, 0))
+                   for key in rolled.keys() | monthly.keys() if monthly.get(key, 0) != rolled.get(key, 0)),
+                  key=str)
 
 
 def summary_mismatches() -> list[tuple]:

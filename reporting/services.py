@@ -3,7 +3,13 @@
 from django.conf import settings
 from django.db import connection, transaction
 
-from reporting.models import DIMENSIONS, HANDOFF_DIMENSIONS, ContactDailySummary, HandoffDailySummary
+from reporting.models import (
+    DIMENSIONS,
+    HANDOFF_DIMENSIONS,
+    ContactDailySummary,
+    ContactMonthlySummary,
+    HandoffDailySummary,
+)
 
 _COLS = ("received_date, service_id, COALESCE(enquiry_type_id, 0), channel, COALESCE(site_id, 0), "
          "avoidable, COALESCE(avoidable_reason_id, 0), resolved_at_first_contact")
@@ -11,11 +17,15 @@ _COLS = ("received_date, service_id, COALESCE(enquiry_type_id, 0), channel, COAL
 
 @transaction.atomic
 def rebuild_contact_summary() -> int:
-    """Recompute reporting_contact_daily from contacts_contact; returns the number of rows.
+    """Recompute reporting_contact_daily from contacts_contact, then reporting_contact_monthly
+    from the daily rows; returns the number of daily rows.
 
     Locks contacts_contact against writes for the duration on PostgreSQL, so that no trigger
     adds to rows that are being replaced.
     """
+    rest = ", ".join(DIMENSIONS[1:])
+    month = ("date_trunc('month', day)::date" if connection.vendor == "postgresql"
+             else "date(day, 'start of month')")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("LOCK TABLE contacts_contact IN SHARE MODE")
@@ -23,6 +33,13 @@ def rebuild_contact_summary() -> int:
         cursor.execute(
             f"INSERT INTO reporting_contact_daily ({', '.join(DIMENSIONS)}, count) "
             f"SELECT {_COLS}, COUNT(*) FROM contacts_contact GROUP BY {_COLS}"
+        )
+        # The daily triggers rolled those changes up already; start the months afresh anyway,
+        # so that a rebuild also repairs monthly rows that were wrong before it.
+        ContactMonthlySummary.objects.all().delete()
+        cursor.execute(
+            f"INSERT INTO reporting_contact_monthly ({', '.join(DIMENSIONS)}, count) "
+            f"SELECT {month}, {rest}, SUM(count) FROM reporting_contact_daily GROUP BY {month}, {rest}"
         )
     return ContactDailySummary.objects.count()
 

@@ -159,3 +159,40 @@ def test_nav_and_attention_hooks(make_user, data):
     items = config.attention_items(make_user(Role.MANAGER))
     assert items and items[0].label == "Avoidable contacts this month"
     assert config.attention_items(make_user(Role.ADVISER)) == []
+
+
+@pytest.mark.parametrize("start,end", [
+    ("2025-01-17", "2025-04-09"),  # part month, two whole months, part month
+    ("2025-02-01", "2025-03-31"),  # whole months only
+    ("2025-02-03", "2025-02-20"),  # inside one month
+    ("2025-01-31", "2025-03-01"),  # one day, a whole month, one day
+])
+def test_periods_cut_across_months_equal_recounts(client_for, data, start, end):
+    """Whole months come from the monthly rows and the days around them from the daily rows:
+    every figure still equals a recount of the contacts in exactly that period."""
+    from reporting.selectors import Filters, summary_parts
+
+    parts = summary_parts(Filters(date.fromisoformat(start), date.fromisoformat(end)))
+    assert parts[0][1] == date.fromisoformat(start) and parts[-1][2] == date.fromisoformat(end)
+    client = client_for(Role.MANAGER)
+    res = client.get("/reports/", {"date_from": start, "date_to": end})
+    qs = Contact.objects.filter(received_date__gte=start, received_date__lte=end)
+    assert qs.count() > 0
+    head = res.context["headline"]
+    assert (head["total_contacts"], head["avoidable_contacts"], head["fcr_contacts"]) == (
+        qs.count(), qs.filter(avoidable=True).count(), qs.filter(resolved_at_first_contact=True).count())
+    tables = res.context["tables"]
+    for row in tables["service"].rows:
+        sub = qs.filter(service__name=row[0].text)
+        assert (row[1].text, row[2].text, row[4].text) == (
+            sub.count(), sub.filter(avoidable=True).count(),
+            sub.filter(resolved_at_first_contact=True).count())
+    months = {}
+    for c in qs:
+        months[c.received_date.strftime("%B %Y")] = months.get(c.received_date.strftime("%B %Y"), 0) + 1
+    assert {r[0].text: r[1].text for r in tables["trend"].rows} == months
+    assert sum(r[1].text for r in tables["reason"].rows) == qs.filter(avoidable=True).count()
+    channels = client.get("/reports/channels/", {"date_from": start, "date_to": end})
+    assert sum(r[-1].text for r in channels.context["tables"]["channel_mix"].rows) == qs.count()
+    assert channels.context["costs"]["rows"] and sum(
+        r["contacts"] for r in channels.context["costs"]["rows"]) == qs.count()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from contacts.models import Contact
 from core.models import AvoidableReason
 from reporting.models import ContactDailySummary
-from reporting.selectors import raw_counts, summary_counts, summary_mismatches
+from reporting.selectors import monthly_mismatches, raw_counts, summary_counts, summary_mismatches
 from tests.factories import ContactFactory, ServiceFactory
 from tests.reporting.factories import LONDON, varied_contacts
 
@@ -20,6 +20,18 @@ pytestmark = pytest.mark.django_db(transaction=False)
 def assert_exact():
     assert summary_mismatches() == []
     assert sum(summary_counts().values()) == Contact.objects.count()
+    # The monthly rows equal a recount of the raw contacts by month, too.
+    from collections import Counter
+
+    from reporting.models import ContactMonthlySummary
+    by_month = Counter()
+    for key, n in raw_counts().items():
+        by_month[(key[0].replace(day=1), *key[1:])] += n
+    monthly = {(r[0], *r[1:-1]): r[-1] for r in ContactMonthlySummary.objects.exclude(count=0)
+               .values_list("day", "service_id", "enquiry_type_id", "channel", "site_id", "avoidable",
+                            "avoidable_reason_id", "resolved_at_first_contact", "count")}
+    assert monthly == dict(by_month)
+    assert monthly_mismatches() == []
 
 
 def test_inserts_are_counted():
@@ -88,4 +100,11 @@ def test_rebuild_and_check_commands():
         call_command("reporting_check", stdout=StringIO(), stderr=StringIO())
     call_command("reporting_rebuild", stdout=StringIO())
     call_command("reporting_check", stdout=StringIO())
+    assert_exact()
+    from reporting.models import ContactMonthlySummary
+    ContactMonthlySummary.objects.filter(pk=ContactMonthlySummary.objects.order_by("pk").first().pk) \
+        .update(count=555)
+    with pytest.raises(CommandError, match="monthly"):
+        call_command("reporting_check", stdout=StringIO(), stderr=StringIO())
+    call_command("reporting_rebuild", stdout=StringIO())
     assert_exact()

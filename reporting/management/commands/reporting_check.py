@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting.selectors import handoff_summary_mismatches, summary_mismatches
+from reporting.selectors import handoff_summary_mismatches, monthly_mismatches, summary_mismatches
 
 
 class Command(BaseCommand):
@@ -9,6 +9,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         failures = []
         for name, mismatches in (("contact", summary_mismatches()),
+                                 ("monthly contact", monthly_mismatches()),
                                  ("hand-off", handoff_summary_mismatches())):
             for key, summary, raw in mismatches[:20]:
                 self.stderr.write(f"{name} {key}: summary {summary}, raw {raw}")
