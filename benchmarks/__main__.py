@@ -53,6 +53,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small volumes, for a smoke run")
     parser.add_argument("--only", nargs="*", choices=SECTIONS, default=SECTIONS)
     parser.add_argument("--database", default="nwd_bench")
+    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=N",
+                        help=f"override a volume ({', '.join(FULL)})")
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL", "")
@@ -60,7 +62,12 @@ def main() -> int:
         print("make bench needs DATABASE_URL=postgres://... (and REDIS_URL): figures on SQLite "
               "would not mean anything.", file=sys.stderr)
         return 2
-    volumes = QUICK if args.quick else FULL
+    volumes = dict(QUICK if args.quick else FULL)
+    for item in args.set:
+        name, _, value = item.partition("=")
+        if name not in volumes or not value.isdigit():
+            parser.error(f"--set {item}: expected NAME=N with NAME one of {', '.join(volumes)}")
+        volumes[name] = int(value)
     started = time.time()
     database_url = fresh_database(base_url, args.database)
     env = child_env(database_url)
