@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.working_days import add_working_days
-from tests.e2e.conftest import sign_in, sign_in_by_keyboard, tab_until
+from tests.e2e.conftest import focused, sign_in, sign_in_by_keyboard, tab_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -144,9 +144,10 @@ def test_adviser_logs_contacts_hands_off_an_advocate_case_and_back_office_resolv
     check_page(page, "adviser-sees-resolved", title=f"Hand-off {handoff.pk}")
 
 
-def test_adviser_logs_an_avoidable_contact_with_the_keyboard_alone(page, check_page, customer):
-    sign_in(page, "adviser")
-    page.goto("/contacts/log/")
+def test_adviser_logs_contacts_and_hands_off_with_the_keyboard_alone(page, check_page, customer):
+    sign_in_by_keyboard(page, "adviser")
+    tab_until(page, "el.tagName === 'A' && el.textContent.trim() === 'Log a contact'")
+    page.keyboard.press("Enter")
     # The search box has the focus when the page opens.
     expect(page.get_by_label("Find the customer")).to_be_focused()
     page.keyboard.type(POSTCODE)
@@ -156,27 +157,27 @@ def test_adviser_logs_an_avoidable_contact_with_the_keyboard_alone(page, check_p
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Nadia Journeyman", level=2).wait_for()
 
-    def tab_to(label: str, limit: int = 40):
-        target = page.get_by_label(label, exact=True)
-        for _ in range(limit):
-            if target.evaluate("el => el === document.activeElement"):
-                return
-            page.keyboard.press("Tab")
-        raise AssertionError(f"Tab never reached {label!r}")
-
     # The enquiry type select has the focus: type to jump, as the hint says.
     expect(page.get_by_label("What is it about?")).to_be_focused()
     page.keyboard.type("Missed bin")
-    expect(page.get_by_label("What is it about?")).to_have_value(
-        re.compile(r"\d+"))
-    tab_to("Summary")
+    expect(page.get_by_label("What is it about?")).to_have_value(re.compile(r"\d+"))
+
+    # Ctrl+Enter with no summary: the GOV.UK error summary takes the focus; its link leads to the field.
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
+    assert page.title().startswith("Error: Log a contact"), page.title()
+    check_page(page, "adviser-keyboard-log-error", title="Error: Log a contact")
+    tab_until(page, "el.closest('.govuk-error-summary') && el.tagName === 'A'", limit=5)
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Summary", exact=True)).to_be_focused()
     page.keyboard.type("Bin missed again on Tuesday; chasing the report from last week.")
-    tab_to("Avoidable contact (NI14)")
+    tab_until(page, "el.id === 'id_avoidable'")
     page.keyboard.press("Space")
-    tab_to("Why was it avoidable?")
+    tab_until(page, "el.id === 'id_avoidable_reason'")
     page.keyboard.type("Service")  # jumps to "Service failure"
     expect(page.get_by_label("Why was it avoidable?")).to_have_value("service_failure")
-    check_page(page, "adviser-keyboard-log-form", title="Log a contact")
+    check_page(page, "adviser-keyboard-log-form", title="Error: Log a contact")  # errors not yet resent
     page.keyboard.press("Control+Enter")
     banner = page.locator(".govuk-notification-banner--success")
     expect(banner).to_contain_text("logged for Nadia Journeyman")
@@ -187,6 +188,48 @@ def test_adviser_logs_an_avoidable_contact_with_the_keyboard_alone(page, check_p
     assert contact.avoidable and contact.avoidable_reason.code == "service_failure"
     assert contact.enquiry_type.name == "Missed bin collection"
     check_page(page, "adviser-keyboard-logged", title="Log a contact")
+
+    # A Customer Advocate enquiry, not resolved now: handed off to Benefits.
+    tab_until(page, "el.id === 'id_q'")
+    page.keyboard.type(POSTCODE)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="Select Nadia Journeyman")).to_be_focused()
+    page.keyboard.press("Enter")
+    # The open missed-bin enquiry makes this a possible repeat: "Yes, chasing it" is preselected
+    # and the summary has the focus. Back up to the question and answer "No".
+    expect(page.get_by_label("Summary", exact=True)).to_be_focused()
+    check_page(page, "adviser-keyboard-possible-repeat", title="Log a contact")
+    for _ in range(10):
+        page.keyboard.press("Shift+Tab")
+        if focused(page, "el.name === 'repeat_of'"):
+            break
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("No, it is about something else")).to_be_checked()
+    tab_until(page, "el.id === 'id_enquiry_type'")
+    page.keyboard.type("New Housing")
+    expect(page.locator("#id_enquiry_type-handoff")).to_have_text(
+        "Customer Advocate to Benefits, 14 working days")
+    tab_until(page, "el.id === 'id_summary'")
+    page.keyboard.type("Wants to claim Council Tax Support.")
+    tab_until(page, "el.id === 'id_resolved_at_first_contact'")
+    page.keyboard.press("Space")
+    expect(page.get_by_label("Resolved at first contact")).not_to_be_checked()
+    tab_until(page, "el.id === 'id_avoidable'")
+    page.keyboard.press("Space")  # the repeat's "progress chasing" no longer applies
+    expect(page.get_by_label("Avoidable contact (NI14)")).not_to_be_checked()
+    tab_until(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Log contact'")
+    page.keyboard.press("Enter")
+    due = add_working_days(timezone.localdate(), 14)
+    expect(banner).to_contain_text(f"Handed off to Benefits (Customer Advocate), due {long_date(due)}.")
+
+    from handoffs.models import Handoff
+
+    handoff = Handoff.objects.get(contact__customer=customer, method="customer_advocate")
+    tab_until(page, "el.tagName === 'A' && el.textContent.trim() === 'My advocate cases'")
+    page.keyboard.press("Enter")
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=str(handoff.pk), exact=True))
+    expect(row).to_contain_text("Nadia Journeyman")
+    check_page(page, "adviser-keyboard-advocate-list", title="My advocate cases")
 
 
 def test_back_office_works_a_handoff_to_resolution_with_the_keyboard_alone(page, check_page, customer):
