@@ -33,9 +33,11 @@ class RegisterFilterForm(forms.Form):
 
 class ComplaintForm(forms.Form):
     customer = forms.IntegerField(label="Customer number", min_value=1,
-                                  help_text="Find the customer above, or enter their number.")
-    service = forms.ChoiceField()
-    summary = forms.CharField(widget=forms.Textarea, label="What is the complaint about?")
+                                  help_text="Find the customer above, or enter their number.",
+                                  error_messages={"required": "Find the customer, or enter their number."})
+    service = forms.ChoiceField(error_messages={"required": "Select the service the complaint is about."})
+    summary = forms.CharField(widget=forms.Textarea, label="What is the complaint about?",
+                              error_messages={"required": "Enter what the complaint is about."})
     received_at = forms.DateTimeField(label="Received", required=False,
                                       widget=DateTimeInput(format="%Y-%m-%dT%H:%M"),
                                       help_text="Leave empty for now.")

@@ -119,6 +119,9 @@ def check_page(axe):
                 assert title.search(page_title), f"{name}: title {page_title!r} !~ {title.pattern}"
             else:
                 assert page_title.startswith(title), f"{name}: title {page_title!r} should start {title!r}"
+        # GOV.UK error messages say what to do about this field, not Django's generic default.
+        generic = page.locator(".govuk-error-message", has_text="This field is required.")
+        assert generic.count() == 0, f"{name}: {generic.count()} generic 'This field is required.' messages"
         h1_count = page.locator("h1").count()
         assert h1_count == 1, f"{name}: {h1_count} h1 elements, expected exactly one"
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})

@@ -32,11 +32,23 @@ def summary_value(page, key: str):
     return row.locator(".govuk-summary-list__value")
 
 
-def log_complaint(page, check_page, summary: str, name: str):
+def log_complaint(page, check_page, summary: str, name: str, *, errors_first: bool = False):
     page.get_by_role("link", name="Complaints", exact=True).click()
     check_page(page, f"{name}-register", title="Complaints")
     page.locator("a.govuk-button", has_text="Log a complaint").click()  # a link styled as a button
     check_page(page, f"{name}-new", title="Log a complaint")
+    if errors_first:
+        page.get_by_role("button", name="Log the complaint").click()
+        summary_box = page.locator(".govuk-error-summary")
+        expect(summary_box.get_by_role("heading", name="There is a problem")).to_be_visible()
+        page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
+        # Every message links to its field, and the field shows the same message.
+        for link in summary_box.get_by_role("link").all():
+            target = link.get_attribute("href")
+            assert page.locator(target).count() == 1, f"error summary link {target} leads nowhere"
+            group = page.locator(".govuk-form-group--error").filter(has=page.locator(target))
+            expect(group.locator(".govuk-error-message")).to_contain_text(link.inner_text())
+        check_page(page, f"{name}-new-errors", title="Error: Log a complaint")
     page.get_by_label("Find the customer").fill(POSTCODE)
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Choose Petra Complainer").click()
@@ -60,7 +72,8 @@ def test_complaint_is_logged_allocated_answered_and_escalated_with_the_right_dea
 ):
     today = timezone.localdate()
     sign_in(page, "complaints_officer")
-    log_complaint(page, check_page, "Bailiff letter sent although I pay by direct debit.", "complaint")
+    log_complaint(page, check_page, "Bailiff letter sent although I pay by direct debit.", "complaint",
+                  errors_first=True)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Council Tax")
     expect(summary_value(page, "Status")).to_contain_text("Awaiting allocation")
     expect(summary_value(page, "Deadline")).to_contain_text("No clock running")
