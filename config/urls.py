@@ -12,6 +12,8 @@ api_v1 = [
     path("", include("reporting.api_urls")),
 ]
 
+handler404 = "core.views.not_found"
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("core.urls")),

@@ -66,6 +66,7 @@ def _customer_or_404(customer_id: int) -> Customer:
 
 class CustomerListApi(APIView):
     permission_classes = [HasRole]
+    pagination_class = StandardPagination  # documents the GET answer as a page
     allowed_roles = {"GET": CUSTOMER_READ_ROLES, "POST": CUSTOMER_WRITE_ROLES}
 
     @extend_schema(
@@ -117,8 +118,8 @@ class CustomerTimelineApi(APIView):
         summary="A customer's timeline",
         description="All contacts, hand-offs and complaints of the customer that the caller may "
                     "see, newest first.",
-        responses={200: TimelineEntrySerializer(many=True), 401: ERRORS[401], 403: ERRORS[403],
-                   404: ERRORS[404]},
+        responses={200: TimelineEntrySerializer(many=True), 400: ERRORS[400], 401: ERRORS[401],
+                   403: ERRORS[403], 404: ERRORS[404]},
     )
     def get(self, request, customer_id: int):
         customer = _customer_or_404(customer_id)

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from core.navigation import attention_items
@@ -61,3 +62,11 @@ def locked_out(request, original_response=None, credentials=None):
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": message}, status=429)
     return render(request, "core/locked_out.html", {"message": message}, status=429)
+
+
+def not_found(request, exception=None):
+    """404 for a URL that matches nothing: JSON under /api/ (API.md, "Conventions"), the
+    page otherwise."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -45,6 +45,7 @@ def _render(request, handoff_id: int) -> Response:
 
 
 class HandoffListApi(APIView):
+    pagination_class = StandardPagination  # documents the answer as a page
     @extend_schema(parameters=[HandoffFilterSerializer],
                    responses={200: HandoffSerializer(many=True), 400: _ERRORS[400]})
     def get(self, request):
