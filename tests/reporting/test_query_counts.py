@@ -18,7 +18,7 @@ PERIOD = {"date_from": "2025-01-15", "date_to": "2025-11-20"}
 LIMITS = {
     "/reports/": 28,  # six contact aggregates x three parts of the period, and the labels
     "/reports/channels/": 14,
-    "/reports/complaints/": 14,
+    "/reports/complaints/": 11,
     "/reports/handoffs/": 6,
     "/reports/joined-up/": 10,
     "/reports/contacts/": 5,
