@@ -1,4 +1,5 @@
-"""API error shapes from API.md, "Conventions": 400 {"field": [...]}, 409 {"detail": ...}.
+"""API error shapes from API.md, "Conventions": 400 {"field": [...]} (a body that is not JSON too),
+409 {"detail": ...}.
 
 Services raise Django's ValidationError (as pages do with forms); the API turns it into 400.
 """
@@ -34,4 +35,7 @@ def api_exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, StateConflict):
         exc = Conflict(str(exc))
+    elif isinstance(exc, exceptions.ParseError):
+        # A body that is not JSON is bad input like any other: the documented 400 shape.
+        exc = exceptions.ValidationError({"non_field_errors": [str(exc.detail)]})
     return drf_exception_handler(exc, context)
