@@ -2,6 +2,8 @@
 complaint reclassified as statutory, which passes to the social care complaints monitoring
 officer. The deadline and its tag follow the working-day rules (DOMAIN.md, Complaints)."""
 
+import re
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -221,3 +223,45 @@ def test_complaint_goes_from_allocation_to_stage_two_with_the_keyboard_alone(pag
     expect(summary_value(page, "Status")).to_contain_text("stage 2")
     expect(summary_value(page, "Deadline")).to_contain_text(long_date(add_working_days(today, 20)))
     check_page(page, "complaint-keyboard-escalated", title=f"Complaint {complaint.reference}")
+
+
+def test_register_clocks_and_tags_match_the_working_day_calendar(page, check_page, customer):
+    """Every running clock in the register (the demo's complaints, some overdue, some due soon):
+    the tag and its colour follow from the due date and today on the working-day calendar."""
+    from datetime import datetime
+
+    from core.working_days import working_days_between
+
+    today = timezone.localdate()
+    sign_in(page, "complaints_officer")
+    page.get_by_role("link", name="Complaints", exact=True).click()
+    check_page(page, "complaints-register-clocks", title="Complaints")
+    rows = page.locator("main table tbody tr")
+    checked = {"overdue": 0, "soon": 0, "later": 0}
+    for i in range(rows.count()):
+        due_cell = rows.nth(i).locator("td").last
+        lines = due_cell.inner_text().strip().splitlines()
+        if lines[0] == "No clock running":
+            continue
+        due = datetime.strptime(lines[0], "%d %b %Y").date()
+        tag = due_cell.locator(".govuk-tag")
+        if due < today:
+            overdue_by = working_days_between(due, today)
+            plural = "s" if overdue_by != 1 else ""
+            expect(tag).to_have_text(f"Overdue by {overdue_by} working day{plural}")
+            expect(tag).to_have_class(re.compile(r"govuk-tag--red"))
+            checked["overdue"] += 1
+            continue
+        left = working_days_between(today, due)
+        if left == 0:
+            expect(tag).to_have_text("Due today")
+        elif left <= 2:
+            expect(tag).to_have_text(f"{left} working day{'s' if left != 1 else ''} left")
+        else:
+            expect(tag).to_have_count(0)
+            assert lines[1] == f"{left} working days left", lines
+            checked["later"] += 1
+            continue
+        expect(tag).to_have_class(re.compile(r"govuk-tag--orange"))
+        checked["soon"] += 1
+    assert sum(checked.values()) >= 3, f"the demo data has running clocks: {checked}"
