@@ -243,8 +243,11 @@ def _admin_rows(world) -> list[tuple[str, str, str]]:
         instance = model._default_manager.order_by("pk").first()
         if instance is None:
             # No row to open: the admin sends even an admin back to its index for a missing id.
+            # ... except that a model nobody may delete refuses its delete page before the lookup.
+            undeletable = _admin_delete_answer(model_admin) == "403"
             for suffix in ("change/", "history/", "delete/", ""):
-                rows.append(("GET", f"{base}987654/{suffix}", f"{denied} 302 302"))
+                answer = "403" if suffix == "delete/" and undeletable else "302"
+                rows.append(("GET", f"{base}987654/{suffix}", f"{denied} {answer} 302"))
         else:
             rows.append(("GET", f"{base}{instance.pk}/change/", f"{denied} 200 302"))
             rows.append(("GET", f"{base}{instance.pk}/history/", f"{denied} 200 302"))
