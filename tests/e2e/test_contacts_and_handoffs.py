@@ -270,7 +270,7 @@ def test_back_office_works_a_handoff_to_resolution_with_the_keyboard_alone(page,
     check_page(page, "back-office-keyboard-update-error", title=f"Error: Hand-off {handoff.pk}")
     tab_until(page, "el.closest('.govuk-error-summary') && el.tagName === 'A'", limit=5)
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement.id === 'id_update-informed_via_0'")
+    page.wait_for_function("document.activeElement.id === 'id_update-informed_via'")
     expect(page.get_by_label("Update", exact=True)).to_have_value("Rang the customer: claim form on its way.")
     page.keyboard.press("Space")  # the first radio: Phone
     expect(page.get_by_label("Phone")).to_be_checked()
