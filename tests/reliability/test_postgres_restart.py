@@ -104,7 +104,8 @@ def test_a_postgres_restart_costs_only_the_requests_in_flight(cluster):
         restart_began = time.monotonic()
         cluster.restart("fast")  # --- the fault: every server-side connection is cut ---
         restart_done = time.monotonic()
-        time.sleep(2)
+        wait_for(lambda: sum(1 for t, _ in list(statuses) if t > restart_done + 0.2) >= 30, 90,
+                 "30 requests after the restart")
         stop.set()
         for worker in workers:
             worker.join(timeout=30)

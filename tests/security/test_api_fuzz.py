@@ -14,6 +14,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
@@ -52,6 +54,27 @@ def api_key(make_user, db):
     return api_token_create(user=user, name="fuzz")[1]
 
 
+@pytest.fixture(scope="module")
+def tally():
+    """Requests sent per operation; the total is printed (pytest -s) for the record."""
+    counts: dict[str, int] = {}
+    yield counts
+    print(f"\nAPI fuzz: {len(counts)} operations, {sum(counts.values())} requests validated")
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction():
+    """schemathesis calls the WSGI app directly, whose request signals would close the database
+    connection (and with it the test's transaction); Django's test client disconnects them too."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(autouse=True)
 def _no_throttle(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
@@ -61,8 +84,9 @@ def _no_throttle(settings):
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
-def test_api_operation_never_errors_and_matches_its_schema(case, api_key):
+def test_api_operation_never_errors_and_matches_its_schema(case, api_key, tally):
     case.call_and_validate(headers={"Authorization": f"Token {api_key}"}, checks=CHECKS)
+    tally[f"{case.method} {case.path}"] = tally.get(f"{case.method} {case.path}", 0) + 1
 
 
 @pytest.mark.django_db
