@@ -122,6 +122,11 @@ def check_page(axe):
         # GOV.UK error messages say what to do about this field, not Django's generic default.
         generic = page.locator(".govuk-error-message", has_text="This field is required.")
         assert generic.count() == 0, f"{name}: {generic.count()} generic 'This field is required.' messages"
+        # Each error summary link leads to a field on the page (GOV.UK: it moves the focus there).
+        for href in page.locator(".govuk-error-summary a").evaluate_all(
+                "links => links.map(a => a.getAttribute('href'))"):
+            assert href.startswith("#") and page.locator(f"[id='{href[1:]}']").count() == 1, (
+                f"{name}: error summary link {href!r} leads to no field")
         h1_count = page.locator("h1").count()
         assert h1_count == 1, f"{name}: {h1_count} h1 elements, expected exactly one"
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
