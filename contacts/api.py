@@ -112,6 +112,7 @@ class CustomerDetailApi(APIView):
 
 class CustomerTimelineApi(APIView):
     permission_classes = [HasRole]
+    pagination_class = StandardPagination  # documents the answer as a page
     allowed_roles = {"GET": CUSTOMER_READ_ROLES}
 
     @extend_schema(
