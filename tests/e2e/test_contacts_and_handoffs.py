@@ -205,6 +205,8 @@ def test_adviser_logs_contacts_and_hands_off_with_the_keyboard_alone(page, check
             break
     page.keyboard.press("ArrowDown")
     expect(page.get_by_label("No, it is about something else")).to_be_checked()
+    # Answering "No" withdraws the suggested "progress chasing" avoidable tag.
+    expect(page.get_by_label("Avoidable contact (NI14)")).not_to_be_checked()
     tab_until(page, "el.id === 'id_enquiry_type'")
     page.keyboard.type("New Housing")
     expect(page.locator("#id_enquiry_type-handoff")).to_have_text(
@@ -215,7 +217,6 @@ def test_adviser_logs_contacts_and_hands_off_with_the_keyboard_alone(page, check
     page.keyboard.press("Space")
     expect(page.get_by_label("Resolved at first contact")).not_to_be_checked()
     tab_until(page, "el.id === 'id_avoidable'")
-    page.keyboard.press("Space")  # the repeat's "progress chasing" no longer applies
     expect(page.get_by_label("Avoidable contact (NI14)")).not_to_be_checked()
     tab_until(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Log contact'")
     page.keyboard.press("Enter")

@@ -36,6 +36,10 @@ for (const radio of document.querySelectorAll("input[name='repeat_of']")) {
     if (avoidable && reason && radio.value !== "none") {
       if (!avoidable.checked) avoidable.click();
       reason.value = "progress_chasing";
+    } else if (avoidable && reason && reason.value === "progress_chasing") {
+      // Not chasing after all: withdraw the suggestion; the adviser judges this contact afresh.
+      reason.value = "";
+      if (avoidable.checked) avoidable.click();
     }
   });
 }
