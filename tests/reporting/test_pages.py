@@ -196,3 +196,12 @@ def test_periods_cut_across_months_equal_recounts(client_for, data, start, end):
     assert sum(r[-1].text for r in channels.context["tables"]["channel_mix"].rows) == qs.count()
     assert channels.context["costs"]["rows"] and sum(
         r["contacts"] for r in channels.context["costs"]["rows"]) == qs.count()
+
+
+@pytest.mark.parametrize("url", [*REPORT_URLS, "/reports/contacts/"])
+def test_a_bad_filter_date_is_named_in_the_error_summary_not_a_500(client_for, db, url):
+    res = client_for(Role.MANAGER).get(url, {"date_from": "2026-13-01"})
+    assert res.status_code in (200, 400)
+    body = res.content.decode()
+    assert "govuk-error-summary" in body
+    assert 'href="#id_date_from"' in body
