@@ -31,14 +31,14 @@ def rebuild_contact_summary() -> int:
             cursor.execute("LOCK TABLE contacts_contact IN SHARE MODE")
         ContactDailySummary.objects.all().delete()
         cursor.execute(
-            f"INSERT INTO reporting_contact_daily ({', '.join(DIMENSIONS)}, count) "
+            f"INSERT INTO reporting_contact_daily ({', '.join(DIMENSIONS)}, count) "  # nosec B608
             f"SELECT {_COLS}, COUNT(*) FROM contacts_contact GROUP BY {_COLS}"
         )
         # The daily triggers rolled those changes up already; start the months afresh anyway,
         # so that a rebuild also repairs monthly rows that were wrong before it.
         ContactMonthlySummary.objects.all().delete()
         cursor.execute(
-            f"INSERT INTO reporting_contact_monthly ({', '.join(DIMENSIONS)}, count) "
+            f"INSERT INTO reporting_contact_monthly ({', '.join(DIMENSIONS)}, count) "  # nosec B608
             f"SELECT {month}, {rest}, SUM(count) FROM reporting_contact_daily GROUP BY {month}, {rest}"
         )
     return ContactDailySummary.objects.count()
@@ -66,8 +66,9 @@ def rebuild_handoff_summary() -> int:
         if connection.vendor == "postgresql":
             cursor.execute("LOCK TABLE handoffs_handoff IN SHARE MODE")
         HandoffDailySummary.objects.all().delete()
+        # Identifiers below are code-defined constants, never input (hence the nosec).
         cursor.execute(
-            f"INSERT INTO reporting_handoff_daily ({key}, count) "
+            f"INSERT INTO reporting_handoff_daily ({key}, count) "  # nosec B608
             f"SELECT {key}, COUNT(*) FROM (SELECT {_handoff_cols()} FROM handoffs_handoff) AS h "
             f"GROUP BY {key}"
         )

@@ -71,7 +71,7 @@ def test_a_handed_off_contact_names_the_team_and_due_date(adviser, catalogue):
     handoff = Handoff.objects.get()
     page = response.content.decode()
     assert "(anonymous caller)" in page
-    assert f"Handed off to Waste Operations (Fire and Forget), due" in page
+    assert "Handed off to Waste Operations (Fire and Forget), due" in page
     assert str(handoff.due_date.year) in page
     assert handoff.contact.resolved_at_first_contact is False
 
