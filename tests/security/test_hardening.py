@@ -50,12 +50,16 @@ print(json.dumps({
 
 
 @pytest.fixture(scope="module")
-def production():
-    """The app as deployed: DEBUG off, HTTPS on; read in a fresh process, since settings are
-    read from the environment once."""
+def production(tmp_path_factory):
+    """The app as deployed: DEBUG off, HTTPS on, static files collected (the manifest storage
+    needs them); read in a fresh process, since settings are read from the environment once."""
     env = {**os.environ, "DEBUG": "false", "SECURE_HTTPS": "true", "ALLOWED_HOSTS": "testserver",
-           "SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_SETTINGS_MODULE": "config.settings"}
+           "SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_SETTINGS_MODULE": "config.settings",
+           "STATIC_ROOT_OVERRIDE": str(tmp_path_factory.mktemp("static"))}
     env.pop("SECURE_HSTS_SECONDS", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT,
+                   env=env, capture_output=True, text=True, timeout=300, check=True)
     result = subprocess.run([sys.executable, "-c", _PROBE], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=120, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])

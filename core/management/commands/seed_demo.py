@@ -1,4 +1,5 @@
 import random
+from importlib import import_module
 
 from django.apps import apps
 from django.contrib.auth.models import Group
@@ -23,6 +24,20 @@ DEMO_USERS = [
 ]
 
 
+# The data migrations that load reference data (roles, NI14 reasons, channel costs, complaint rule
+# presets). Each is idempotent (get_or_create), so seeding re-runs them: a database whose tables
+# were emptied (a flush, a test run's teardown) gets its reference data back before the demo.
+REFERENCE_DATA_LOADERS = [
+    ("core.migrations.0002_roles_reference_data_audit_guard", "forwards"),
+    ("complaints.migrations.0002_rule_presets", "load"),
+]
+
+
+def _reload_reference_data() -> None:
+    for module, function in REFERENCE_DATA_LOADERS:
+        getattr(import_module(module), function)(apps, None)
+
+
 class Command(BaseCommand):
     help = (
         "Load the demo catalogue, one user per role (named after the role code) and, once, "
@@ -36,6 +51,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, password, seed, days, **options):
         with transaction.atomic():
+            _reload_reference_data()
             users = self._users(password)
             teams = self._catalogue(users)
         self.stdout.write(f"Catalogue: {Service.objects.count()} services, "
