@@ -131,6 +131,9 @@ class ContactLogForm(forms.Form):
         self.fields["avoidable_reason"].queryset = AvoidableReason.objects.filter(
             is_active=True).order_by("name", "pk")
         self.fields["site"].queryset = Site.objects.filter(is_active=True).order_by("name", "pk")
+        # Materialised once: a template looping over a queryset's choices counts it first.
+        for name in ("avoidable_reason", "site"):
+            self.fields[name].choices = list(iter(self.fields[name].choices))
         self.repeat_candidates = {str(c.pk): c for c in repeat_candidates}
         self.fields["repeat_of"].choices = [
             *[(str(c.pk), f"Yes: {c.enquiry_type or c.service}, {c.received_at:%d %B}")

@@ -71,7 +71,9 @@ def contact_log_page(request):
     customer = _customer_or_404(source["customer"]) if source.get("customer") else None
     anonymous = customer is None and source.get("anonymous") == "1"
     catalogue = list(services_with_enquiry_types())
-    candidates = list(selectors.contact_open_enquiries(customer)) if customer else []
+    # Each candidate comes with its hand-off and its enquiry type's service (for its label).
+    candidates = list(selectors.contact_open_enquiries(customer).select_related(
+        "handoff__team", "enquiry_type__service")) if customer else []
 
     if request.method == "POST":
         form = ContactLogForm(request.POST, catalogue=catalogue, repeat_candidates=candidates)
@@ -94,7 +96,7 @@ def contact_log_page(request):
                               repeat_candidates=candidates)
         status = 200
 
-    handoffs = _handoffs_by_contact(candidates)
+    handoffs = {c.pk: c.handoff for c in candidates if hasattr(c, "handoff")}
     search = SearchForm(request.GET if customer is None and not anonymous else None)
     query = search.cleaned_data.get("q", "") if search.is_bound and search.is_valid() else ""
     results = []
@@ -126,13 +128,6 @@ def _initial(request, candidates) -> dict:
         initial.update(repeat_of=str(chosen.pk), enquiry_type=str(chosen.enquiry_type_id or ""),
                        avoidable=True, avoidable_reason="progress_chasing")
     return initial
-
-
-def _handoffs_by_contact(contacts) -> dict[int, Handoff]:
-    if not contacts:
-        return {}
-    return {h.contact_id: h for h in
-            Handoff.objects.filter(contact__in=contacts).select_related("team")}
 
 
 def _logged_message(contact: Contact) -> str:

@@ -146,6 +146,28 @@ def test_repeat_contact_warns_and_preselects_progress_chasing(adviser, catalogue
 
 
 @pytest.mark.django_db
+def test_log_page_for_a_customer_with_open_enquiries_takes_ten_queries(adviser, catalogue):
+    """Issue 9: at most 10 SQL queries per adviser page, however many open enquiries the
+    customer has (no query per candidate, none to count a form's choices)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    customer = CustomerFactory()
+    counts = []
+    for _ in range(2):
+        contact_log(actor=None, channel="telephone", service=catalogue["waste"],
+                    enquiry_type=catalogue["missed_bin"], customer=customer,
+                    summary="Bin missed.", source="adviser",
+                    received_at=timezone.now() - timedelta(hours=2))
+        adviser.get(LOG, {"customer": customer.pk})
+        with CaptureQueriesContext(connection) as queries:
+            response = adviser.get(LOG, {"customer": customer.pk})
+        assert response.status_code == 200 and "Possible repeat contact" in response.content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 10, "\n".join(q["sql"][:200] for q in queries.captured_queries)
+
+
+@pytest.mark.django_db
 def test_saying_no_to_the_repeat_records_none(adviser, catalogue):
     customer = CustomerFactory()
     contact_log(actor=None, channel="telephone", service=catalogue["waste"],
