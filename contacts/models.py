@@ -102,12 +102,16 @@ class Contact(models.Model):
     direction = models.CharField(
         max_length=10, choices=Direction.choices, default=Direction.INBOUND
     )
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="contacts")
+    # No single-column indexes on service and customer: the composite indexes below lead with
+    # them, and every index costs each of the millions of inserts.
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="contacts",
+                                db_index=False)
     enquiry_type = models.ForeignKey(
         EnquiryType, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
     )
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts",
+        db_index=False,
     )
     received_at = models.DateTimeField()
     # The Europe/London calendar day of received_at, stored so that reports and their summary
