@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from complaints.models import (
@@ -29,7 +30,7 @@ from complaints.transitions import Action, Clock, Transition, require_transition
 from core.api_errors import StateConflict
 from core.models import User
 from core.roles import Role, is_staff_member
-from core.services import Message, audit_record, event_time, outbox_send
+from core.services import Message, Outgoing, audit_record, audit_record_many, event_time, outbox_send_many
 from core.working_days import calendar, local_date
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -403,29 +404,26 @@ def stage_rule_change(*, rule: ComplaintStageRule, actor=None, **values) -> Comp
 # --- Enforcement (DOMAIN.md: "Deadlines are enforced, not just displayed") --------------------
 
 
+SWEEP_CHUNK = 200
+
+
 def complaints_enforce_deadlines(today: date | None = None) -> dict[str, int]:
     """Remind owners before a stage deadline (each stage's reminder offset, default 2 working
     days), mark complaints overdue once the deadline has passed and tell the owner's line manager,
-    and remind about Ombudsman follow-ups. Idempotent and safe to run concurrently (outbox
-    dedupe keys and conditional updates); everything lives in the database, so a sweep after
-    downtime catches up."""
+    and remind about Ombudsman follow-ups. Idempotent and safe to run concurrently (chunks locked
+    in deadline order, outbox dedupe keys); everything lives in the database, so a sweep after
+    downtime catches up. Each chunk costs a constant number of queries, whatever its size."""
     today = today or timezone.localdate()
     cal = calendar()
     counts = {"reminders": 0, "overdue": 0, "notices": 0, "ombudsman_reminders": 0}
     horizon = cal.add_working_days(today, _max_reminder_offset())
-    running = (Complaint.objects.with_running_clock().filter(due_date__lte=horizon)
-               .select_related("assigned_to__line_manager").order_by("due_date", "pk"))
-    for complaint in running.iterator(chunk_size=500):
-        stage = complaint.stages.filter(stage=complaint.stage).first()
-        if stage is None:
-            continue
-        due = complaint.due_date
-        if today >= cal.subtract_working_days(due, stage.rule_reminder_working_days):
-            counts["reminders"] += _send_deadline_reminder(complaint, stage, due)
-        if today > due:
-            marked, noticed = _mark_overdue(complaint, stage, due, cal.working_days_between(due, today))
-            counts["overdue"] += marked
-            counts["notices"] += noticed
+    ids = list(Complaint.objects.with_running_clock().filter(due_date__lte=horizon)
+               .order_by("due_date", "pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), SWEEP_CHUNK):
+        reminders, marked, notices = _enforce_chunk(ids[start:start + SWEEP_CHUNK], today, horizon, cal)
+        counts["reminders"] += reminders
+        counts["overdue"] += marked
+        counts["notices"] += notices
     counts["ombudsman_reminders"] = _remind_ombudsman_follow_ups(today, cal)
     return counts
 
@@ -437,11 +435,48 @@ def _max_reminder_offset() -> int:
     return max([2, *offsets])
 
 
-def _send_deadline_reminder(complaint: Complaint, stage: ComplaintStage, due: date) -> int:
+@transaction.atomic
+def _enforce_chunk(ids: list[int], today: date, horizon: date, cal) -> tuple[int, int, int]:
+    """Reminders, overdue marks and notices for one chunk of complaints.
+
+    The rows are locked in deadline order and re-read under the lock, so of concurrent sweeps
+    the second waits for the first, then finds them flagged and their messages stored.
+    """
+    complaints = list(
+        Complaint.objects.with_running_clock().filter(pk__in=ids, due_date__lte=horizon)
+        .select_for_update(of=("self",))
+        .select_related("assigned_to__line_manager", "service").order_by("due_date", "pk")
+    )
+    stages = {(s.complaint_id, s.stage): s
+              for s in ComplaintStage.objects.filter(complaint__in=complaints)}
+    messages, reminder_keys, overdue = [], set(), []
+    for complaint in complaints:
+        stage = stages.get((complaint.pk, complaint.stage))
+        if stage is None:
+            continue
+        due = complaint.due_date
+        if today >= cal.subtract_working_days(due, stage.rule_reminder_working_days):
+            reminder = _deadline_reminder(complaint, stage, due)
+            if reminder:
+                messages.append(reminder)
+                reminder_keys.add(reminder.dedupe_key)
+        if today > due:
+            overdue.append((complaint, stage))
+            notice = _overdue_notice(complaint, stage, due, cal.working_days_between(due, today))
+            if notice:
+                messages.append(notice)
+    marked = _mark_overdue([complaint for complaint, _ in overdue if complaint.overdue_at is None],
+                           [stage.pk for _, stage in overdue])
+    stored = outbox_send_many(messages)
+    reminders = sum(1 for message in stored if message.dedupe_key in reminder_keys)
+    return reminders, marked, len(stored) - reminders
+
+
+def _deadline_reminder(complaint: Complaint, stage: ComplaintStage, due: date) -> Outgoing | None:
     owner = complaint.assigned_to
     if owner is None:
-        return 0
-    sent = outbox_send(
+        return None
+    return Outgoing(
         dedupe_key=f"complaint-stage:{stage.pk}:reminder:{due.isoformat()}",
         message=Message(
             subject=f"Complaint {complaint.reference}: {stage.get_stage_display().lower()} "
@@ -452,58 +487,68 @@ def _send_deadline_reminder(complaint: Complaint, stage: ComplaintStage, due: da
         recipient_user=owner,
         about=complaint,
     )
-    return 1 if sent else 0
 
 
-def _mark_overdue(complaint: Complaint, stage: ComplaintStage, due: date, days_over: int) -> tuple[int, int]:
+def _overdue_notice(complaint: Complaint, stage: ComplaintStage, due: date,
+                    days_over: int) -> Outgoing | None:
+    manager = getattr(complaint.assigned_to, "line_manager", None)
+    if manager is None:
+        return None
+    return Outgoing(
+        dedupe_key=f"complaint-stage:{stage.pk}:overdue:{due.isoformat()}",
+        message=Message(
+            subject=f"Overdue: complaint {complaint.reference} ({complaint.assigned_to})",
+            body=f"The {stage.get_stage_display().lower()} response to complaint "
+                 f"{complaint.reference} ({complaint.service.name}), owned by "
+                 f"{complaint.assigned_to}, was due on {due:%A %d %B %Y} and is overdue "
+                 f"by {days_over} working day{'s' if days_over != 1 else ''}.",
+        ),
+        recipient_user=manager,
+        about=complaint,
+    )
+
+
+def _mark_overdue(complaints: list[Complaint], stage_ids: list[int]) -> int:
+    """Flag the locked, still unflagged complaints (and their current stages) overdue, each with
+    its timeline entry and audit row, in one statement each."""
     now = timezone.now()
-    with transaction.atomic():
-        # Conditional updates: of concurrent sweeps only one flips each flag.
-        marked = Complaint.objects.filter(pk=complaint.pk, due_date=due, overdue_at__isnull=True).update(
-            overdue_at=now
-        )
-        ComplaintStage.objects.filter(pk=stage.pk, overdue_at__isnull=True).update(overdue_at=now)
-        if marked:
-            previous = complaint_previous_event_at(complaint)
-            ComplaintEvent.objects.create(
-                complaint=complaint, actor=None, at=max(now, previous) if previous else now,
-                action="marked_overdue", stage=complaint.stage, data={"due_date": due.isoformat()},
-            )
-            audit_record(actor=None, action="complaint_marked_overdue", target=complaint,
-                         changes={"due_date": due.isoformat()})
-        manager = getattr(complaint.assigned_to, "line_manager", None)
-        noticed = None
-        if manager is not None:
-            noticed = outbox_send(
-                dedupe_key=f"complaint-stage:{stage.pk}:overdue:{due.isoformat()}",
-                message=Message(
-                    subject=f"Overdue: complaint {complaint.reference} ({complaint.assigned_to})",
-                    body=f"The {stage.get_stage_display().lower()} response to complaint "
-                         f"{complaint.reference} ({complaint.service.name}), owned by "
-                         f"{complaint.assigned_to}, was due on {due:%A %d %B %Y} and is overdue "
-                         f"by {days_over} working day{'s' if days_over != 1 else ''}.",
-                ),
-                recipient_user=manager,
-                about=complaint,
-            )
-    return (1 if marked else 0), (1 if noticed else 0)
+    ComplaintStage.objects.filter(pk__in=stage_ids, overdue_at__isnull=True).update(overdue_at=now)
+    if not complaints:
+        return 0
+    Complaint.objects.filter(pk__in=[c.pk for c in complaints], overdue_at__isnull=True).update(
+        overdue_at=now
+    )
+    latest = dict(ComplaintEvent.objects.filter(complaint__in=complaints).values("complaint")
+                  .annotate(latest=Max("at")).values_list("complaint", "latest"))
+    ComplaintEvent.objects.bulk_create(
+        ComplaintEvent(complaint=c, actor=None, at=max(now, latest.get(c.pk) or now),
+                       action="marked_overdue", stage=c.stage,
+                       data={"due_date": c.due_date.isoformat()})
+        for c in complaints)
+    audit_record_many(
+        {"actor": None, "action": "complaint_marked_overdue", "target": c,
+         "changes": {"due_date": c.due_date.isoformat()}}
+        for c in complaints)
+    for complaint in complaints:
+        complaint.overdue_at = now
+    return len(complaints)
 
 
 def _remind_ombudsman_follow_ups(today: date, cal) -> int:
-    sent = 0
     cases = (Complaint.objects.unresolved().filter(ombudsman_follow_up_date__isnull=False,
                                                    ombudsman_follow_up_date__gte=today - timedelta(days=30),
                                                    ombudsman_follow_up_date__lte=today + timedelta(days=60))
              .select_related("assigned_to", "rule_set").order_by("ombudsman_follow_up_date", "pk"))
     legal = list(User.objects.filter(is_active=True, groups__name=Role.LEGAL).order_by("pk"))
+    messages = []
     for complaint in cases:
         follow_up = complaint.ombudsman_follow_up_date
         remind_on = cal.subtract_working_days(follow_up, complaint.rule_set.ombudsman_reminder_working_days)
         if today < remind_on:
             continue
         recipients = [complaint.assigned_to] if complaint.assigned_to else legal
-        for recipient in recipients:
-            message = outbox_send(
+        messages.extend(
+            Outgoing(
                 dedupe_key=f"complaint:{complaint.pk}:ombudsman-follow-up:{follow_up.isoformat()}:"
                            f"{recipient.pk}",
                 message=Message(
@@ -515,5 +560,7 @@ def _remind_ombudsman_follow_ups(today: date, cal) -> int:
                 recipient_user=recipient,
                 about=complaint,
             )
-            sent += 1 if message else 0
-    return sent
+            for recipient in recipients
+        )
+    with transaction.atomic():
+        return len(outbox_send_many(messages))

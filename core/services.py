@@ -2,12 +2,13 @@
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -19,15 +20,10 @@ def _object_ref(target) -> tuple[str, str]:
     return f"{target._meta.app_label}.{target._meta.model_name}", str(target.pk)
 
 
-def audit_record(*, actor, action: str, target, changes: dict | None = None, ip_address=None,
+def _audit_event(*, actor, action: str, target, changes: dict | None = None, ip_address=None,
                  at=None) -> AuditEvent:
-    """Append one row to the audit trail (DEVELOPERS.md, "Personal data is protected").
-
-    Call it inside the transaction that makes the change, so the change and its record commit
-    or roll back together.
-    """
     object_type, object_id = _object_ref(target)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         at=at or timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
@@ -36,6 +32,26 @@ def audit_record(*, actor, action: str, target, changes: dict | None = None, ip_
         changes=changes or {},
         ip_address=ip_address,
     )
+
+
+def audit_record(*, actor, action: str, target, changes: dict | None = None, ip_address=None,
+                 at=None) -> AuditEvent:
+    """Append one row to the audit trail (DEVELOPERS.md, "Personal data is protected").
+
+    Call it inside the transaction that makes the change, so the change and its record commit
+    or roll back together.
+    """
+    event = _audit_event(actor=actor, action=action, target=target, changes=changes,
+                         ip_address=ip_address, at=at)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_many(records: Iterable[dict]) -> list[AuditEvent]:
+    """`audit_record` for many rows in one INSERT (the sweeps write one per item); each record
+    takes the keyword arguments of `audit_record`."""
+    events = [_audit_event(**record) for record in records]
+    return AuditEvent.objects.bulk_create(events) if events else []
 
 
 def model_changes(instance, fields, before: dict) -> dict:
@@ -62,6 +78,31 @@ class Message:
     body: str
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for `outbox_send_many`: the arguments of `outbox_send`."""
+
+    dedupe_key: str
+    message: Message
+    recipient_user: User | None = None
+    to_email: str = ""
+    about: object = None
+
+
+def _outbound(item: Outgoing, now) -> OutboundMessage:
+    object_type, object_id = _object_ref(item.about) if item.about is not None else ("", "")
+    return OutboundMessage(
+        dedupe_key=item.dedupe_key,
+        created_at=now,
+        recipient_user=item.recipient_user,
+        to_email=item.to_email or getattr(item.recipient_user, "email", "") or "",
+        subject=item.message.subject,
+        body=item.message.body,
+        object_type=object_type,
+        object_id=object_id,
+    )
+
+
 def outbox_send(*, dedupe_key: str, message: Message, recipient_user=None, to_email: str = "",
                 about=None) -> OutboundMessage | None:
     """Store a message in the outbox once per `dedupe_key` and send it after commit.
@@ -69,40 +110,92 @@ def outbox_send(*, dedupe_key: str, message: Message, recipient_user=None, to_em
     Returns the new message, or None when a message with that key exists already: this is what
     makes reminders and overdue notices idempotent under retries and concurrent sweeps.
     """
-    to_email = to_email or getattr(recipient_user, "email", "") or ""
-    object_type, object_id = _object_ref(about) if about is not None else ("", "")
+    outbound = _outbound(Outgoing(dedupe_key, message, recipient_user, to_email, about),
+                         timezone.now())
     try:
         with transaction.atomic():
-            outbound = OutboundMessage.objects.create(
-                dedupe_key=dedupe_key,
-                created_at=timezone.now(),
-                recipient_user=recipient_user,
-                to_email=to_email,
-                subject=message.subject,
-                body=message.body,
-                object_type=object_type,
-                object_id=object_id,
-            )
+            outbound.save(force_insert=True)
     except IntegrityError:
         return None
-    if to_email:
+    if outbound.to_email:
         transaction.on_commit(lambda: outbox_deliver(outbound.pk))
     return outbound
 
 
+def outbox_send_many(items: Iterable[Outgoing]) -> list[OutboundMessage]:
+    """`outbox_send` for a batch in a constant number of queries; returns the messages this call
+    stored (one per new `dedupe_key`) and delivers them after commit over one connection.
+
+    The keys already stored are read first and the rest inserted in one statement. Should a
+    concurrent writer store one of those keys in between, the insert fails as a whole and the
+    batch falls back to `outbox_send` one message at a time, so a key is still stored once.
+    """
+    batch = {}
+    for item in items:
+        batch.setdefault(item.dedupe_key, item)
+    if not batch:
+        return []
+    existing = _stored_keys(list(batch))
+    now = timezone.now()
+    fresh = [_outbound(item, now) for key, item in batch.items() if key not in existing]
+    if not fresh:
+        return []
+    try:
+        with transaction.atomic():
+            stored = OutboundMessage.objects.bulk_create(fresh)
+    except IntegrityError:
+        one_by_one = (outbox_send(dedupe_key=key, message=item.message, recipient_user=item.recipient_user,
+                                  to_email=item.to_email, about=item.about)
+                      for key, item in batch.items() if key not in existing)
+        return [message for message in one_by_one if message is not None]
+    to_deliver = [message.pk for message in stored if message.to_email]
+    if to_deliver:
+        transaction.on_commit(lambda: outbox_deliver_many(to_deliver))
+    return stored
+
+
+def _stored_keys(keys: list[str]) -> set[str]:
+    return set(OutboundMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+
+
 def outbox_deliver(message_id: int) -> None:
     """Hand one stored message to the email backend; a failure is kept for the retry sweep."""
-    outbound = OutboundMessage.objects.get(pk=message_id)
-    if outbound.sent_at or not outbound.to_email:
-        return
+    outbox_deliver_many([message_id])
+
+
+def outbox_deliver_many(message_ids: list[int]) -> int:
+    """Hand stored messages to the email backend over one connection: one UPDATE marks the
+    delivered ones sent; each failure keeps its error and stays unsent for the retry sweep.
+    Returns how many were delivered."""
+    pending = list(OutboundMessage.objects.filter(pk__in=message_ids, sent_at__isnull=True)
+                   .exclude(to_email="").order_by("pk"))
+    if not pending:
+        return 0
+    delivered, failed = [], {}
     try:
-        send_mail(outbound.subject, outbound.body, None, [outbound.to_email])
-    except Exception as error:  # noqa: BLE001 - any transport failure is retried later
-        OutboundMessage.objects.filter(pk=message_id).update(send_error=str(error)[:2000])
-        return
-    OutboundMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(
-        sent_at=timezone.now(), send_error=""
-    )
+        with get_connection() as mail:
+            for outbound in pending:
+                email = EmailMessage(outbound.subject, outbound.body, None, [outbound.to_email],
+                                     connection=mail)
+                try:
+                    if not mail.send_messages([email]):
+                        raise RuntimeError("The email backend did not send the message.")
+                except Exception as error:  # noqa: BLE001 - any transport failure is retried later
+                    failed.setdefault(str(error)[:2000], []).append(outbound.pk)
+                else:
+                    delivered.append(outbound.pk)
+    except Exception as error:  # noqa: BLE001 - the mail server is down: all wait for the retry
+        done = set(delivered).union(*failed.values())
+        rest = [outbound.pk for outbound in pending if outbound.pk not in done]
+        if rest:
+            failed.setdefault(str(error)[:2000], []).extend(rest)
+    if delivered:
+        OutboundMessage.objects.filter(pk__in=delivered, sent_at__isnull=True).update(
+            sent_at=timezone.now(), send_error=""
+        )
+    for error, ids in failed.items():
+        OutboundMessage.objects.filter(pk__in=ids).update(send_error=error)
+    return len(delivered)
 
 
 def outbox_retry_unsent() -> int:
@@ -113,8 +206,8 @@ def outbox_retry_unsent() -> int:
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:500]
     )
-    for message_id in pending:
-        outbox_deliver(message_id)
+    if pending:
+        outbox_deliver_many(pending)
     return len(pending)
 
 

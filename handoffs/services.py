@@ -18,7 +18,15 @@ from contacts.models import Contact
 from contacts.services import contact_create, contact_enquiry_close
 from core.api_errors import StateConflict
 from core.models import HandoffMethod, User
-from core.services import Message, audit_record, event_time, outbox_send
+from core.services import (
+    Message,
+    Outgoing,
+    audit_record,
+    audit_record_many,
+    event_time,
+    outbox_send,
+    outbox_send_many,
+)
 from core.working_days import add_working_days, calendar
 from handoffs.models import ACTION_STATUSES, Handoff, HandoffUpdate
 from handoffs.selectors import handoff_previous_event_at
@@ -73,7 +81,9 @@ def contact_log(*, actor, **contact_fields) -> Contact:
     screen, the partner API and Open311. Takes the arguments of `contacts.services.contact_create`.
     """
     contact = contact_create(actor=actor, **contact_fields)
-    handoff_open_for_contact(contact=contact, actor=actor)
+    handoff = handoff_open_for_contact(contact=contact, actor=actor)
+    # Whether or not a hand-off opened, `contact.handoff` now answers without a query.
+    Contact.handoff.related.set_cached_value(contact, handoff)
     return contact
 
 
@@ -284,19 +294,23 @@ def _claim(queryset, ids: list[int], flag: str) -> list[Handoff]:
 
 @transaction.atomic
 def _remind(ids: list[int], remind_up_to: date, today: date) -> int:
+    """One chunk's reminders in a constant number of queries: flags, timeline entries, audit rows
+    and messages each in one statement, committed (or rolled back) together."""
     handoffs = _claim(Handoff.objects.due_for_reminder(remind_up_to), ids, "reminded_at")
     HandoffUpdate.objects.bulk_create(
         HandoffUpdate(handoff=h, kind=HandoffUpdate.Kind.REMINDER, at=h.event_at,
                       note=f"Owner reminded: due {long_date(h.due_date)}.")
         for h in handoffs)
-    sent = 0
+    audit_record_many(
+        {"actor": None, "action": "handoff_reminded", "target": h,
+         "changes": {"due_date": h.due_date.isoformat()}}
+        for h in handoffs)
+    messages = []
     for handoff in handoffs:
-        audit_record(actor=None, action="handoff_reminded", target=handoff,
-                     changes={"due_date": handoff.due_date.isoformat()})
         owner = handoff.assigned_to or handoff.team.lead
         if owner is None:
             continue
-        message = outbox_send(
+        messages.append(Outgoing(
             dedupe_key=f"handoff:{handoff.pk}:reminder:{handoff.due_date.isoformat()}",
             message=Message(
                 subject=f"Hand-off {handoff.pk} is due {long_date(handoff.due_date)}",
@@ -304,37 +318,38 @@ def _remind(ids: list[int], remind_up_to: date, today: date) -> int:
                                       {"handoff": handoff, "owner": owner, "today": today}),
             ),
             recipient_user=owner, about=handoff,
-        )
-        sent += 1 if message else 0
-    return sent
+        ))
+    return len(outbox_send_many(messages))
 
 
 @transaction.atomic
 def _mark_overdue(ids: list[int], today: date, cal) -> tuple[int, int]:
+    """One chunk's overdue marks and notices in a constant number of queries (see `_remind`)."""
     handoffs = _claim(Handoff.objects.due_for_overdue(today), ids, "overdue_at")
     HandoffUpdate.objects.bulk_create(
         HandoffUpdate(handoff=h, kind=HandoffUpdate.Kind.OVERDUE, at=h.event_at,
                       note=f"Past its due date of {long_date(h.due_date)}.")
         for h in handoffs)
-    notices = 0
+    audit_record_many(
+        {"actor": None, "action": "handoff_marked_overdue", "target": h,
+         "changes": {"due_date": h.due_date.isoformat()}}
+        for h in handoffs)
+    messages = []
     for handoff in handoffs:
-        audit_record(actor=None, action="handoff_marked_overdue", target=handoff,
-                     changes={"due_date": handoff.due_date.isoformat()})
         days_over = cal.working_days_between(handoff.due_date, today)
         recipients = [("lead", handoff.team.lead)]
         if handoff.method == HandoffMethod.CUSTOMER_ADVOCATE:
             recipients.append(("advocate", handoff.advocate))
+        body = None
         for role, recipient in recipients:
             if recipient is None:
                 continue
-            message = outbox_send(
+            body = body or render_to_string("handoffs/email/overdue.txt",
+                                            {"handoff": handoff, "days_over": days_over})
+            messages.append(Outgoing(
                 dedupe_key=f"handoff:{handoff.pk}:overdue:{handoff.due_date.isoformat()}:{role}",
-                message=Message(
-                    subject=f"Overdue: hand-off {handoff.pk} ({handoff.team.name})",
-                    body=render_to_string("handoffs/email/overdue.txt",
-                                          {"handoff": handoff, "days_over": days_over}),
-                ),
+                message=Message(subject=f"Overdue: hand-off {handoff.pk} ({handoff.team.name})",
+                                body=body),
                 recipient_user=recipient, about=handoff,
-            )
-            notices += 1 if message else 0
-    return len(handoffs), notices
+            ))
+    return len(handoffs), len(outbox_send_many(messages))

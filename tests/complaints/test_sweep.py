@@ -8,11 +8,12 @@ from datetime import date
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from complaints.models import Complaint
+from complaints.models import Complaint, ComplaintEvent
 from complaints.services import complaints_enforce_deadlines
 from complaints.tasks import sweep_deadlines
-from core.models import OutboundMessage
+from core.models import AuditEvent, OutboundMessage
 from core.roles import Role
 from tests.complaints.factories import at, complaint, user_with, walk
 
@@ -129,3 +130,30 @@ def test_concurrent_sweeps_send_one_reminder_and_one_notice():
     assert [m.recipient_user for m in _messages("reminder")] == [officer]
     assert [m.recipient_user for m in _messages("overdue")] == [manager]
     assert case.events.filter(action="marked_overdue").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_sweep_costs_the_same_number_of_queries_for_5_or_30_due_complaints(
+        settings, mailoutbox, django_capture_on_commit_callbacks):
+    """Issue 9: the work per chunk is a constant number of statements, not a few per complaint."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    manager = user_with(Role.MANAGER)
+    officer = user_with(Role.COMPLAINTS_OFFICER, line_manager=manager)
+
+    def queries_for(n: int) -> int:
+        with time_machine.travel(at("2023-01-09", 12), tick=False):
+            for _ in range(n):
+                walk(complaint(received_at=at("2023-01-09", 9)), ["allocate"], officer=officer)
+        mailoutbox.clear()
+        with CaptureQueriesContext(connection) as queries, \
+                django_capture_on_commit_callbacks(execute=True):
+            counts = complaints_enforce_deadlines(today=date(2023, 1, 23))
+        assert counts == {"reminders": n, "overdue": n, "notices": n, "ombudsman_reminders": 0}
+        assert len(mailoutbox) == 2 * n
+        return len(queries)
+
+    assert queries_for(5) == queries_for(30)
+    assert Complaint.objects.filter(overdue_at__isnull=False).count() == 35
+    assert ComplaintEvent.objects.filter(action="marked_overdue").count() == 35
+    assert AuditEvent.objects.filter(action="complaint_marked_overdue").count() == 35
+    assert not OutboundMessage.objects.filter(sent_at__isnull=True).exists()

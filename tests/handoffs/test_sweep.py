@@ -8,13 +8,15 @@ from datetime import date
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from core.models import OutboundMessage
+from core.models import AuditEvent, OutboundMessage
+from core.roles import Role
 from handoffs import services
 from handoffs.models import Handoff, HandoffUpdate
 from handoffs.services import handoffs_enforce_deadlines
 from handoffs.tasks import sweep_deadlines
-from tests.handoffs.factories import CA, FAF, at, officer_in, open_handoff, team_with_lead
+from tests.handoffs.factories import CA, FAF, at, officer_in, open_handoff, team_with_lead, user_with
 
 
 def _case(method=FAF, accepted=True):
@@ -184,3 +186,29 @@ def test_two_sweeps_at_once_send_one_reminder_and_one_overdue_notice_per_handoff
         assert _messages(handoff, "overdue").count() == 2  # the team lead and the advocate
         assert handoff.updates.filter(kind=HandoffUpdate.Kind.OVERDUE).count() == 1
         assert handoff.updates.filter(kind=HandoffUpdate.Kind.REMINDER).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_sweep_costs_the_same_number_of_queries_for_5_or_30_due_handoffs(
+        settings, mailoutbox, django_capture_on_commit_callbacks):
+    """Issue 9: the work per chunk is a constant number of statements, not a few per hand-off."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    team = team_with_lead()
+    adviser = user_with(Role.ADVISER)
+
+    def queries_for(n: int) -> int:
+        with time_machine.travel(at("2023-01-09", 12), tick=False):
+            for i in range(n):
+                open_handoff(method=CA if i % 2 else FAF, team=team, adviser=adviser,
+                             received_at=at("2023-01-09", 9))
+        mailoutbox.clear()
+        with CaptureQueriesContext(connection) as queries, \
+                django_capture_on_commit_callbacks(execute=True):
+            counts = _sweep("2023-01-23")
+        assert counts == {"reminders": n, "overdue": n, "notices": n + n // 2}
+        assert len(mailoutbox) == 2 * n + n // 2
+        return len(queries)
+
+    assert queries_for(5) == queries_for(30)
+    assert not OutboundMessage.objects.filter(sent_at__isnull=True).exists()
+    assert AuditEvent.objects.filter(action__in=["handoff_reminded", "handoff_marked_overdue"]).count() == 70

@@ -1,7 +1,8 @@
 """A worker process for test_sweep_killed: runs the hand-off deadline sweep against the database
 in DATABASE_URL, in small chunks. With KILL_AT_MESSAGE=n it kills itself with SIGKILL (no
 cleanup, no rollback by Python, as when the OOM killer or a node failure takes a worker) just
-after it has stored the n-th outbox message, i.e. in the middle of a chunk's transaction.
+after the batch that stores the n-th outbox message, i.e. in the middle of a chunk's
+transaction.
 
 Run as `python tests/reliability/sweep_child.py`; prints the sweep's counts as JSON.
 """
@@ -22,18 +23,18 @@ def main() -> None:
     services.SWEEP_CHUNK = int(os.environ.get("SWEEP_CHUNK", "10"))
     kill_at = int(os.environ.get("KILL_AT_MESSAGE", "0"))
     if kill_at:
-        real_send = services.outbox_send
+        real_send = services.outbox_send_many
         sent = [0]
 
-        def send_then_die(**kwargs):
-            message = real_send(**kwargs)
-            sent[0] += 1
+        def send_then_die(items):
+            messages = real_send(items)
+            sent[0] += len(messages)
             if sent[0] >= kill_at:
                 sys.stdout.flush()
                 os.kill(os.getpid(), signal.SIGKILL)
-            return message
+            return messages
 
-        services.outbox_send = send_then_die
+        services.outbox_send_many = send_then_die
     today = date.fromisoformat(os.environ["SWEEP_TODAY"])
     print(json.dumps(services.handoffs_enforce_deadlines(today=today)))
 
