@@ -220,7 +220,8 @@ class ContactListApi(generics.GenericAPIView):
             except services.IdempotencyKeyReused:
                 return Response({"detail": "This Idempotency-Key was used with a different "
                                            "request body."}, status=422)
-        contact = self.get_queryset().get(pk=contact.pk)
+        if not created:  # a replay answers with the contact as it is stored now
+            contact = self.get_queryset().get(pk=contact.pk)
         return Response(ContactSerializer(contact).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
