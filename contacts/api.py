@@ -79,7 +79,8 @@ class CustomerListApi(APIView):
         query = CustomerSearchSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         search = query.validated_data.get("search", "")
-        customers = (selectors.customer_search(search) if search
+        # Every match: the page's count is the number of matches (API.md, "Lists are paginated").
+        customers = (selectors.customer_search(search, limit=None) if search
                      else Customer.objects.active().order_by(*selectors.SEARCH_ORDER))
         paginator = StandardPagination()
         page = paginator.paginate_queryset(customers, request, view=self)

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models import Case, CharField, F, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -73,25 +73,51 @@ class NameKey(Func):
         super().__init__(F("first_name"), F("last_name"))
 
 
-class _Similarity(Func):
-    function = "similarity"
-    output_field = FloatField()
+class _NotFromIndex(Func):
+    """The same text, as an expression no index holds: the looser matches are listed in name
+    order too, but must be found through the trigram index and then sorted. Read in the order of
+    the name index, "wils" would walk the surnames from A until it reached the Wilsons (seconds
+    on a million customers), as the planner takes the matches to be spread evenly."""
+
+    template = "(%(expressions)s || '')"
+    output_field = CharField()
 
 
 SEARCH_ORDER = ("last_name", "first_name", "pk")
+# The most customers a search lists (the customers page says "more than 1,000" past this): the
+# name search on PostgreSQL ranks at most this many of each kind of match, so a common surname
+# costs the same as a rare one.
+SEARCH_LIMIT = 1000
+# How name matches are listed: lower(last_name), lower(first_name), id, exactly the b-tree index
+# customer_name_order_idx of migration 0005, so PostgreSQL reads a page in index order.
+NAME_ORDER = (Lower("last_name"), Lower("first_name"), "pk")
 
 
-def customer_search(query: str) -> QuerySet[Customer]:
+def customer_search(query: str, *, limit: int | None = SEARCH_LIMIT + 1) -> QuerySet[Customer]:
     """Customers matching what an adviser typed: a postcode (any case, with or without the
     space), an outward code ("OL6"), a phone number (any formatting), a UPRN, an email address,
     or words of the name (each word must match; short words match the start of a name).
 
+    Name searches list exact matches first: the surname exactly (a single word), or the first
+    name and surname exactly ("jane smith"); then the looser matches (each word anywhere in the
+    name, or a single word in the email address); each group in order of surname, first name.
+
     Each kind of query is one indexed lookup, so it stays fast with a million customers: on
-    PostgreSQL trigram GIN indexes on the lower-cased full name and email (migration 0003) and
-    b-tree pattern indexes on postcode, phone and UPRN; SQLite runs the same lookups unindexed.
-    Anonymised customers are never found.
+    PostgreSQL a b-tree on the lower-cased surname and first name (migration 0005) answers the
+    exact name matches in order, trigram GIN indexes on the lower-cased full name and email
+    (migration 0003) the looser ones, b-tree pattern indexes postcode, phone and UPRN; SQLite
+    runs the same lookups unindexed. Anonymised customers are never found.
+
+    `limit`: at most this many results are wanted (pages list at most SEARCH_LIMIT and need one
+    more to say there are more); it lets a name search stop reading once it has them, so a
+    surname shared by 25,000 customers costs the same as a rare one. None lists every match
+    (the API, whose pages count every match).
     """
-    query = " ".join((query or "").split())
+    results = _search(" ".join((query or "").split()), limit)
+    return results if limit is None else results[:limit]
+
+
+def _search(query: str, limit: int | None) -> QuerySet[Customer]:
     customers = Customer.objects.active()
     if len(query) < 2:
         return customers.none()
@@ -107,25 +133,51 @@ def customer_search(query: str) -> QuerySet[Customer]:
         return customers.filter(
             Q(phone__startswith=normalise.phone(query)) | Q(uprn=digits)
         ).order_by(*SEARCH_ORDER)
-    return _name_search(customers, query.lower())
+    return _name_search(customers, query.lower(), limit)
 
 
-def _name_search(customers: QuerySet[Customer], query: str) -> QuerySet[Customer]:
-    customers = customers.annotate(name_key=NameKey())
+def _exact_name(query: str) -> Q:
+    """The exact match of a name query: one word is the surname, more are first name(s) and
+    surname ("mary ann smith"). Compares the lower-cased columns the b-tree index holds."""
+    *first, last = query.split()
+    exact = Q(last_key=last)
+    if first:
+        exact &= Q(first_key=" ".join(first))
+    return exact
+
+
+def _loose_name(query: str) -> Q:
+    """Each word anywhere in the full name (a word too short for a trigram: the start of a word
+    of the name); a single word also anywhere in the email address."""
     matches = Q()
     for term in query.split():
         if len(term) >= 3:
             matches &= Q(name_key__contains=term)
-        else:  # too short for a trigram: the start of a word of the name
+        else:
             matches &= Q(name_key__startswith=term) | Q(name_key__contains=" " + term)
     if " " not in query and len(query) >= 3:
         matches |= Q(email_key__contains=query)
-        customers = customers.annotate(email_key=Lower("email"))
-    customers = customers.filter(matches)
-    if connection.vendor == "postgresql":
-        return customers.annotate(rank=_Similarity(F("name_key"), Value(query))).order_by(
-            "-rank", *SEARCH_ORDER)
-    return customers.order_by(*SEARCH_ORDER)
+    return matches
+
+
+def _name_search(customers: QuerySet[Customer], query: str, limit: int | None) -> QuerySet[Customer]:
+    customers = customers.alias(name_key=NameKey(), email_key=Lower("email"),
+                                last_key=Lower("last_name"), first_key=Lower("first_name"))
+    exact, loose = _exact_name(query), _loose_name(query)
+    if connection.vendor != "postgresql" or limit is None:
+        # One query ranking every match: exact first, then the looser ones.
+        return customers.filter(exact | loose).alias(
+            looser=Case(When(exact, then=Value(0)), default=Value(1))
+        ).order_by("looser", *NAME_ORDER)
+    # PostgreSQL, the first `limit`: the exact matches in index order, then (only if they are
+    # fewer than asked for) the looser ones, found by the trigram index and sorted (top `limit`).
+    # UNION ALL without an outer ORDER BY: the Append reads its parts in turn and stops at the
+    # LIMIT, so a page of a common surname, or of "first last", reads a page of the b-tree and
+    # never runs the trigram search. Each part is ordered, so the whole is.
+    exact_part = customers.filter(exact).order_by(*NAME_ORDER)[:limit]
+    loose_part = customers.filter(loose).exclude(exact).order_by(
+        _NotFromIndex(Lower("last_name")), *NAME_ORDER[1:])[:limit]
+    return exact_part.union(loose_part, all=True)
 
 
 def customer_possible_duplicates(*, first_name: str = "", last_name: str = "", email: str = "",

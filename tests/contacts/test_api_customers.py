@@ -159,3 +159,18 @@ def test_schema_describes_the_customer_and_contact_endpoints(api_client_for):
     customer_request = schema["components"]["schemas"]["CustomerCreateRequest"]
     assert set(customer_request["properties"]) == CUSTOMER_FIELDS - {"id"}
     assert {p["name"] for p in paths["/api/v1/customers/"]["get"]["parameters"]} >= {"search"}
+
+
+@pytest.mark.django_db
+def test_search_counts_every_match_past_the_customer_pages_cap(api_client_for):
+    """The customers page counts no further than 1,000 (issue 9); the API's count stays the
+    number of matches (API.md, "Lists are paginated"), exact surname first."""
+    now = timezone.now()
+    Customer.objects.bulk_create(
+        Customer(first_name=f"P{i:04}", last_name="Smith", created_at=now, updated_at=now)
+        for i in range(1001))
+    CustomerFactory(first_name="Adam", last_name="Smithson")
+    body = api_client_for(Role.PARTNER).get(URL, {"search": "smith", "page": "3",
+                                                  "page_size": "500"}).json()
+    assert body["count"] == 1002 and body["next"] is None
+    assert [c["last_name"] for c in body["results"]] == ["Smith", "Smithson"]

@@ -273,6 +273,42 @@ def test_customer_list_search_and_pages(client_for):
     assert client_for(Role.LEGAL).get("/contacts/customers/").status_code == 200
 
 
+def _many_smiths(n):
+    now = timezone.now()
+    Customer.objects.bulk_create(
+        Customer(first_name=f"Person{i:04}", last_name="Smith", created_at=now, updated_at=now)
+        for i in range(n))
+
+
+@pytest.mark.django_db
+def test_customer_list_caps_the_count_and_asks_for_more_of_the_name(client_for):
+    """Issue 9: the list counts no further than 1,000 matches; past that it says so and asks for
+    more of the name or the postcode, and pages stop at the 1,000th."""
+    _many_smiths(1001)
+    CustomerFactory(first_name="Adam", last_name="Smithson")
+    client = client_for(Role.ADVISER)
+    page = client.get("/contacts/customers/", {"q": "smith"}).content.decode()
+    assert "More than 1,000 customers match <strong>smith</strong>" in page
+    assert "Add more of the name, or the postcode" in page and "1000 customers match" not in page
+    assert "Person0000 Smith" in page and "Smithson" not in page  # exact surname first
+    last = client.get("/contacts/customers/", {"q": "smith", "page": "20"}).content.decode()
+    assert "Person0999 Smith" in last and 'rel="next"' not in last
+    assert "Person1000" not in last
+    beyond = client.get("/contacts/customers/", {"q": "smith", "page": "99"}).content.decode()
+    assert "Person0999 Smith" in beyond and 'rel="next"' not in beyond
+
+
+@pytest.mark.django_db
+def test_customer_list_counts_exactly_below_the_cap(client_for):
+    _many_smiths(60)
+    CustomerFactory(first_name="Adam", last_name="Smithson")
+    client = client_for(Role.ADVISER)
+    page = client.get("/contacts/customers/", {"q": "smith"}).content.decode()
+    assert "61 customers match" in page and "More than" not in page and 'rel="next"' in page
+    second = client.get("/contacts/customers/", {"q": "smith", "page": "2"}).content.decode()
+    assert "Person0059 Smith" in second and "Adam Smithson" in second  # the looser match last
+
+
 @pytest.mark.django_db
 def test_unknown_records_answer_404(adviser):
     assert adviser.get("/contacts/customers/999999/").status_code == 404
