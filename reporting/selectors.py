@@ -105,7 +105,11 @@ def summed(filters: Filters, fields: tuple = (), by_month: bool = False) -> list
 
 
 def headline(filters: Filters) -> dict:
-    t = (summed(filters) or [{"total": 0, "avoidable": 0, "fcr": 0}])[0]
+    return _headline(summed(filters))
+
+
+def _headline(rows: list[dict]) -> dict:
+    t = (rows or [{"total": 0, "avoidable": 0, "fcr": 0}])[0]
     return {
         "total_contacts": t["total"],
         "avoidable_contacts": t["avoidable"],
@@ -136,25 +140,29 @@ def _labels(group_by: str, ids) -> dict:
     return {o.pk: (o.code, o.name) for o in objects}
 
 
-def breakdown(filters: Filters, group_by: str) -> list[dict]:
+def breakdown(filters: Filters, group_by: str, rows: list[dict] | None = None) -> list[dict]:
     """Rows {key, label, id, total, avoidable, ni14_percent, fcr, fcr_percent}, ordered by key.
 
     For group_by=reason there is one row per NI14 reason: `avoidable` counts that reason's
     contacts and `total` is every contact in the period, so ni14_percent is the reason's share
     of all contacts and the rows add up to the headline NI14 percentage.
+
+    `rows`: the period's totals already grouped by month and every field (see `breakdowns`),
+    added up here instead of asking the database again.
     """
     if group_by == "month":
+        monthly = summed(filters, by_month=True) if rows is None else _regroup(rows, ("month",))
         return [_row(r["month"].strftime("%Y-%m"), r["month"].strftime("%B %Y"), r["month"], r)
-                for r in summed(filters, by_month=True)]
+                for r in monthly]
     field = _GROUP_FIELD[group_by]
     if group_by == "reason":
         # One pass: every contact counts in the total, the avoidable ones under their reason.
-        rows = summed(filters, (field,))
+        rows = summed(filters, (field,)) if rows is None else _regroup(rows, (field,))
         total = sum(r["total"] for r in rows)
         grouped = [{field: r[field], "avoidable": r["avoidable"], "total": total, "fcr": None}
                    for r in rows if r["avoidable"]]
     else:
-        grouped = summed(filters, (field,))
+        grouped = summed(filters, (field,)) if rows is None else _regroup(rows, (field,))
     labels = _labels(group_by, [r[field] for r in grouped])
     out = []
     for r in grouped:
@@ -163,6 +171,29 @@ def breakdown(filters: Filters, group_by: str) -> list[dict]:
         key, label = labels.get(r[field], (None, "Not recorded"))
         out.append(_row(key, label, r[field] or None, r))
     return sorted(out, key=lambda row: (row["key"] is None, row["key"] or ""))
+
+
+def breakdowns(filters: Filters, group_bys: tuple[str, ...]) -> tuple[dict, dict[str, list[dict]]]:
+    """The headline and several breakdowns from one read of the summary rows per part of the
+    period (grouped by month and every field at once), instead of one read per table."""
+    fields = tuple(dict.fromkeys(_GROUP_FIELD[g] for g in group_bys if g != "month"))
+    rows = summed(filters, fields, by_month=True)
+    return (_headline(_regroup(rows, ())),
+            {group_by: breakdown(filters, group_by, rows) for group_by in group_bys})
+
+
+def _regroup(rows: list[dict], keys: tuple) -> list[dict]:
+    """`rows` added up by `keys` only, in the order `summed` gives."""
+    out: dict = {}
+    for r in rows:
+        key = tuple(r[k] for k in keys)
+        row = out.get(key)
+        if row is None:
+            row = out[key] = {**{k: r[k] for k in keys}, "total": 0, "avoidable": 0, "fcr": 0}
+        row["total"] += r["total"]
+        row["avoidable"] += r["avoidable"]
+        row["fcr"] += r["fcr"]
+    return [out[key] for key in sorted(out, key=lambda k: tuple((v is None, str(v)) for v in k))]
 
 
 def _row(key, label, ident, r) -> dict:
@@ -193,11 +224,15 @@ def channel_mix(filters: Filters) -> dict:
     return {"channels": channels, "rows": rows}
 
 
-def channel_costs(filters: Filters, shift_percent: int = 0) -> dict:
+def channel_costs(filters: Filters, shift_percent: int = 0, mix: dict | None = None) -> dict:
     """Contacts x unit cost per channel, and the saving if shift_percent of face-to-face and
     telephone contacts went to web instead. Each row also has its contacts and cost in the
-    what-if (web gains what the others lose)."""
-    counts = {r["channel"]: r["total"] for r in summed(filters, ("channel",))}
+    what-if (web gains what the others lose). `mix`: the period's channel_mix, if read already."""
+    if mix is None:
+        counts = {r["channel"]: r["total"] for r in summed(filters, ("channel",))}
+    else:
+        counts = {code: sum(r["counts"][i] for r in mix["rows"])
+                  for i, (code, _) in enumerate(mix["channels"])}
     costs = dict(Channel.objects.order_by("code").values_list("code", "unit_cost"))
     web_cost = costs.get(ChannelCode.WEB, Decimal("0"))
     moved = {code: counts.get(code, 0) * shift_percent // 100 for code in SHIFTABLE_CHANNELS}

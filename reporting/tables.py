@@ -137,18 +137,18 @@ def _page(sections) -> dict:
 
 
 def ni14_tables(filters: selectors.Filters, query: dict) -> dict:
-    month = selectors.breakdown(filters, "month")
-    service = selectors.breakdown(filters, "service")
-    channel = selectors.breakdown(filters, "channel")
-    enquiry = selectors.breakdown(filters, "enquiry_type")
-    reason = selectors.breakdown(filters, "reason")
+    """The dashboard's tables and its headline (`headline`), from one read per part of the period."""
+    headline, tables = selectors.breakdowns(
+        filters, ("month", "service", "channel", "enquiry_type", "reason"))
+    month, service, channel, enquiry, reason = (
+        tables[g] for g in ("month", "service", "channel", "enquiry_type", "reason"))
     trend = breakdown_table("trend", "NI14 and first-contact resolution by month", "Month",
                             month, query, lambda r: {"month": r["key"]})
     by_service = breakdown_table("service", "By service", "Service", service, query,
                                  lambda r: {"service": r["key"]})
     by_reason = reason_table(reason, query)
     target = selectors.FCR_TARGET_PERCENT
-    return _page([
+    return {"headline": headline, **_page([
         _section("Trend by month", trend, _chart(
             trend, "line", [r["label"] for r in month], [
                 {"label": "NI14 %", "data": [r["ni14_percent"] for r in month]},
@@ -169,12 +169,12 @@ def ni14_tables(filters: selectors.Filters, query: dict) -> dict:
         _section("By enquiry type", breakdown_table(
             "enquiry_type", "By enquiry type", "Enquiry type", enquiry, query,
             lambda r: {"enquiry_type": r["id"] or "none"})),
-    ])
+    ])}
 
 
 def channel_tables(filters: selectors.Filters, query: dict, shift: int) -> dict:
     mix = selectors.channel_mix(filters)
-    costs = selectors.channel_costs(filters, shift)
+    costs = selectors.channel_costs(filters, shift, mix)
     moves = selectors.channel_shift(mix)
     mix_table = channel_mix_table(mix, query)
     shift_table = channel_shift_table(moves, mix)

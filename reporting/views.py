@@ -65,8 +65,7 @@ def _report(request, *, page: str, build, fields=ALL_FILTERS, extra=None):
 
 
 def dashboard(request):
-    return _report(request, page="dashboard", build=lambda f, q: {
-        **ni14_tables(f, q), "headline": selectors.headline(f)})
+    return _report(request, page="dashboard", build=ni14_tables)
 
 
 def channels(request):
