@@ -12,7 +12,6 @@ Who may do what (least privilege):
 
 import django_filters
 from django import forms
-from django.db import transaction
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -227,10 +226,10 @@ class ContactListApi(generics.GenericAPIView):
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-@transaction.atomic
 def _log_contact(user, fields: dict) -> Contact:
     """A partner's or a member of staff's contact: the earlier open contact of the same customer
-    and service, if any, is recorded as the one it repeats (repeat-contact detection)."""
+    and service, if any, is recorded as the one it repeats (repeat-contact detection).
+    contact_log is the transaction (one BEGIN and COMMIT, no savepoints)."""
     received_at = fields.get("received_at")
     repeat_of = None
     if fields.get("customer") is not None:

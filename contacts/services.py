@@ -143,7 +143,8 @@ def sampling_period_for(day):
     )
 
 
-@transaction.atomic
+# No savepoint of its own: it runs inside contact_log's transaction, which gives up as a whole.
+@transaction.atomic(savepoint=False)
 def contact_create(
     *,
     actor,

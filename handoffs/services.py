@@ -39,7 +39,7 @@ def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of contact_log's transaction, no savepoint of its own
 def handoff_open_for_contact(*, contact: Contact, actor) -> Handoff | None:
     """Open the hand-off a contact's method calls for; None for One & Done.
 
