@@ -10,14 +10,14 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from contacts.models import Contact
 from contacts.services import contact_create, contact_enquiry_close
 from core.api_errors import StateConflict
-from core.models import HandoffMethod, User
+from core.models import HandoffMethod, Team, User
 from core.services import (
     Message,
     Outgoing,
@@ -237,7 +237,7 @@ def _email_customer_on_resolution(handoff: Handoff) -> None:
 # --- Enforcement (DOMAIN.md: "Deadlines are enforced ... The same goes for hand-off service
 # standards") ----------------------------------------------------------------------------------
 
-SWEEP_CHUNK = 200
+SWEEP_CHUNK = 500
 
 
 def handoffs_enforce_deadlines(today: date | None = None) -> dict[str, int]:
@@ -275,21 +275,47 @@ def _claim(queryset, ids: list[int], flag: str) -> list[Handoff]:
 
     Rows are locked in due-date order, so concurrent sweeps queue behind each other rather than
     deadlock; a sweep that waited re-reads the rows after the lock and finds them flagged.
+    Only the columns the messages use are read (the contact's summary as `contact_summary`);
+    the few teams and officers are read once for the chunk, not joined to every row.
     """
     handoffs = list(queryset.filter(pk__in=ids).select_for_update(of=("self",))
-                    .select_related("team__lead", "assigned_to", "advocate", "contact")
+                    .only("method", "status", "due_date", "team", "assigned_to", "advocate")
+                    .annotate(contact_summary=F("contact__summary"))
                     .order_by("due_date", "pk"))
     if handoffs:
         now = timezone.now()
         Handoff.objects.filter(pk__in=[h.pk for h in handoffs]).update(**{flag: now})
-        latest = dict(HandoffUpdate.objects.filter(handoff__in=handoffs).values("handoff")
-                      .annotate(latest=Max("at")).values_list("handoff", "latest"))
+        latest = dict(HandoffUpdate.objects.filter(handoff__in=[h.pk for h in handoffs])
+                      .values("handoff").annotate(latest=Max("at"))
+                      .values_list("handoff", "latest"))
+        teams = Team.objects.select_related("lead").in_bulk({h.team_id for h in handoffs})
+        users = User.objects.in_bulk(
+            ({h.assigned_to_id for h in handoffs} | {h.advocate_id for h in handoffs}) - {None})
+        team_cache = Handoff.team.field.set_cached_value
+        assigned_cache = Handoff.assigned_to.field.set_cached_value
+        advocate_cache = Handoff.advocate.field.set_cached_value
         for handoff in handoffs:
+            team_cache(handoff, teams[handoff.team_id])
+            assigned_cache(handoff, users.get(handoff.assigned_to_id))
+            advocate_cache(handoff, users.get(handoff.advocate_id))
             setattr(handoff, flag, now)
             # The sweep's own entries never go before the latest event (events may be back-dated).
             previous = latest.get(handoff.pk)
             handoff.event_at = max(now, previous) if previous else now
     return handoffs
+
+
+def _email_body(handoff: Handoff, headline: str) -> str:
+    """The body of a reminder or overdue notice: the headline, the contact's summary and where
+    the hand-off stands. A format string, not a template: a sweep writes hundreds of them."""
+    officer = handoff.assigned_to
+    status = handoff.get_status_display() + (f", with {officer}" if officer else ", not yet accepted")
+    return f"{headline}\n\n{handoff.contact_summary}\n\nStatus: {status}.\n\n"
+
+
+def _day(day: date) -> str:
+    """"Monday 16 January 2023"."""
+    return f"{day:%A} {long_date(day)}"
 
 
 @transaction.atomic
@@ -310,12 +336,13 @@ def _remind(ids: list[int], remind_up_to: date, today: date) -> int:
         owner = handoff.assigned_to or handoff.team.lead
         if owner is None:
             continue
+        headline = (f"Hand-off {handoff.pk} in the {handoff.team.name} queue is due on "
+                    f"{_day(handoff.due_date)}.")
         messages.append(Outgoing(
             dedupe_key=f"handoff:{handoff.pk}:reminder:{handoff.due_date.isoformat()}",
             message=Message(
                 subject=f"Hand-off {handoff.pk} is due {long_date(handoff.due_date)}",
-                body=render_to_string("handoffs/email/reminder.txt",
-                                      {"handoff": handoff, "owner": owner, "today": today}),
+                body=_email_body(handoff, headline),
             ),
             recipient_user=owner, about=handoff,
         ))
@@ -344,8 +371,10 @@ def _mark_overdue(ids: list[int], today: date, cal) -> tuple[int, int]:
         for role, recipient in recipients:
             if recipient is None:
                 continue
-            body = body or render_to_string("handoffs/email/overdue.txt",
-                                            {"handoff": handoff, "days_over": days_over})
+            body = body or _email_body(
+                handoff, f"Hand-off {handoff.pk} in the {handoff.team.name} queue was due on "
+                         f"{_day(handoff.due_date)} and is overdue by {days_over} working "
+                         f"day{'' if days_over == 1 else 's'}.")
             messages.append(Outgoing(
                 dedupe_key=f"handoff:{handoff.pk}:overdue:{handoff.due_date.isoformat()}:{role}",
                 message=Message(subject=f"Overdue: hand-off {handoff.pk} ({handoff.team.name})",
