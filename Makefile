@@ -60,6 +60,8 @@ e2e: install .env assets
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 bench: install .env assets
+	@# The pages it times are served as in production: from collected, hashed static files.
+	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
 lint: install
