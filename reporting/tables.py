@@ -2,10 +2,11 @@
 
 import csv
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.http import StreamingHttpResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from reporting import selectors
 
@@ -36,8 +37,14 @@ def _pct(value) -> str:
     return "" if value is None else f"{value:.1f}%"
 
 
+@lru_cache(maxsize=8)
+def _drill_path(script_prefix: str) -> str:
+    return reverse("reporting:contacts")
+
+
 def drill_url(query: dict, **extra) -> str:
-    return f"{reverse('reporting:contacts')}?{urlencode({**query, **extra})}"
+    # A dashboard has hundreds of these links: the path is resolved once per script prefix.
+    return f"{_drill_path(get_script_prefix())}?{urlencode({**query, **extra})}"
 
 
 def _points(value, up: str = "above", down: str = "below") -> str:
