@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from contacts.models import Contact, Customer
 from contacts.services import SUMMARY_MAX_LENGTH
-from core.models import AvoidableReason, ChannelCode, HandoffMethod, Service
+from core.models import AvoidableReason, ChannelCode, EnquiryType, HandoffMethod, Service
 
 # --- Customers ---------------------------------------------------------------------------------
 
@@ -57,11 +57,42 @@ class TimelineEntrySerializer(serializers.Serializer):
 # --- Contacts ----------------------------------------------------------------------------------
 
 
+def _fresh_copies(fields: dict) -> dict:
+    """Each field made again from the arguments it was made with: what DRF's per-instance
+    deepcopy of the fields gives, without deep-copying the arguments too (deep-copying a queryset
+    copies its whole query). A field only reads its arguments (a related field's queryset is
+    cloned by `.all()` before use), so the copies may share them."""
+    return {name: type(field)(*field._args, **field._kwargs) for name, field in fields.items()}
+
+
+class _ServiceCodeField(serializers.SlugRelatedField):
+    """An active service's code. When an enquiry type code comes with it, the active enquiry type
+    of that code in that service is read in the same statement (with its service and team) and
+    kept for `ContactCreateSerializer.validate`; otherwise, or if there is none, the service is
+    looked up alone, as by SlugRelatedField."""
+
+    def to_internal_value(self, data):
+        initial = getattr(self.parent, "initial_data", None)
+        code = initial.get("enquiry_type") if hasattr(initial, "get") else None
+        if isinstance(data, str) and isinstance(code, str) and code.strip():
+            try:
+                enquiry_type = (
+                    EnquiryType.objects.select_related("service", "team")
+                    .filter(service__code=data, service__is_active=True, code=code.strip(),
+                            is_active=True)
+                    .first())
+            except (TypeError, ValueError):  # e.g. a NUL character: the fields will say so
+                enquiry_type = None
+            if enquiry_type is not None:
+                self.parent._enquiry_type = enquiry_type
+                return enquiry_type.service
+        return super().to_internal_value(data)
+
+
 class ContactCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=ChannelCode.choices)
-    service = serializers.SlugRelatedField(slug_field="code",
-                                           queryset=Service.objects.filter(is_active=True),
-                                           help_text="A service code.")
+    service = _ServiceCodeField(slug_field="code", queryset=Service.objects.filter(is_active=True),
+                                help_text="A service code.")
     enquiry_type = serializers.CharField(required=False, allow_null=True, max_length=50,
                                          help_text="An enquiry type code of the service.")
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.active(),
@@ -83,12 +114,18 @@ class ContactCreateSerializer(serializers.Serializer):
     external_ref = serializers.CharField(max_length=100, required=False, allow_blank=True,
                                          default="")
 
+    def get_fields(self):
+        return _fresh_copies(self._declared_fields)
+
     def validate(self, data):
         errors = {}
         service, code = data["service"], data.get("enquiry_type")
         if code:
-            enquiry_type = service.enquiry_types.filter(code=code, is_active=True).select_related(
-                "team").first()
+            enquiry_type = getattr(self, "_enquiry_type", None)  # read with the service
+            if (enquiry_type is None or enquiry_type.service_id != service.pk
+                    or enquiry_type.code != code):
+                enquiry_type = service.enquiry_types.filter(
+                    code=code, is_active=True).select_related("team").first()
             if enquiry_type is None:
                 errors["enquiry_type"] = [f"Unknown enquiry type for the service {service.code}."]
             data["enquiry_type"] = enquiry_type
@@ -122,12 +159,22 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True,
         help_text="The earlier open contact of the same customer and service this one chases.")
     handoff = serializers.SerializerMethodField()
+    _fields_built = None  # the fields ModelSerializer builds from the model, built once
 
     class Meta:
         model = Contact
         fields = ["id", "channel", "service", "enquiry_type", "customer", "received_at", "summary",
                   "avoidable", "avoidable_reason", "resolved_at_first_contact", "handoff_method",
                   "external_ref", "source", "repeat_of", "handoff"]
+
+    def get_fields(self):
+        """ModelSerializer introspects the model for every instance; the result depends only on
+        the class, so build it once and give each instance its own copies."""
+        built = type(self).__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()
+            type(self)._fields_built = built
+        return _fresh_copies(built)
 
     @extend_schema_field(ContactHandoffSerializer(allow_null=True))
     def get_handoff(self, contact):

@@ -29,11 +29,18 @@ def role_codes(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_role_codes", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            cached |= {Role.ADMIN}
-        user._role_codes = cached
+        cached = remember_role_codes(user, user.groups.values_list("name", flat=True))
     return cached
+
+
+def remember_role_codes(user, group_names) -> frozenset[str]:
+    """Cache on the user object the role codes of these group names (the user's groups, read
+    with the user, e.g. by the API's token lookup), so that `role_codes` needs no query."""
+    codes = frozenset(group_names)
+    if user.is_superuser:
+        codes |= {Role.ADMIN}
+    user._role_codes = codes
+    return codes
 
 
 def has_role(user, *roles: str) -> bool:
