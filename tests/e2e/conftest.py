@@ -105,14 +105,15 @@ def format_violations(name: str, violations: list[dict]) -> str:
 def check_page(axe):
     """check_page(page, "adviser-home"): screenshot, title, one h1, axe with zero violations."""
 
-    def _check(page, name: str, *, title: str | re.Pattern | None = None):
+    def _check(page, name: str, *, title: str | re.Pattern | None = None, service: str = "No Wrong Door"):
         page.wait_for_load_state("load")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
         page_title = page.title()
         # GOV.UK: "Page – [Section –] Service – Organisation", "Error: " first when a form has errors.
-        assert re.fullmatch(r"(Error: )?[^–]+( – [^–]+)? – No Wrong Door – .+", page_title), (
-            f"{name}: title {page_title!r} does not follow 'Page – [Section –] No Wrong Door – Council'"
+        # `service`: the residents' pages (surveys) carry the public service's name instead.
+        assert re.fullmatch(rf"(Error: )?[^–]+( – [^–]+)? – {re.escape(service)} – .+", page_title), (
+            f"{name}: title {page_title!r} does not follow 'Page – [Section –] {service} – Council'"
         )
         if title is not None:
             if isinstance(title, re.Pattern):

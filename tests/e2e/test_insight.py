@@ -41,6 +41,10 @@ def log(customer, service_code: str, type_code: str, channel: str, when, **extra
 # --- Tell Us Once ------------------------------------------------------------------------------
 
 
+# Residents answer surveys on the council's public pages, not the staff product.
+PUBLIC = "Report, request or complain"
+
+
 @pytest.fixture
 def bereaved(demo_data):
     from tests.factories import CustomerFactory
@@ -165,7 +169,7 @@ def test_customer_answers_the_emailed_survey_once(page, other_page, check_page, 
     page.goto(path)
     expect(page.get_by_role("heading", level=1)).to_have_text("Tell us how we did")
     expect(page.get_by_text("Council Tax (balance or payment enquiry)")).to_be_visible()
-    check_page(page, "insight-survey-answer", title="Tell us how we did")
+    check_page(page, "insight-survey-answer", title="Tell us how we did", service=PUBLIC)
     # The same link open in a second tab, to try answering twice.
     other_page.goto(path)
 
@@ -175,7 +179,7 @@ def test_customer_answers_the_emailed_survey_once(page, other_page, check_page, 
     expect(summary.get_by_role("link")).to_have_text([
         "Select how satisfied you are, from 1 to 5.", "Select how easy it was, from 1 to 5.",
         "Select yes if your enquiry was resolved."])
-    check_page(page, "insight-survey-errors", title="Error: Tell us how we did")
+    check_page(page, "insight-survey-errors", title="Error: Tell us how we did", service=PUBLIC)
     summary.get_by_role("link").first.click()
     assert focused(page, "el.type === 'radio' && el.name === 'satisfaction'")
 
@@ -187,7 +191,7 @@ def test_customer_answers_the_emailed_survey_once(page, other_page, check_page, 
     page.get_by_label("Is there anything you would like to tell us?").fill("Quick answer on the phone.")
     page.get_by_role("button", name="Send feedback").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your feedback")
-    check_page(page, "insight-survey-thanks", title="Thank you for your feedback")
+    check_page(page, "insight-survey-thanks", title="Thank you for your feedback", service=PUBLIC)
     survey = Survey.objects.get(pk=survey.pk)
     assert (survey.satisfaction, survey.ease, survey.resolved, survey.comments) == (
         4, 5, True, "Quick answer on the phone.")
@@ -201,14 +205,15 @@ def test_customer_answers_the_emailed_survey_once(page, other_page, check_page, 
     other_page.get_by_role("group", name="Was your enquiry resolved?").get_by_label("No").check()
     other_page.get_by_role("button", name="Send feedback").click()
     expect(other_page.get_by_role("heading", level=1)).to_have_text("You have already answered")
-    check_page(other_page, "insight-survey-already-answered-post", title="You have already answered")
+    check_page(other_page, "insight-survey-already-answered-post", title="You have already answered",
+               service=PUBLIC)
 
     # Following the link again: no form, the same answer.
     page.goto(path)
     expect(page.get_by_role("heading", level=1)).to_have_text("You have already answered")
     expect(page.get_by_role("button", name="Send feedback")).to_have_count(0)
     expect(page.get_by_text("we have kept your first answers")).to_be_visible()
-    check_page(page, "insight-survey-already-answered", title="You have already answered")
+    check_page(page, "insight-survey-already-answered", title="You have already answered", service=PUBLIC)
     survey.refresh_from_db()
     assert (survey.satisfaction, survey.ease, survey.resolved, survey.responded_at) == (
         4, 5, True, answered_at)
