@@ -26,9 +26,15 @@ def _require_front_office(request):
         raise PermissionDenied
 
 
+# A service's field that the form asks for in parts: its errors go on the part the error
+# summary links to.
+_FORM_FIELD = {"event_date": "event_day"}
+
+
 def _add_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, messages_ in error.message_dict.items():
+            field = _FORM_FIELD.get(field, field)
             form.add_error(field if field in form.fields else None, messages_)
     else:
         form.add_error(None, error.messages)

@@ -135,3 +135,20 @@ def test_the_form_shows_errors_and_writes_nothing_when_incomplete(client, servic
     assert "Select at least one service to tell." in content
     assert "Enter the date of the event" in content
     assert not LifeEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_future_event_date_is_an_error_on_the_date_linked_from_the_summary(client, services):
+    client.force_login(user_with(Role.ADVISER))
+    customer = CustomerFactory()
+    tomorrow = date.today() + timedelta(days=2)
+    response = client.post(f"/insight/life-events/new/{customer.pk}/", {
+        "kind": BEREAVEMENT, "event_day": tomorrow.day, "event_month": tomorrow.month,
+        "event_year": tomorrow.year, "details": "Husband died.", "channel": ChannelCode.TELEPHONE,
+        "services": [str(services[0].pk)],
+    })
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert '<a href="#id_event_day">The date of the event must be today or in the past.</a>' in content
+    assert 'id="event-date-error"' in content
+    assert not LifeEvent.objects.exists()
