@@ -14,7 +14,9 @@ DIMENSIONS = (
 )
 
 
-class ContactDailySummary(models.Model):
+class ContactSummary(models.Model):
+    """One count of contacts per combination of DIMENSIONS (the day or the month in `day`)."""
+
     day = models.DateField()
     service_id = models.IntegerField()
     enquiry_type_id = models.IntegerField(default=0)
@@ -26,6 +28,14 @@ class ContactDailySummary(models.Model):
     count = models.BigIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} service {self.service_id} {self.channel}: {self.count}"
+
+
+class ContactDailySummary(ContactSummary):
+    class Meta:
         db_table = "reporting_contact_daily"
         constraints = [
             models.UniqueConstraint(fields=list(DIMENSIONS), name="reporting_contact_daily_key"),
@@ -34,11 +44,8 @@ class ContactDailySummary(models.Model):
             models.Index(fields=["service_id", "day"], name="reporting_daily_service_idx"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.day} service {self.service_id} {self.channel}: {self.count}"
 
-
-class ContactMonthlySummary(models.Model):
+class ContactMonthlySummary(ContactSummary):
     """The daily rows rolled up by month (`day` is the first of the month): a year of reports
     reads twelve months of rows instead of 365 days of them.
 
@@ -46,16 +53,6 @@ class ContactMonthlySummary(models.Model):
     daily rows (the contact triggers, `reporting_rebuild`, a bulk load's grouped upsert) moves
     the monthly rows in the same transaction.
     """
-
-    day = models.DateField()
-    service_id = models.IntegerField()
-    enquiry_type_id = models.IntegerField(default=0)
-    channel = models.CharField(max_length=20)
-    site_id = models.IntegerField(default=0)
-    avoidable = models.BooleanField()
-    avoidable_reason_id = models.IntegerField(default=0)
-    resolved_at_first_contact = models.BooleanField()
-    count = models.BigIntegerField(default=0)
 
     class Meta:
         db_table = "reporting_contact_monthly"
