@@ -83,13 +83,14 @@ def test_a_postgres_restart_costs_only_the_requests_in_flight(cluster):
         [python(), "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", "1", "--threads", "4", "--timeout", "30", "--graceful-timeout", "5"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    statuses: list[tuple[float, int]] = []
+    statuses: list[tuple[float, float, int]] = []  # (started, finished, HTTP status)
     stop = threading.Event()
 
     def traffic():
         while not stop.is_set():
             started = time.monotonic()
-            statuses.append((started, _call(base, key)))
+            status = _call(base, key)
+            statuses.append((started, time.monotonic(), status))
             time.sleep(0.02)
 
     try:
@@ -104,15 +105,17 @@ def test_a_postgres_restart_costs_only_the_requests_in_flight(cluster):
         restart_began = time.monotonic()
         cluster.restart("fast")  # --- the fault: every server-side connection is cut ---
         restart_done = time.monotonic()
-        wait_for(lambda: sum(1 for t, _ in list(statuses) if t > restart_done + 0.2) >= 30, 90,
+        wait_for(lambda: sum(1 for t, _, _ in list(statuses) if t > restart_done + 0.2) >= 30, 90,
                  "30 requests after the restart")
         stop.set()
         for worker in workers:
             worker.join(timeout=30)
 
-        before = [s for t, s in statuses if t < restart_began]
-        after = [s for t, s in statuses if t > restart_done + 0.2]
-        during = [s for t, s in statuses if restart_began <= t <= restart_done + 0.2]
+        # In flight at the restart: any request not finished before it began nor started after it.
+        before = [s for _, end, s in statuses if end < restart_began]
+        after = [s for start, _, s in statuses if start > restart_done + 0.2]
+        during = [s for start, end, s in statuses
+                  if end >= restart_began and start <= restart_done + 0.2]
         assert before and set(before) == {200}
         assert after and set(after) == {200}, f"failed after the restart: {after}"
         lost = [s for s in during if s != 200]
