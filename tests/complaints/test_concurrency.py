@@ -1,8 +1,6 @@
 """Two people escalate the same complaint at the same moment: the row lock lets exactly one win;
 the other is refused as the table no longer allows it (409 in the API)."""
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -10,6 +8,7 @@ from complaints import services
 from complaints.models import Complaint, ComplaintStage, Stage
 from core.api_errors import StateConflict
 from tests.complaints.factories import complaint, walk
+from tests.concurrency import run_at_once
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -17,25 +16,14 @@ def test_concurrent_escalations_exactly_one_wins():
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
     case = walk(complaint(), ["allocate", "respond"])
-    barrier = threading.Barrier(2)
-    outcomes = []
 
     def escalate():
-        try:
-            barrier.wait()
-            services.complaint_escalate(complaint=Complaint.objects.get(pk=case.pk), actor=None,
-                                        reason="Still unhappy")
-            outcomes.append("won")
-        except StateConflict:
-            outcomes.append("conflict")
-        finally:
-            connection.close()
+        services.complaint_escalate(complaint=Complaint.objects.get(pk=case.pk), actor=None,
+                                    reason="Still unhappy")
+        return "won"
 
-    threads = [threading.Thread(target=escalate) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["conflict", "won"]
+    outcomes = run_at_once(escalate, escalate)
+    assert sorted("conflict" if isinstance(o, StateConflict) else o for o in outcomes) == [
+        "conflict", "won"]
     assert ComplaintStage.objects.filter(complaint=case, stage=Stage.TWO).count() == 1
     assert case.events.filter(action="escalate").count() == 1

@@ -2,7 +2,6 @@
 the owner's manager after it, Ombudsman follow-up reminders; once each, however often, however
 concurrently and however late it runs (DOMAIN.md, "Deadlines are enforced")."""
 
-import threading
 from datetime import date
 
 import pytest
@@ -16,6 +15,7 @@ from complaints.tasks import sweep_deadlines
 from core.models import AuditEvent, OutboundMessage
 from core.roles import Role
 from tests.complaints.factories import at, complaint, user_with, walk
+from tests.concurrency import raised, run_at_once
 
 
 def _allocated_case():
@@ -109,24 +109,11 @@ def test_concurrent_sweeps_send_one_reminder_and_one_notice():
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL")
     case, officer, manager = _allocated_case()
-    barrier = threading.Barrier(4)
-    errors = []
 
     def sweep():
-        try:
-            barrier.wait()
-            complaints_enforce_deadlines(today=date(2023, 1, 20))
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
+        return complaints_enforce_deadlines(today=date(2023, 1, 20))
 
-    threads = [threading.Thread(target=sweep) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert raised(run_at_once(sweep, sweep, sweep, sweep)) == []
     assert [m.recipient_user for m in _messages("reminder")] == [officer]
     assert [m.recipient_user for m in _messages("overdue")] == [manager]
     assert case.events.filter(action="marked_overdue").count() == 1

@@ -2,7 +2,6 @@
 every 400, idempotent replay (also under concurrent retries on PostgreSQL), filters, and who
 may do what."""
 
-import threading
 import time
 from datetime import datetime, timedelta
 
@@ -14,6 +13,7 @@ from contacts.models import Contact, IdempotencyKey
 from core.models import AuditEvent
 from core.roles import Role
 from handoffs.models import Handoff
+from tests.concurrency import raised, run_at_once
 from tests.factories import ContactFactory, CustomerFactory, EnquiryTypeFactory, ServiceFactory
 
 URL = "/api/v1/contacts/"
@@ -208,26 +208,17 @@ def test_concurrent_retries_with_one_key_store_one_contact(api_client_for, catal
     key = partner._credentials["HTTP_AUTHORIZATION"]
     body = _body(enquiry_type="missed-bin", customer=CustomerFactory().pk)
     attempts = 8
-    barrier = threading.Barrier(attempts)
-    answers = []
 
     def retry():
         from rest_framework.test import APIClient
 
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=key)
-        try:
-            barrier.wait()
-            response = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="same-request")
-            answers.append((response.status_code, response.json()))
-        finally:
-            connection.close()
+        response = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="same-request")
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=retry) for _ in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = run_at_once(*[retry] * attempts)
+    assert raised(answers) == []
     statuses = sorted(status for status, _ in answers)
     assert len(answers) == attempts
     assert statuses.count(201) == 1 and set(statuses) <= {200, 201}, answers

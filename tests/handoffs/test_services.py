@@ -1,7 +1,6 @@
 """The hand-off life cycle: accept, update (customer informed), reassign within the team,
 resolve with an outcome; each once, in order, with its timeline entry, audit row and messages."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from core.models import AuditEvent, ChannelCode, OutboundMessage
 from core.roles import Role
 from handoffs import services
 from handoffs.models import Handoff, HandoffUpdate
+from tests.concurrency import run_at_once
 from tests.factories import EnquiryTypeFactory
 from tests.handoffs.factories import CA, FAF, at, officer_in, open_handoff, team_with_lead, user_with
 
@@ -212,23 +212,12 @@ def test_two_officers_accepting_at_once_exactly_one_wins():
     team = team_with_lead()
     officers = [officer_in(team), officer_in(team)]
     handoff = open_handoff(team=team)
-    barrier = threading.Barrier(2)
-    outcomes = []
 
     def accept(officer):
-        try:
-            barrier.wait()
-            services.handoff_accept(handoff=Handoff.objects.get(pk=handoff.pk), actor=officer)
-            outcomes.append("won")
-        except StateConflict:
-            outcomes.append("conflict")
-        finally:
-            connection.close()
+        services.handoff_accept(handoff=Handoff.objects.get(pk=handoff.pk), actor=officer)
+        return "won"
 
-    threads = [threading.Thread(target=accept, args=(officer,)) for officer in officers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["conflict", "won"]
+    outcomes = run_at_once(*(lambda officer=officer: accept(officer) for officer in officers))
+    assert sorted("conflict" if isinstance(o, StateConflict) else o for o in outcomes) == [
+        "conflict", "won"]
     assert handoff.updates.filter(kind=Kind.ACCEPTED).count() == 1

@@ -2,7 +2,6 @@
 once it has passed one overdue mark with one notice to the team lead (and the advocate, for
 Customer Advocate); however often, however concurrently and however late it runs."""
 
-import threading
 from datetime import date
 
 import pytest
@@ -16,6 +15,7 @@ from handoffs import services
 from handoffs.models import Handoff, HandoffUpdate
 from handoffs.services import handoffs_enforce_deadlines
 from handoffs.tasks import sweep_deadlines
+from tests.concurrency import raised, run_at_once
 from tests.handoffs.factories import CA, FAF, at, officer_in, open_handoff, team_with_lead, user_with
 
 
@@ -162,25 +162,13 @@ def test_two_sweeps_at_once_send_one_reminder_and_one_overdue_notice_per_handoff
     if connection.vendor != "postgresql":
         pytest.skip("concurrent transactions need PostgreSQL")
     cases = [_case(method=CA)[0] for _ in range(5)]
-    barrier = threading.Barrier(2)
-    errors = []
 
     def sweep():
-        try:
-            barrier.wait()
-            handoffs_enforce_deadlines(today=date(2023, 1, 23))
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
+        return handoffs_enforce_deadlines(today=date(2023, 1, 23))
 
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
     with time_machine.travel(at("2023-01-23", 7), tick=False):
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    assert errors == []
+        outcomes = run_at_once(sweep, sweep)
+    assert raised(outcomes) == []
     for handoff in cases:
         assert _messages(handoff, "reminder").count() == 1
         assert _messages(handoff, "overdue").count() == 2  # the team lead and the advocate

@@ -1,10 +1,8 @@
 """Surveys under concurrency (PostgreSQL row locks): sweeps that run at once, and a sweep racing
 an adviser at the counter, never ask one customer twice nor send one survey twice."""
 
-import threading
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 
 from core.models import ChannelCode, OutboundMessage
@@ -12,29 +10,9 @@ from core.roles import Role
 from handoffs.services import contact_log
 from insight.models import Survey, SurveySampling
 from insight.services import survey_record_at_counter, surveys_sweep
+from tests.concurrency import run_at_once
 from tests.factories import CustomerFactory, EnquiryTypeFactory
 from tests.handoffs.factories import user_with
-
-
-def _run_at_once(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    outcomes = []
-
-    def run(job):
-        try:
-            barrier.wait()
-            outcomes.append(job())
-        except ValidationError as error:
-            outcomes.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def _log(customer, channel, actor=None):
@@ -53,7 +31,7 @@ def test_concurrent_sweeps_send_each_survey_once_and_ask_each_customer_once():
     for customer in customers:
         _log(customer, ChannelCode.TELEPHONE)
         _log(customer, ChannelCode.TELEPHONE)
-    outcomes = _run_at_once(surveys_sweep, surveys_sweep, surveys_sweep)
+    outcomes = run_at_once(surveys_sweep, surveys_sweep, surveys_sweep)
     assert sum(outcome["invited"] for outcome in outcomes) == 5
     assert Survey.objects.count() == 5
     assert Survey.objects.values("customer").distinct().count() == 5
@@ -69,7 +47,7 @@ def test_a_sweep_racing_an_adviser_at_the_counter_asks_the_customer_once():
     customer = CustomerFactory()
     _log(customer, ChannelCode.TELEPHONE)
     at_counter = _log(customer, ChannelCode.FACE_TO_FACE, actor=adviser)
-    _run_at_once(
+    run_at_once(
         surveys_sweep,
         lambda: survey_record_at_counter(contact=at_counter, actor=adviser, satisfaction=4, ease=4,
                                          resolved=True),
