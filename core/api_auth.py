@@ -4,11 +4,12 @@ import logging
 import uuid
 
 from django.contrib.auth.models import Group
+from django.core.cache import cache as default_cache
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.db.models import OuterRef
 from django.utils import timezone
-from django.utils.connection import ConnectionProxy
 from rest_framework import authentication, exceptions, throttling
 
 from core.models import ApiToken
@@ -21,21 +22,16 @@ logger = logging.getLogger(__name__)
 _LAST_USED_RESOLUTION_SECONDS = 60
 
 
-_token_queries: dict = {}  # unevaluated querysets by database vendor, built once per process
-
-
 def _token_query():
-    tokens = _token_queries.get(connection.vendor)
-    if tokens is None:
-        tokens = ApiToken.objects.select_related("user")
-        if connection.vendor == "postgresql":
-            # The caller's role codes come with the key, in the same statement: the permission
-            # checks then need no query of their own (core.roles.role_codes).
-            from django.contrib.postgres.expressions import ArraySubquery
+    """Keys with their user; on PostgreSQL also the user's role codes, in the same statement, so
+    the permission checks need no query of their own (core.roles.role_codes). Built per call:
+    a queryset shared between the threads of a worker is not safe to share."""
+    tokens = ApiToken.objects.select_related("user")
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
 
-            tokens = tokens.annotate(group_names=ArraySubquery(
-                Group.objects.filter(user=OuterRef("user_id")).values("name")))
-        _token_queries[connection.vendor] = tokens
+        tokens = tokens.annotate(group_names=ArraySubquery(
+            Group.objects.filter(user=OuterRef("user_id")).values("name")))
     return tokens
 
 
@@ -91,16 +87,13 @@ class PerKeyRateThrottle(throttling.SimpleRateThrottle):
 
     scope = "per_key"
     _script = None  # the registered script (redis-py loads it again into a server that lost it)
-    _clients: dict = {}  # a Redis client per connection pool (Django's makes one per call)
 
     def allow_request(self, request, view):
         """The counts live in the cache (Redis in production). If Redis is down, serve the
         request unthrottled rather than fail it: losing the broker must not stop partners or
         advisers from logging contacts (issue 8, "Faults")."""
         try:
-            backend = self.cache
-            if isinstance(backend, ConnectionProxy):  # DRF's default: django.core.cache.cache
-                backend = backend._connections[backend._alias]
+            backend = caches["default"] if self.cache is default_cache else self.cache
             if isinstance(backend, RedisCache) and self.rate is not None:
                 return self._allow_in_redis(backend, request, view)
             return super().allow_request(request, view)
@@ -114,12 +107,7 @@ class PerKeyRateThrottle(throttling.SimpleRateThrottle):
             return True
         # Its own key: a sorted set, not the pickled list DRF's implementation keeps.
         key = backend.make_and_validate_key(f"{self.key}:window")
-        pool = backend._cache._get_connection_pool(write=True)
-        pool_and_client = self._clients.get(id(pool))
-        if pool_and_client is None or pool_and_client[0] is not pool:
-            pool_and_client = self._clients[id(pool)] = (pool, backend._cache.get_client(
-                key, write=True))
-        client = pool_and_client[1]
+        client = backend._cache.get_client(key, write=True)  # on the backend's connection pool
         if PerKeyRateThrottle._script is None:
             PerKeyRateThrottle._script = client.register_script(_SLIDING_WINDOW)
         self.now = self.timer()
