@@ -31,11 +31,11 @@ node_modules/.package-lock.json: package.json package-lock.json | install
 	$(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-assets/build/.stamp: node_modules/.package-lock.json assets/build.mjs $(wildcard assets/scss/*.scss assets/js/*.js)
+core/static/css/app.css: node_modules/.package-lock.json assets/build.mjs $(wildcard assets/scss/*.scss assets/js/*.js)
 	$(NPM) run --silent build
 	@touch $@
 
-assets: assets/build/.stamp
+assets: core/static/css/app.css
 
 migrate: install .env
 	$(PY) manage.py migrate --noinput
@@ -93,4 +93,4 @@ restore:
 	pg_restore --no-owner --no-privileges --exit-on-error --dbname="$$DATABASE_URL" "$(BACKUP_FILE)"
 
 clean:
-	rm -rf $(VENV) node_modules assets/build staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules assets/build core/static staticfiles .pytest_cache

@@ -1,4 +1,5 @@
-// Builds assets/build/ (served under /static/) from the npm packages: never commit its output.
+// Builds core/static/ (served under /static/, packaged with the core app) from the npm packages:
+// never commit its output.
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -7,7 +8,7 @@ import * as sass from "sass";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
-const out = join(root, "assets", "build");
+const out = join(root, "core", "static");
 const govukDist = join(dirname(require.resolve("govuk-frontend/package.json")), "dist", "govuk");
 
 rmSync(out, { recursive: true, force: true });

@@ -89,7 +89,9 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The page shell (base.html, includes/) is core's; every app's templates are in its
+        # package, so an installed wheel renders the same pages as a checkout.
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -157,9 +159,11 @@ DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y, H:i"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = env.path("STATIC_ROOT_OVERRIDE", default=BASE_DIR / "staticfiles")
-# Front-end assets built by `make assets` from the npm packages (never committed).
-STATICFILES_DIRS = [BASE_DIR / "assets" / "build"]
+# Where collectstatic writes (the image's /app/staticfiles); whitenoise serves it.
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# The front-end assets `make assets` builds from the npm packages go to core/static/ (never
+# committed): in an app's folder, so the wheel carries them like any app's static files.
+STATICFILES_DIRS: list = []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

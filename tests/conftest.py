@@ -5,6 +5,26 @@ from core.roles import Role
 from tests.factories import UserFactory
 
 
+def pytest_collection_modifyitems(items):
+    """Every test that commits (a `transactional_db`, a live server, `transaction=True`) starts from
+    the migrated database and leaves it so: serialized rollback for all of them, not some.
+
+    A transactional test ends with a flush. Without serialized rollback the flush re-runs
+    post_migrate, which makes the content types again under new ids; a serialized-rollback test run
+    next then restores the original rows beside them and fails on the duplicate content type. With
+    it everywhere, each such test restores the migrated rows (roles, reference data, content types)
+    itself, so the suite passes in any order (it runs in random order: pytest-randomly).
+    """
+    for item in items:
+        fixtures = getattr(item, "fixturenames", None)
+        if fixtures is None or "django_db_serialized_rollback" in fixtures:
+            continue
+        marker = item.get_closest_marker("django_db")
+        commits = bool(marker and marker.kwargs.get("transaction"))
+        if commits or "transactional_db" in fixtures or "live_server" in fixtures:
+            fixtures.append("django_db_serialized_rollback")
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Tests do not run collectstatic; the hashed-manifest storage is for production.

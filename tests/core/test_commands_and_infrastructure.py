@@ -146,7 +146,7 @@ def test_collectstatic_succeeds_with_the_production_storage(tmp_path):
     # which fails on any file that references a missing one (such as a source map).
     result = _run(
         "collectstatic", "--noinput", "-v", "0",
-        env_overrides={"STATIC_ROOT_OVERRIDE": str(tmp_path), "SECURE_HTTPS": "false"},
+        env_overrides={"STATIC_ROOT": str(tmp_path), "SECURE_HTTPS": "false"},
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "staticfiles.json").exists()

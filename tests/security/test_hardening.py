@@ -55,7 +55,7 @@ def production(tmp_path_factory):
     needs them); read in a fresh process, since settings are read from the environment once."""
     env = {**os.environ, "DEBUG": "false", "SECURE_HTTPS": "true", "ALLOWED_HOSTS": "testserver",
            "SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_SETTINGS_MODULE": "config.settings",
-           "STATIC_ROOT_OVERRIDE": str(tmp_path_factory.mktemp("static"))}
+           "STATIC_ROOT": str(tmp_path_factory.mktemp("static"))}
     env.pop("SECURE_HSTS_SECONDS", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT,
