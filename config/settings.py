@@ -176,6 +176,18 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@council.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail server that stops answering fails the try after this many seconds (Django waits forever).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
+# The outbox (core/services.py, outbox_drain): a worker's claim on a message lasts
+# OUTBOX_CLAIM_SECONDS (a worker killed mid-send leaves the message for a retry after that; keep
+# it well above EMAIL_TIMEOUT); a failed try waits OUTBOX_RETRY_SECONDS, doubled per try up to
+# OUTBOX_RETRY_MAX_SECONDS; after OUTBOX_MAX_ATTEMPTS tries the message is given up (the admin
+# shows it and its attempts). The periodic drain runs every OUTBOX_RETRY_SECONDS.
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
+OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 
 # Celery. With REDIS_URL, Redis is the broker and result backend and `celery worker` + `celery
 # beat` run the tasks. Without it no server is needed: tasks run eagerly in the calling process and
@@ -207,9 +219,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # one is idempotent, so running it late, twice or concurrently is safe.
 CELERY_BEAT_SCHEDULE_SECONDS = env.int("CELERY_BEAT_SCHEDULE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE: dict = {
-    "outbox-retry-unsent": {
-        "task": "core.outbox_retry_unsent",
-        "schedule": CELERY_BEAT_SCHEDULE_SECONDS,
+    # Sends what is due: retries after their back-off, and anything a lost wake-up left behind.
+    "outbox-drain": {
+        "task": "core.outbox_drain",
+        "schedule": OUTBOX_RETRY_SECONDS,
     },
     "handoffs-sweep-deadlines": {
         "task": "handoffs.sweep_deadlines",

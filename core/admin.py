@@ -7,6 +7,7 @@ from core.models import (
     AvoidableReason,
     Channel,
     ClosureDay,
+    DeliveryAttempt,
     EnquiryType,
     OutboundMessage,
     Service,
@@ -122,10 +123,24 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    fields = readonly_fields = ("number", "started_at", "finished_at", "outcome", "error", "worker")
+    ordering = ("number",)
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "subject", "to_email", "sent_at")
+    list_display = ("created_at", "channel", "subject", "to_email", "sent_at", "attempt_count", "failed_at")
+    list_filter = ("channel", ("sent_at", admin.EmptyFieldListFilter),
+                   ("failed_at", admin.EmptyFieldListFilter))
     readonly_fields = [f.name for f in OutboundMessage._meta.fields]
+    inlines = [DeliveryAttemptInline]
 
     def has_add_permission(self, request):
         return False

@@ -199,11 +199,17 @@ class OutboundMessage(models.Model):
     """The outbox: every message the council sends, to staff or to customers.
 
     `dedupe_key` is unique, so a reminder for one event is stored (and sent) once however often
-    and however concurrently the sweep that makes it runs.
+    and however concurrently the sweep that makes it runs. Storing a message never sends it: the
+    drain (`core.services.outbox_drain`, a Celery task) claims due rows and hands each to the
+    sender of its `channel` (core/outbox.py), recording every attempt.
     """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
 
     dedupe_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField()
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -212,16 +218,55 @@ class OutboundMessage(models.Model):
     body = models.TextField()
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
+    # When the drain may next try: set when the message is stored; while a worker holds the
+    # message, the end of its claim (a worker that dies leaves it to be retried then); after a
+    # failure, the back-off. None once sent, given up, or when there is no one to send it to.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempt_count = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True, help_text="Given up: see the attempts.")
     send_error = models.TextField(blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
-            models.Index(
-                fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbox_unsent"
+            models.Index(fields=["next_attempt_at"], condition=Q(next_attempt_at__isnull=False),
+                         name="outbox_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True) | Q(next_attempt_at__isnull=True, failed_at__isnull=True),
+                name="outbox_sent_is_final",
             ),
         ]
 
     def __str__(self) -> str:
         return self.subject
+
+
+class DeliveryAttempt(models.Model):
+    """One try at handing an outbox message to its channel's sender. `finished_at` stays empty
+    when the worker died during the try; the message is retried once the claim runs out."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", "Sent"
+        RETRY = "retry", "Failed, will be retried"
+        FAILED = "failed", "Failed, given up"
+
+    message = models.ForeignKey(OutboundMessage, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    error = models.TextField(blank=True)
+    # The sender's own id for the message (a provider's notification id), for delivery receipts.
+    provider_reference = models.CharField(max_length=100, blank=True)
+    worker = models.CharField(max_length=200, blank=True, help_text="host:process that tried")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "number"], name="delivery_attempt_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} #{self.number} {self.outcome or 'in flight'}"

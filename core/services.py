@@ -1,19 +1,25 @@
 """Writes of the shared app: audit records, the outbox, API keys, closure days."""
 
 import hashlib
+import logging
+import os
 import secrets
+import socket
 from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.models import ApiToken, AuditEvent, ClosureDay, OutboundMessage, User
+from core.models import ApiToken, AuditEvent, ClosureDay, DeliveryAttempt, OutboundMessage, User
 from core.roles import Role
+
+logger = logging.getLogger(__name__)
 
 
 def _object_ref(target) -> tuple[str, str]:
@@ -91,11 +97,14 @@ class Outgoing:
 
 def _outbound(item: Outgoing, now) -> OutboundMessage:
     object_type, object_id = _object_ref(item.about) if item.about is not None else ("", "")
+    to_email = item.to_email or getattr(item.recipient_user, "email", "") or ""
     return OutboundMessage(
         dedupe_key=item.dedupe_key,
         created_at=now,
+        # No address, nothing to send: the message is kept as the record that it was due.
+        next_attempt_at=now if to_email else None,
         recipient_user=item.recipient_user,
-        to_email=item.to_email or getattr(item.recipient_user, "email", "") or "",
+        to_email=to_email,
         subject=item.message.subject,
         body=item.message.body,
         object_type=object_type,
@@ -105,10 +114,11 @@ def _outbound(item: Outgoing, now) -> OutboundMessage:
 
 def outbox_send(*, dedupe_key: str, message: Message, recipient_user=None, to_email: str = "",
                 about=None) -> OutboundMessage | None:
-    """Store a message in the outbox once per `dedupe_key` and send it after commit.
+    """Store a message in the outbox once per `dedupe_key`; the drain sends it after commit.
 
     Returns the new message, or None when a message with that key exists already: this is what
-    makes reminders and overdue notices idempotent under retries and concurrent sweeps.
+    makes reminders and overdue notices idempotent under retries and concurrent sweeps. Nothing
+    is sent here, so no web request waits on (or fails with) the mail server.
     """
     outbound = _outbound(Outgoing(dedupe_key, message, recipient_user, to_email, about),
                          timezone.now())
@@ -117,14 +127,14 @@ def outbox_send(*, dedupe_key: str, message: Message, recipient_user=None, to_em
             outbound.save(force_insert=True)
     except IntegrityError:
         return None
-    if outbound.to_email:
-        transaction.on_commit(lambda: outbox_deliver(outbound.pk))
+    if outbound.next_attempt_at is not None:
+        transaction.on_commit(outbox_wake_drain, robust=True)
     return outbound
 
 
 def outbox_send_many(items: Iterable[Outgoing]) -> list[OutboundMessage]:
     """`outbox_send` for a batch in a constant number of queries; returns the messages this call
-    stored (one per new `dedupe_key`) and delivers them after commit over one connection.
+    stored (one per new `dedupe_key`); the drain sends them after commit.
 
     The keys already stored are read first and the rest inserted in one statement. Should a
     concurrent writer store one of those keys in between, the insert fails as a whole and the
@@ -148,9 +158,8 @@ def outbox_send_many(items: Iterable[Outgoing]) -> list[OutboundMessage]:
                                   to_email=item.to_email, about=item.about)
                       for key, item in batch.items() if key not in existing)
         return [message for message in one_by_one if message is not None]
-    to_deliver = [message.pk for message in stored if message.to_email]
-    if to_deliver:
-        transaction.on_commit(lambda: outbox_deliver_many(to_deliver))
+    if any(message.next_attempt_at is not None for message in stored):
+        transaction.on_commit(outbox_wake_drain, robust=True)
     return stored
 
 
@@ -158,57 +167,131 @@ def _stored_keys(keys: list[str]) -> set[str]:
     return set(OutboundMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
 
 
-def outbox_deliver(message_id: int) -> None:
-    """Hand one stored message to the email backend; a failure is kept for the retry sweep."""
-    outbox_deliver_many([message_id])
+def outbox_wake_drain() -> None:
+    """Ask a Celery worker to drain the outbox now (after the commit that stored messages).
 
+    Only a nudge: the periodic drain (CELERY_BEAT_SCHEDULE) finds whatever is due anyway, so with
+    the broker down, or with no broker at all (tasks eager: `run_periodic` drains on its
+    schedule), nothing is lost and nothing is sent from the request that stored the message."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    from config.celery import app
 
-def outbox_deliver_many(message_ids: list[int]) -> int:
-    """Hand stored messages to the email backend over one connection: one UPDATE marks the
-    delivered ones sent; each failure keeps its error and stays unsent for the retry sweep.
-    Returns how many were delivered."""
-    pending = list(OutboundMessage.objects.filter(pk__in=message_ids, sent_at__isnull=True)
-                   .exclude(to_email="").order_by("pk"))
-    if not pending:
-        return 0
-    delivered, failed = [], {}
     try:
-        with get_connection() as mail:
-            for outbound in pending:
-                email = EmailMessage(outbound.subject, outbound.body, None, [outbound.to_email],
-                                     connection=mail)
-                try:
-                    if not mail.send_messages([email]):
-                        raise RuntimeError("The email backend did not send the message.")
-                except Exception as error:  # noqa: BLE001 - any transport failure is retried later
-                    failed.setdefault(str(error)[:2000], []).append(outbound.pk)
+        app.send_task("core.outbox_drain", retry=False, ignore_result=True)
+    except Exception as error:  # noqa: BLE001 - the broker is down: the periodic drain catches up
+        logger.warning("outbox: could not wake the drain (%s); the periodic drain will send", error)
+
+
+@dataclass
+class DrainResult:
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict:
+        return {"sent": self.sent, "retry": self.retry, "failed": self.failed}
+
+
+def outbox_drain(*, limit: int = 1000, worker: str = "") -> DrainResult:
+    """Send the outbox messages that are due, each exactly once, recording every attempt.
+
+    Each message is claimed in its own short transaction with SELECT ... FOR UPDATE SKIP LOCKED:
+    the claim counts the attempt, writes its `DeliveryAttempt` row and moves `next_attempt_at` to
+    the end of the claim (OUTBOX_CLAIM_SECONDS), so drains running at once in any number of
+    workers never take the same message, and a worker killed mid-send leaves the message to be
+    claimed again when its claim runs out (its attempt stays unfinished). After the send, a second
+    transaction marks it sent, or schedules the retry with exponential back-off (OUTBOX_RETRY_SECONDS
+    doubled per attempt, at most OUTBOX_RETRY_MAX_SECONDS), or gives it up after
+    OUTBOX_MAX_ATTEMPTS or a permanent refusal. Sending happens outside any transaction. At most
+    `limit` messages per call; what is left waits for the next drain.
+    """
+    from core.outbox import ChannelUnavailable, PermanentFailure, senders
+
+    worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+    channel_senders = senders()
+    result = DrainResult()
+    down: set[str] = set()  # channels found unavailable during this run
+    with ExitStack() as stack:
+        sessions = {}
+        for _ in range(limit):
+            claimed = _outbox_claim(worker=worker, channels=set(channel_senders) - down)
+            if claimed is None:
+                break
+            message, attempt = claimed
+            try:
+                if message.channel not in sessions:
+                    sessions[message.channel] = stack.enter_context(
+                        channel_senders[message.channel].session())
+                reference = sessions[message.channel].send(message)
+            except PermanentFailure as error:
+                _outbox_finish(message, attempt, error=_error_text(error), give_up=True)
+                result.failed += 1
+            except Exception as error:  # noqa: BLE001 - any other failure is retried later
+                if isinstance(error, ChannelUnavailable):
+                    down.add(message.channel)
+                    sessions.pop(message.channel, None)
+                gave_up = _outbox_finish(message, attempt, error=_error_text(error), give_up=False)
+                if gave_up:
+                    result.failed += 1
                 else:
-                    delivered.append(outbound.pk)
-    except Exception as error:  # noqa: BLE001 - the mail server is down: all wait for the retry
-        done = set(delivered).union(*failed.values())
-        rest = [outbound.pk for outbound in pending if outbound.pk not in done]
-        if rest:
-            failed.setdefault(str(error)[:2000], []).extend(rest)
-    if delivered:
-        OutboundMessage.objects.filter(pk__in=delivered, sent_at__isnull=True).update(
-            sent_at=timezone.now(), send_error=""
-        )
-    for error, ids in failed.items():
-        OutboundMessage.objects.filter(pk__in=ids).update(send_error=error)
-    return len(delivered)
+                    result.retry += 1
+            else:
+                _outbox_finish(message, attempt, reference=reference)
+                result.sent += 1
+    return result
 
 
-def outbox_retry_unsent() -> int:
-    """Deliver messages whose first delivery failed (mail server down). Idempotent."""
-    pending = list(
-        OutboundMessage.objects.filter(sent_at__isnull=True)
-        .exclude(to_email="")
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:500]
-    )
-    if pending:
-        outbox_deliver_many(pending)
-    return len(pending)
+def _error_text(error: Exception) -> str:
+    return (str(error) or error.__class__.__name__)[:2000]
+
+
+def _outbox_claim(*, worker: str, channels: set[str]):
+    """Claim the next due message of one of `channels` for this worker: (message, its new
+    attempt), or None. A channel with no sender is never claimed: its messages wait."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = (OutboundMessage.objects.select_for_update(skip_locked=True)
+                   .filter(next_attempt_at__lte=now, channel__in=channels)
+                   .order_by("next_attempt_at", "pk").first())
+        if message is None:
+            return None
+        message.attempt_count += 1
+        message.next_attempt_at = now + timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+        message.save(update_fields=["attempt_count", "next_attempt_at"])
+        attempt = DeliveryAttempt.objects.create(message=message, number=message.attempt_count,
+                                                 started_at=now, worker=worker[:200])
+    return message, attempt
+
+
+def _outbox_finish(message: OutboundMessage, attempt: DeliveryAttempt, *, error: str = "",
+                   reference: str = "", give_up: bool = False) -> bool:
+    """Record how the attempt went; returns True when the message is now given up."""
+    now = timezone.now()
+    with transaction.atomic():
+        if not error:
+            outcome = DeliveryAttempt.Outcome.SENT
+            fields = {"sent_at": now, "next_attempt_at": None, "send_error": ""}
+        elif give_up or message.attempt_count >= settings.OUTBOX_MAX_ATTEMPTS:
+            outcome = DeliveryAttempt.Outcome.FAILED
+            fields = {"failed_at": now, "next_attempt_at": None, "send_error": error}
+        else:
+            outcome = DeliveryAttempt.Outcome.RETRY
+            fields = {"next_attempt_at": now + outbox_back_off(message.attempt_count),
+                      "send_error": error}
+        # Only while the claim is still this attempt's: a worker so slow that its claim ran out
+        # and another worker took the message does not overwrite what that one recorded.
+        OutboundMessage.objects.filter(pk=message.pk, attempt_count=attempt.number,
+                                       sent_at__isnull=True).update(**fields)
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+            finished_at=now, outcome=outcome, error=error, provider_reference=reference[:100])
+    return outcome == DeliveryAttempt.Outcome.FAILED
+
+
+def outbox_back_off(attempts: int) -> timedelta:
+    """The wait before the next try after `attempts` failed ones: doubling, with a ceiling."""
+    seconds = settings.OUTBOX_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
 
 
 def hash_api_key(key: str) -> str:

@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from core.services import outbox_retry_unsent
+from core.services import outbox_drain
 
 
-@shared_task(name="core.outbox_retry_unsent")
-def retry_unsent_messages() -> int:
-    return outbox_retry_unsent()
+@shared_task(name="core.outbox_drain")
+def drain_outbox() -> dict:
+    return outbox_drain().as_dict()

@@ -14,6 +14,7 @@ from complaints.services import complaints_enforce_deadlines
 from complaints.tasks import sweep_deadlines
 from core.models import AuditEvent, OutboundMessage
 from core.roles import Role
+from core.services import outbox_drain
 from tests.complaints.factories import at, complaint, user_with, walk
 from tests.concurrency import raised, run_at_once
 
@@ -136,6 +137,7 @@ def test_the_sweep_costs_the_same_number_of_queries_for_5_or_30_due_complaints(
                 django_capture_on_commit_callbacks(execute=True):
             counts = complaints_enforce_deadlines(today=date(2023, 1, 23))
         assert counts == {"reminders": n, "overdue": n, "notices": n, "ombudsman_reminders": 0}
+        assert outbox_drain().sent == 2 * n  # sent by the drain, not the sweep
         assert len(mailoutbox) == 2 * n
         return len(queries)
 

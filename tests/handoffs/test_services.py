@@ -12,6 +12,7 @@ from django.utils import timezone
 from core.api_errors import StateConflict
 from core.models import AuditEvent, ChannelCode, OutboundMessage
 from core.roles import Role
+from core.services import outbox_drain
 from handoffs import services
 from handoffs.models import Handoff, HandoffUpdate
 from tests.concurrency import run_at_once
@@ -98,6 +99,7 @@ def test_customer_advocate_is_told_of_every_back_office_update_and_customer_emai
     assert customer_email.to_email == handoff.contact.customer.email
     assert "Boiler repaired." in customer_email.body
     assert "has been resolved" in customer_email.subject
+    outbox_drain()
     assert handoff.contact.customer.email in [m.to[0] for m in mailoutbox]
 
 
