@@ -8,25 +8,21 @@ real Celery worker (a child process) runs the sweep against this test's PostgreS
 """
 
 import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 from django.test import override_settings
 from django.utils import timezone
-from kombu import pools as kombu_pools
 from kombu.exceptions import OperationalError
 
-from config.celery import app as celery_app
 from contacts.models import Contact
 from core.models import AuditEvent, ChannelCode, HandoffMethod, OutboundMessage
 from core.roles import Role
 from handoffs.models import Handoff
 from handoffs.tasks import sweep_deadlines
 from tests.factories import EnquiryTypeFactory, ServiceFactory, TeamFactory
+from tests.reliability.conftest import forget_connections
 from tests.reliability.servers import (
     ROOT,
-    PrivateRedis,
     child_env,
     database_url_for_children,
     postgres_only_reason,
@@ -42,17 +38,6 @@ pytestmark = [
 CONTACTS_EACH_WAY = 5
 
 
-@pytest.fixture
-def redis_server():
-    with tempfile.TemporaryDirectory(prefix="nwd-redis-") as directory:
-        server = PrivateRedis(Path(directory))
-        server.start()
-        try:
-            yield server
-        finally:
-            stop_process(server.process)
-
-
 def _redis_settings(url: str) -> dict:
     return {
         "CACHES": {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -60,29 +45,6 @@ def _redis_settings(url: str) -> dict:
                                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}},
         "CELERY_BROKER_URL": url,
     }
-
-
-@pytest.fixture
-def celery_on(redis_server):
-    """The in-process Celery app publishing to the private Redis (as with REDIS_URL set)."""
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    _forget_connections(celery_app)
-    celery_app.conf.update(broker_url=redis_server.url, result_backend=redis_server.url,
-                           task_always_eager=False)
-    try:
-        yield celery_app
-    finally:
-        _forget_connections(celery_app)
-        celery_app.conf.update(saved)
-
-
-def _forget_connections(app) -> None:
-    """Drop the app's broker pool and result backend, so the next use connects afresh."""
-    kombu_pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-    app._backend_cache = None
-    app._local.__dict__.pop("backend", None)
 
 
 def _catalogue(make_user):
@@ -134,7 +96,7 @@ def test_contacts_are_logged_and_kept_with_redis_down_and_the_sweep_catches_up(
 
     # --- Redis is back: a real worker takes the sweep from the broker and catches up. ---
     redis_server.start()
-    _forget_connections(celery_on)
+    forget_connections(celery_on)
     worker = subprocess.Popen(
         [python(), "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", "fault-test@%h"],
