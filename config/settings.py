@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_ratelimit",
     # Ours, lowest layer first: each app may import only the ones above it.
     "core",
     "contacts",
@@ -150,6 +151,20 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_CALLABLE = "core.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
+
+# The client's address behind the council's reverse proxies (core/client_address.py): how many
+# proxies of ours forward each request, appending to X-Forwarded-For (the compose stack's Caddy:
+# 1; 0 = no proxy, the connection's address), and the networks they connect from (empty = any).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
+
+# Resident self service (selfservice/throttle.py): attempts per client address, django-ratelimit
+# rates ("10/h": ten an hour).
+SELF_SERVICE_RATE_LIMITS = {
+    "submit": env.str("SELF_SERVICE_RATE_SUBMIT", default="10/h"),
+    "progress": env.str("SELF_SERVICE_RATE_PROGRESS", default="20/h"),
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -193,6 +208,9 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 # beat` run the tasks. Without it no server is needed: tasks run eagerly in the calling process and
 # `manage.py run_periodic` stands in for beat (make run starts it).
 REDIS_URL = env.str("REDIS_URL", default="")
+# Django's own Redis cache counts with INCR, atomic as django-ratelimit needs; the library lists
+# only third-party Redis backends as supported.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
@@ -209,6 +227,8 @@ else:
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process (make run, tests): its own memory is the whole count.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True

@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from contacts.models import Contact, Customer
+from core.client_address import client_ip
 from core.models import AuditEvent, OutboundMessage
 from core.services import audit_record
 
@@ -49,7 +50,7 @@ _CONTACT_BLANKS = {"summary": REDACTED, "external_ref": "", "handoff_override_re
 def _ip(request) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)
 
 
 def customer_viewed(*, actor, customer: Customer, request=None, via: str = "page") -> None:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from core.client_address import client_ip
 from core.models import (
     ApiToken,
     AuditEvent,
@@ -29,7 +30,7 @@ class AuditedAdmin(admin.ModelAdmin):
             action="changed" if change else "created",
             target=obj,
             changes=changes,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
         )
 
     def delete_model(self, request, obj):

@@ -12,6 +12,7 @@ from django.db.models import OuterRef
 from django.utils import timezone
 from rest_framework import authentication, exceptions, throttling
 
+from core.client_address import client_ip
 from core.models import ApiToken
 from core.roles import remember_role_codes
 from core.services import hash_api_key
@@ -126,5 +127,5 @@ class PerKeyRateThrottle(throttling.SimpleRateThrottle):
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:
-            ident = self.get_ident(request)
+            ident = client_ip(request) or "unknown"  # behind the proxy, the caller's own address
         return self.cache_format % {"scope": self.scope, "ident": ident}

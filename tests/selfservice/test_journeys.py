@@ -244,7 +244,7 @@ def test_an_oversized_body_is_refused_unread(client, catalogue):
 
 
 def test_submissions_are_rate_limited_per_address(client, catalogue, mailoutbox, settings):
-    settings.SELF_SERVICE_RATE_LIMITS = {"submit": 2}
+    settings.SELF_SERVICE_RATE_LIMITS = {"submit": "2/h", "progress": "20/h"}
     for _ in range(2):
         assert report_missed_bin(client, catalogue).status_code == 302
     refused = report_missed_bin(client, catalogue)
@@ -255,7 +255,7 @@ def test_submissions_are_rate_limited_per_address(client, catalogue, mailoutbox,
 
 
 def test_progress_lookups_are_rate_limited(client, db, settings):
-    settings.SELF_SERVICE_RATE_LIMITS = {"progress": 3}
+    settings.SELF_SERVICE_RATE_LIMITS = {"submit": "10/h", "progress": "3/h"}
     codes = [client.post(f"{BASE}progress/", {"reference": f"NWD-AAAA-AAA{n}",
                                               "email": "a@b.co"}).status_code for n in range(5)]
     assert codes == [400, 400, 400, 429, 429]
