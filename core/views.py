@@ -1,10 +1,12 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
-from django.views import defaults
+from django.template import loader
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from core.navigation import attention_items
@@ -64,9 +66,53 @@ def locked_out(request, original_response=None, credentials=None):
     return render(request, "core/locked_out.html", {"message": message}, status=429)
 
 
+# The error pages (issue 16): GOV.UK-styled, in the page shell, each with a way back. Under /api/
+# the answer is JSON as API.md's "Conventions" say; residents' pages lead back to their start.
+_RESIDENT_START = "/self-service/"
+
+
+def _way_back(request) -> tuple[str, str]:
+    if request.path_info.startswith(_RESIDENT_START):
+        return _RESIDENT_START, "Go to the start of the council's online forms"
+    return reverse("home"), "Go to the home page"
+
+
+def _error(request, status: int, template: str, detail: str):
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": detail}, status=status)
+    back_url, back_label = _way_back(request)
+    return render(request, template, {"back_url": back_url, "back_label": back_label}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, "400.html", "Bad request.")
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403, "403.html", "You do not have permission to perform this action.")
+
+
 def not_found(request, exception=None):
     """404 for a URL that matches nothing: JSON under /api/ (API.md, "Conventions"), the
     page otherwise."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return defaults.page_not_found(request, exception)
+    return _error(request, 404, "404.html", "Not found.")
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its CSRF token, or after the session changed (signed out in another
+    tab, say): 403 with the way back, not Django's technical page."""
+    return _error(request, 403, "403_csrf.html", "CSRF check failed.")
+
+
+def server_error(request):
+    """500: rendered without the context processors, which read the database that may be what
+    failed; the shell shows the council's name and no menu."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    back_url, back_label = "/", "Go to the home page"
+    if request.path_info.startswith(_RESIDENT_START):
+        back_url, back_label = _RESIDENT_START, "Go to the start of the council's online forms"
+    html = loader.get_template("500.html").render({
+        "request": request, "council_name": settings.COUNCIL_NAME,
+        "back_url": back_url, "back_label": back_label})
+    return HttpResponseServerError(html)
