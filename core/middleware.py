@@ -2,6 +2,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 from django.core.exceptions import PermissionDenied
 
 from core.roles import is_staff_member
+from core.views import healthz
 
 # The API authenticates by itself (token or session) and answers 401/403 rather than redirecting.
 _SELF_AUTHENTICATING_PREFIXES = ("/api/", "/open311/", "/static/")
@@ -27,3 +28,17 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         ):
             raise PermissionDenied
         return None
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz before anything else looks at the request: the container's own check and
+    a load balancer call it by IP address, which is not in ALLOWED_HOSTS and is plain HTTP, so
+    the host check and the HTTPS redirect must not see it. It only reads the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
+            return healthz(request)
+        return self.get_response(request)
