@@ -238,13 +238,14 @@ def _admin_rows(world) -> list[tuple[str, str, str]]:
         base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         denied = "302 302 302 302 302 302 302"
         model_admin = admin.site._registry[model]
+        superuser = world.users["admin"]
         rows.append(("GET", base, f"{denied} 200 302"))
-        rows.append(("GET", f"{base}add/", f"{denied} {_admin_add_answer(model_admin)} 302"))
+        rows.append(("GET", f"{base}add/", f"{denied} {_admin_add_answer(model_admin, superuser)} 302"))
         instance = model._default_manager.order_by("pk").first()
         if instance is None:
             # No row to open: the admin sends even an admin back to its index for a missing id.
             # ... except that a model nobody may delete refuses its delete page before the lookup.
-            undeletable = _admin_delete_answer(model_admin) == "403"
+            undeletable = _admin_delete_answer(model_admin, superuser) == "403"
             for suffix in ("change/", "history/", "delete/", ""):
                 answer = "403" if suffix == "delete/" and undeletable else "302"
                 rows.append(("GET", f"{base}987654/{suffix}", f"{denied} {answer} 302"))
@@ -252,28 +253,25 @@ def _admin_rows(world) -> list[tuple[str, str, str]]:
             rows.append(("GET", f"{base}{instance.pk}/change/", f"{denied} 200 302"))
             rows.append(("GET", f"{base}{instance.pk}/history/", f"{denied} 200 302"))
             rows.append(("GET", f"{base}{instance.pk}/delete/",
-                         f"{denied} {_admin_delete_answer(model_admin)} 302"))
+                         f"{denied} {_admin_delete_answer(model_admin, superuser)} 302"))
             rows.append(("GET", f"{base}{instance.pk}/", f"{denied} 302 302"))
     return rows
 
 
-def _admin_add_answer(model_admin) -> str:
+def _admin_add_answer(model_admin, superuser) -> str:
     from django.test import RequestFactory
 
     request = RequestFactory().get("/")
-    request.user = _SUPERUSER
+    request.user = superuser
     return "200" if model_admin.has_add_permission(request) else "403"
 
 
-def _admin_delete_answer(model_admin) -> str:
+def _admin_delete_answer(model_admin, superuser) -> str:
     from django.test import RequestFactory
 
     request = RequestFactory().get("/")
-    request.user = _SUPERUSER
+    request.user = superuser
     return "200" if model_admin.has_delete_permission(request) else "403"
-
-
-_SUPERUSER = None
 
 
 def _fill(template, ids):
@@ -312,10 +310,7 @@ def all_routes() -> set[str]:
 
 @pytest.fixture
 def world(db):
-    global _SUPERUSER
-    world = build_world()
-    _SUPERUSER = world.users["admin"]
-    return world
+    return build_world()
 
 
 def _matrix(world):
