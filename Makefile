@@ -64,9 +64,19 @@ bench: install .env assets
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
+# Our apps: every folder with an apps.py (a new app is linted without a change here).
+APPS := $(patsubst %/apps.py,%,$(wildcard */apps.py))
+
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/bandit -q -r config core contacts handoffs complaints reporting -x '*/migrations/*'
+	$(VENV)/bin/bandit -q -r config $(APPS) -x '*/migrations/*'
+	@# Every package the code imports is declared in pyproject.toml (not merely installed by
+	@# another): the application, then the tests and benchmarks with the dev dependencies.
+	$(VENV)/bin/deptry .
+	$(VENV)/bin/deptry tests benchmarks --exclude '\.venv|build|node_modules' \
+	  --ignore DEP002,DEP004 \
+	  --known-first-party tests --known-first-party benchmarks --known-first-party config \
+	  $(addprefix --known-first-party ,$(APPS))
 	@# pip-audit needs PyPI's vulnerability data: a finding fails the build; being unable to
 	@# check (offline) is reported loudly but does not, since it proves nothing either way.
 	@out="$$($(VENV)/bin/pip-audit --strict --local --skip-editable --progress-spinner off 2>&1)"; rc=$$?; \
@@ -93,4 +103,4 @@ restore:
 	pg_restore --no-owner --no-privileges --exit-on-error --dbname="$$DATABASE_URL" "$(BACKUP_FILE)"
 
 clean:
-	rm -rf $(VENV) node_modules assets/build core/static staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules assets/build core/static staticfiles build *.egg-info .pytest_cache

@@ -1,7 +1,7 @@
 """XML for GeoReport v2: the same data as the JSON, as the specification's element names
 (a list of services is <services><service>..., of requests <service_requests><request>...)."""
 
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406 - escapes what we write; parses nothing
 
 # The element name of one item in each list, by the list's own name.
 ITEM_NAMES = {"services": "service", "service_requests": "request", "attributes": "attribute",
