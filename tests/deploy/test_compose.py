@@ -191,7 +191,8 @@ def test_the_proxy_terminates_tls_and_the_app_sees_the_client_address(stack, web
         pytest.skip("caddy is not installed (.ci/run installs Debian's caddy)")
     https_port, http_port, admin_port = free_port(), free_port(), free_port()
     env = {**stack.services["proxy"]["environment"], "HTTPS_PORT": https_port, "HTTP_PORT": http_port,
-           "CADDY_ADMIN": f"127.0.0.1:{admin_port}", "UPSTREAM": f"127.0.0.1:{web['PORT']}",
+           "CADDY_ADMIN": f"127.0.0.1:{admin_port}", "UPSTREAM_HOST": "127.0.0.1",
+           "UPSTREAM_PORT": web["PORT"],
            "XDG_DATA_HOME": stack.tmp / "caddy-data", "XDG_CONFIG_HOME": stack.tmp / "caddy-config",
            "HOME": stack.tmp, "PATH": "/usr/bin:/bin"}
     command = stack.command("proxy")
