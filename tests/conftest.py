@@ -5,6 +5,26 @@ from core.roles import Role
 from tests.factories import UserFactory
 
 
+def _random_order(config) -> str | None:
+    seed = getattr(config.option, "randomly_seed", None)
+    if not config.pluginmanager.hasplugin("randomly") or not isinstance(seed, int):
+        return None
+    return f"tests in random order: repeat it with -p randomly --randomly-seed={seed}"
+
+
+def pytest_sessionstart(session):
+    # pytest-randomly's own header line is hidden under -q (make test): say the seed anyway.
+    line = _random_order(session.config)
+    if line:
+        session.config.get_terminal_writer().line(line)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    line = _random_order(config)
+    if line:
+        terminalreporter.write_line(line)
+
+
 def pytest_collection_modifyitems(items):
     """Every test that commits (a `transactional_db`, a live server, `transaction=True`) starts from
     the migrated database and leaves it so: serialized rollback for all of them, not some.
