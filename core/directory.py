@@ -55,7 +55,7 @@ def local_password_allowed(username: str) -> bool:
     when the identity provider is down (issue 21, "Accounts follow the directory")."""
     if settings.LOCAL_PASSWORDS_ENABLED:
         return True
-    return username.casefold() in {name.casefold() for name in settings.BREAK_GLASS_USERNAMES}
+    return username in settings.BREAK_GLASS_USERNAMES
 
 
 def _claim_values(claims: dict) -> set[str]:

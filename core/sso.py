@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 # The session keys of a single sign-on: where to go afterwards, and the ID token, which the
 # provider wants back as `id_token_hint` when the person signs out.
 NEXT_SESSION_KEY = "sso_next"
-ID_TOKEN_SESSION_KEY = "sso_id_token"
+ID_TOKEN_SESSION_KEY = "sso_id_token"  # nosec B105 - a session key's name, not a secret
 _TIMEOUT_SECONDS = 10
 _clients: dict[tuple, DjangoOAuth2App] = {}
 _clients_lock = threading.Lock()

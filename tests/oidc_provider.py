@@ -120,7 +120,8 @@ class Provider:
         if request.endpoint == "oidc-provider-mock.authorize" and response.status_code == 302:
             code = parse_qs(urlsplit(response.headers["Location"]).query).get("code", [None])[0]
             if code:
-                self._challenges[code] = (request.args["code_challenge"], request.args["code_challenge_method"])
+                self._challenges[code] = (request.args["code_challenge"],
+                                          request.args["code_challenge_method"])
         if request.endpoint == "oidc-provider-mock.issue_token" and response.status_code == 200:
             body = response.get_json()
             with self._lock:
