@@ -399,3 +399,35 @@ def test_group_claim_values_only_give_staff_roles_never_partner(sso_settings, cl
     sign_in(client, provider, "x")
     assert set(User.objects.get(username="x").groups.values_list("name", flat=True)) == {"adviser"}
     assert Group.objects.filter(name="partner", user__username="x").count() == 0
+
+
+@pytest.mark.parametrize("environment, message", [
+    ({"OIDC_ISSUER": "http://login.council.example", "OIDC_CLIENT_ID": "id", "OIDC_CLIENT_SECRET": "s"},
+     "must be an https:// URL"),
+    ({"OIDC_ISSUER": "https://login.council.example"}, "set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET"),
+])
+def test_settings_refuse_an_unsafe_or_incomplete_provider(environment, message):
+    """A plain-HTTP issuer (anything but this machine) or a missing client is refused at start,
+    not at the first sign-in."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("OIDC_")}, **environment}
+    code = "import os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; import django; django.setup()"
+    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_an_entra_group_overage_gives_no_role_and_says_why_in_the_log(caplog):
+    """Entra ID leaves `groups` out for a member of too many groups and points to Graph instead;
+    that person has no mapped role (README: use app roles or 'groups assigned to the app')."""
+    from core.directory import directory_roles
+
+    overage = {"sub": "x", "_claim_names": {"groups": "src1"}, "_claim_sources": {"src1": {}}}
+    assert directory_roles(overage) == frozenset()
+    assert "too many groups" in caplog.text
+    assert directory_roles({"sub": "x", "roles": "adviser"}) == {"adviser"}
