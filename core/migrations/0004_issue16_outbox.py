@@ -14,7 +14,7 @@ def due_now(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_roles_reference_data_audit_guard'),
+        ('core', '0003_issue21'),
     ]
 
     operations = [
