@@ -37,12 +37,36 @@ def pytest_collection_modifyitems(items):
     """
     for item in items:
         fixtures = getattr(item, "fixturenames", None)
-        if fixtures is None or "django_db_serialized_rollback" in fixtures:
+        if fixtures is None:
             continue
         marker = item.get_closest_marker("django_db")
-        commits = bool(marker and marker.kwargs.get("transaction"))
-        if commits or "transactional_db" in fixtures or "live_server" in fixtures:
+        if marker is not None and marker.kwargs.get("transaction"):
+            if not marker.kwargs.get("serialized_rollback"):
+                item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs,
+                                                                    "serialized_rollback": True}),
+                                append=False)
+        elif ("transactional_db" in fixtures or "live_server" in fixtures) \
+                and "django_db_serialized_rollback" not in fixtures:
             fixtures.append("django_db_serialized_rollback")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """The migrated state serialized at set-up, on the connection class rather than on the one
+    connection object.
+
+    Playwright's sync API (the browser journeys) leaves an event loop running in the main thread;
+    from then on asgiref keeps Django's connections per context, so a later test gets a new
+    connection object, which lacks the serialized state: its serialized rollback would restore
+    nothing and leave it an empty database (no roles, no complaint rules).
+    """
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents
+    return django_db_setup
 
 
 @pytest.fixture(autouse=True)
