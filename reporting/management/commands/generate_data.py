@@ -465,11 +465,11 @@ class Command(BaseCommand):
                            et.team_id is not None, summaries[et.pk]) for et in self.types}
         # Handling times (telephone and face to face only): a table of draws per service and
         # channel, picked from at random (a draw per row would cost a third of the time again).
-        handling = {}
+        handling, draws = {}, min(1024, max(64, n // 50))
         for et in self.types:
             for channel in demo_arrivals.HANDLED_CHANNELS:
                 handling.setdefault((et.service_id, channel), [
-                    str(demo_arrivals.handling_time(rng, et.service.code, channel)) for _ in range(1024)])
+                    str(demo_arrivals.handling_time(rng, et.service.code, channel)) for _ in range(draws)])
         no_handling = [r"\N"]
         profiles = {(channel, kind): demo_arrivals.slot_cumulative(demo_arrivals._PROFILES[channel][kind])
                     for channel in channel_codes for kind in range(3)}
