@@ -1,8 +1,6 @@
 """Shapes of the forecast and staffing APIs (issue 22). Query serializers check the parameters
 (400 with the field's name on bad input); the figures come from the selectors and staffing."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from rest_framework import serializers
 
@@ -113,8 +111,8 @@ class StaffingQuerySerializer(serializers.Serializer):
                          help_text="What-if: an NI14 reason whose contacts are cut.")
     reason_reduction = _percent(0, 100, 50,
                                 "What-if: per cent of that reason's contacts cut (50 halves them).")
-    staff_hour_cost = serializers.DecimalField(
-        max_digits=7, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("1000"), required=False,
+    staff_hour_cost = serializers.FloatField(
+        min_value=0, max_value=1000, required=False,
         help_text=f"Pounds an adviser hour costs; default {settings.PLANNING_STAFF_HOUR_COST:.2f} "
                   "(PLANNING_STAFF_HOUR_COST).")
 

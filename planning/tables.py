@@ -189,12 +189,14 @@ def staffing_summary(channel: str, plan: Plan, handling: float | None, recorded:
                    f"{round(ASSUMED_HANDLING_SECONDS.get(channel, 300) / 60)} minutes is assumed.")
 
 
-def what_if_summary(what_if: WhatIf, reason_name: str) -> str:
-    """What the what-if changes, in words, to begin a sentence."""
+def what_if_summary(what_if: WhatIf, reason_name: str, result: WhatIfResult) -> dict[str, str]:
+    """What the what-if changes, in words to begin a sentence, and what it saves (rounded as in
+    the staff-hours table)."""
     parts = []
     if what_if.shift_to_web:
         parts.append(f"moving {what_if.shift_to_web:.0%} of telephone and face-to-face contacts to the web")
     if what_if.reason and what_if.reason_reduction:
         parts.append(f"cutting the “{reason_name}” contacts by {what_if.reason_reduction:.0%}")
     text = " and ".join(parts)
-    return text[:1].upper() + text[1:]
+    return {"change": text[:1].upper() + text[1:], "hours": _number(result.staff_hours_saved, 1),
+            "cost": f"£{result.cost_saved:,.2f}", "hour_cost": f"£{result.hour_cost:,.2f}"}

@@ -68,7 +68,7 @@ def plan(request):
         reason = form.value("reason")
         context.update(maps=maps, what_if=what_if, result=result, what_if_contacts=contacts_table,
                        what_if_hours=hours_table,
-                       what_if_summary=what_if_summary(what_if, reason.name if reason else ""))
+                       what_if_summary=what_if_summary(what_if, reason.name if reason else "", result))
     if request.GET.get("format") == "csv":
         table = tables.get(request.GET.get("table", ""))
         if table is None:

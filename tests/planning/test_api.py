@@ -107,6 +107,7 @@ def test_before_the_first_forecast_there_is_nothing_yet(db, manager):
     (STAFFING, {"reason_reduction": 150}, "reason_reduction"),
     (STAFFING, {"staff_hour_cost": "-1"}, "staff_hour_cost"),
     (STAFFING, {"staff_hour_cost": "lots"}, "staff_hour_cost"),
+    (STAFFING, {"staff_hour_cost": "nan"}, "staff_hour_cost"),
     (STAFFING, {"date": "2025-13-01"}, "date"),
     (STAFFING, {"service": "\x00"}, "service"),
 ])
