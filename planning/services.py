@@ -2,11 +2,10 @@
 half hour for 2, with its backtest, stored for the planning page and the APIs."""
 
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 
 import numpy as np
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from threadpoolctl import threadpool_limits
@@ -121,8 +120,9 @@ def _half_hours(day: date, daily: float, profile: np.ndarray) -> list[float]:
     """A day's forecast spread over its half hours; a half hour the clocks skip gets none."""
     shares = profile.copy()
     for slot in (2, 3):  # 01:00 and 01:30, the only hour the UK clocks skip (last Sunday in March)
-        local = timezone.make_aware(datetime.combine(day, clock(slot // 2, 30 * (slot % 2))))
-        if timezone.localtime(local).time() != clock(slot // 2, 30 * (slot % 2)):
+        wall = clock(slot // 2, 30 * (slot % 2))
+        moment = timezone.make_aware(datetime.combine(day, wall))
+        if timezone.localtime(moment.astimezone(UTC)).time() != wall:  # the clock never shows it
             shares[slot] = 0
     total = shares.sum()
     return [round(float(daily * share / total), 4) if total else 0.0 for share in shares]
@@ -180,8 +180,3 @@ def _store(*, history, forecasts, backtests, profiles, handling, shares, days, f
                  changes={"series": len(series), "history_to": str(run.history_to_date),
                           "seconds": round(run.seconds, 1)})
     return run
-
-
-def staff_hour_cost() -> float:
-    """The default cost of an hour of an adviser's time for the what-if (PLANNING_STAFF_HOUR_COST)."""
-    return float(settings.PLANNING_STAFF_HOUR_COST)

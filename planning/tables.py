@@ -98,8 +98,9 @@ class HeatMap:
         out, low = [], 0
         for band in range(BANDS):
             high = _band_top(band, self.highest)
-            if high >= low:
-                out.append((band, f"{low}" if high == low else f"{low} to {high}"))
+            if high < low:
+                continue  # no number of advisers falls in this band
+            out.append((band, f"{low}" if high == low else f"{low} to {high}"))
             low = high + 1
         return out
 

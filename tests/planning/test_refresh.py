@@ -174,3 +174,12 @@ def test_the_refresh_command_reports_what_it_did(generated):
     assert lines[1].startswith("Forecast already made from this history")
     assert lines[2].startswith("Forecast made")
     assert np.isfinite(ForecastRun.objects.get().seconds)
+
+
+def test_the_half_hour_the_clocks_skip_gets_no_contacts():
+    from planning.services import _half_hours
+
+    flat = np.full(48, 1 / 48)
+    spring = _half_hours(date(2026, 3, 29), 96.0, flat)  # 01:00 to 02:00 does not happen
+    assert spring[2] == spring[3] == 0 and sum(spring) == pytest.approx(96.0, abs=0.01)
+    assert _half_hours(date(2026, 3, 30), 96.0, flat) == [2.0] * 48

@@ -146,3 +146,16 @@ def test_one_service_is_planned_alone(generated):
     everyone = plan(selectors.interval_forecast(run, channels=[TELEPHONE]), TELEPHONE, TARGETS)
     assert 0 < alone.contacts < everyone.contacts
     assert alone.staff_hours < everyone.staff_hours
+
+
+@pytest.mark.parametrize("highest", [1, 2, 5, 12, 37])
+def test_the_heat_map_key_names_every_number_of_advisers_once(highest):
+    from planning.tables import BANDS, HeatMap
+
+    key = HeatMap(name="t", caption="t", days=[], highest=highest).legend
+    named = []
+    for _, numbers in key:
+        low, _, high = numbers.partition(" to ")
+        named += range(int(low), int(high or low) + 1)
+    assert named == list(range(highest + 1))
+    assert [band for band, _ in key] == sorted({band for band, _ in key}) and len(key) <= BANDS
