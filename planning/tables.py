@@ -100,7 +100,8 @@ class HeatMap:
             high = _band_top(band, self.highest)
             if high < low:
                 continue  # no number of advisers falls in this band
-            out.append((band, f"{low}" if high == low else f"{low} to {high}"))
+            numbers = f"{low}" if high == low else f"{low} to {high}"
+            out.append((band, f"{numbers} adviser{'' if numbers == '1' else 's'}"))
             low = high + 1
         return out
 
