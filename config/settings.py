@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "open311",
     "selfservice",
     "insight",
+    "planning",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +310,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "insight.sweep_surveys",
         "schedule": CELERY_BEAT_SCHEDULE_SECONDS,
     },
+    # The contact-centre forecast (planning/), every night after midnight: it reads the history
+    # up to yesterday, and does nothing when that has not changed since it last ran.
+    "planning-refresh-forecasts": {
+        "task": "planning.refresh_forecasts",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -377,6 +385,9 @@ SURVEY_MAX_AGE_DAYS = env.int("SURVEY_MAX_AGE_DAYS", default=14)
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # UK GDPR retention: customers and contacts older than this are anonymised (apply_retention).
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
+# Contact-centre planning (planning/): what an hour of an adviser's time costs the council (pay and
+# on-costs, in pounds), the what-if's default for the cost of the staff hours it saves.
+PLANNING_STAFF_HOUR_COST = env.float("PLANNING_STAFF_HOUR_COST", default=18.0)
 
 LOGGING = {
     "version": 1,

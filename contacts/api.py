@@ -242,5 +242,5 @@ def _log_contact(user, fields: dict) -> Contact:
         avoidable=fields["avoidable"], avoidable_reason=fields.get("avoidable_reason"),
         resolved_at_first_contact=fields.get("resolved_at_first_contact"),
         handoff_method=fields.get("handoff_method"), external_ref=fields.get("external_ref", ""),
-        repeat_of=repeat_of,
+        repeat_of=repeat_of, handling_time_seconds=fields.get("handling_time_seconds"),
     )

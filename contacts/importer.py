@@ -24,13 +24,13 @@ from django.utils import timezone
 
 from contacts import normalise
 from contacts.models import Contact, Customer, SamplingPeriod
-from contacts.services import SUMMARY_MAX_LENGTH
+from contacts.services import SUMMARY_MAX_LENGTH, handling_time_error
 from core.models import AuditEvent, AvoidableReason, ChannelCode, EnquiryType, HandoffMethod, Service, Site
 
 REQUIRED_COLUMNS = ("received_at", "channel", "service", "summary")
 OPTIONAL_COLUMNS = ("enquiry_type", "avoidable", "avoidable_reason", "resolved_at_first_contact",
                     "handoff_method", "customer", "customer_email", "site", "direction",
-                    "external_ref")
+                    "external_ref", "handling_time_seconds")
 COLUMNS_HELP = """\
 Columns (a header row names them, in any order; codes as in API.md):
   received_at                required  ISO 8601, e.g. 2025-03-04T10:15:00+00:00; without an
@@ -49,6 +49,8 @@ Columns (a header row names them, in any order; codes as in API.md):
   site                       optional  site code, e.g. call-centre
   direction                  optional  inbound (default) or outbound
   external_ref               optional  the legacy system's reference, up to 100 characters
+  handling_time_seconds      optional  seconds spent on the contact (telephone, face to face),
+                                       a whole number from 0 to 28800
 """
 BATCH_SIZE = 5000
 _TRUE = {"true", "yes", "y", "1", "t"}
@@ -60,6 +62,7 @@ COPY_COLUMNS = (
     "received_date", "site_id", "handled_by_id", "summary", "resolved_at_first_contact", "avoidable",
     "avoidable_reason_id", "handoff_method", "handoff_override_reason", "source", "external_ref",
     "sampling_period_id", "repeat_of_id", "enquiry_closed_at", "created_at", "created_by_id",
+    "handling_time_seconds",
 )
 
 
@@ -182,6 +185,14 @@ def _parse(row_number: int, row: dict, catalogue: _Catalogue, now: datetime):
     external_ref = get("external_ref")
     if len(external_ref) > 100:
         errors.append(RowError(row_number, "external_ref", "Must be 100 characters or fewer."))
+    handling_time = None
+    if get("handling_time_seconds"):
+        try:
+            handling_time = int(get("handling_time_seconds"))
+        except ValueError:
+            handling_time = get("handling_time_seconds")  # not a number: the rule says so
+        if problem := handling_time_error(handling_time):
+            errors.append(RowError(row_number, "handling_time_seconds", problem))
     customer_id = None
     if get("customer"):
         try:
@@ -202,7 +213,7 @@ def _parse(row_number: int, row: dict, catalogue: _Catalogue, now: datetime):
         "avoidable": avoidable, "avoidable_reason_id": reason.pk if reason else None,
         "handoff_method": method, "handoff_override_reason": "", "source": Contact.Source.IMPORT,
         "external_ref": external_ref, "sampling_period_id": catalogue.period_id(received_date),
-        "repeat_of_id": None, "enquiry_closed_at": received_at,
+        "repeat_of_id": None, "enquiry_closed_at": received_at, "handling_time_seconds": handling_time,
     }
 
 

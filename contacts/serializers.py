@@ -9,7 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contacts.models import Contact, Customer
+from contacts.models import HANDLING_TIME_MAX_SECONDS, Contact, Customer
 from contacts.services import SUMMARY_MAX_LENGTH
 from core.models import AvoidableReason, ChannelCode, EnquiryType, HandoffMethod, Service
 
@@ -113,6 +113,11 @@ class ContactCreateSerializer(serializers.Serializer):
         help_text="Defaults to the enquiry type's.")
     external_ref = serializers.CharField(max_length=100, required=False, allow_blank=True,
                                          default="")
+    handling_time_seconds = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=HANDLING_TIME_MAX_SECONDS,
+        help_text="Optional: seconds an adviser spent on the contact (talking, on hold and wrapping "
+                  "up), as the telephony system records it; for telephone and face-to-face "
+                  "contacts. Contact-centre planning uses it.")
 
     def get_fields(self):
         return _fresh_copies(self._declared_fields)
@@ -165,7 +170,7 @@ class ContactSerializer(serializers.ModelSerializer):
         model = Contact
         fields = ["id", "channel", "service", "enquiry_type", "customer", "received_at", "summary",
                   "avoidable", "avoidable_reason", "resolved_at_first_contact", "handoff_method",
-                  "external_ref", "source", "repeat_of", "handoff"]
+                  "external_ref", "source", "repeat_of", "handoff", "handling_time_seconds"]
 
     def get_fields(self):
         """ModelSerializer introspects the model for every instance; the result depends only on

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contacts import normalise
-from contacts.models import Contact, Customer, IdempotencyKey, SamplingPeriod
+from contacts.models import HANDLING_TIME_MAX_SECONDS, Contact, Customer, IdempotencyKey, SamplingPeriod
 from core.models import ChannelCode, HandoffMethod
 from core.services import audit_record
 from core.working_days import local_date
@@ -165,14 +165,16 @@ def contact_create(
     external_ref: str = "",
     repeat_of=None,
     handled_by=None,
+    handling_time_seconds: int | None = None,
 ) -> Contact:
     """Record one contact (DOMAIN.md, "Contacts and NI14").
 
     Rules: an avoidable contact carries exactly one NI14 reason and a non-avoidable one none; the
     enquiry type must belong to the service; the hand-off method defaults to the enquiry type's;
     a One & Done contact counts as resolved at first contact unless said otherwise; `received_at`
-    may be back-dated (imports, off-line work) but not in the future. This does not open the
-    hand-off: `handoffs.services.contact_log` does both in one transaction.
+    may be back-dated (imports, off-line work) but not in the future; a handling time, where the
+    channel records one, is a whole number of seconds from 0 to HANDLING_TIME_MAX_SECONDS. This
+    does not open the hand-off: `handoffs.services.contact_log` does both in one transaction.
     """
     now = timezone.now()
     received_at = received_at or now
@@ -196,6 +198,8 @@ def contact_create(
     if repeat_of is not None and (customer is None or repeat_of.customer_id != customer.pk
                                   or repeat_of.service_id != service.pk):
         errors["repeat_of"] = "A repeat contact chases an earlier one of the same customer and service."
+    if problem := handling_time_error(handling_time_seconds):
+        errors["handling_time_seconds"] = problem
     if handoff_method is None:
         handoff_method = enquiry_type.handoff_method if enquiry_type else HandoffMethod.ONE_AND_DONE
     if "handoff_method" not in errors and handoff_method != HandoffMethod.ONE_AND_DONE and (
@@ -225,6 +229,7 @@ def contact_create(
         handoff_override_reason=handoff_override_reason,
         source=source,
         external_ref=external_ref,
+        handling_time_seconds=handling_time_seconds,
         sampling_period=sampling_period_for(received_date),
         repeat_of=repeat_of,
         enquiry_closed_at=received_at if handoff_method == HandoffMethod.ONE_AND_DONE else None,
@@ -239,6 +244,18 @@ def contact_create(
                  "avoidable": avoidable},
     )
     return contact
+
+
+def handling_time_error(seconds) -> str:
+    """Why `seconds` is not a handling time a contact may record ("" when it is, or is None):
+    the one rule for every door (the API, the import)."""
+    if seconds is None:
+        return ""
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not (
+            0 <= seconds <= HANDLING_TIME_MAX_SECONDS):
+        return (f"Enter the handling time as a whole number of seconds from 0 to "
+                f"{HANDLING_TIME_MAX_SECONDS:,} (8 hours).")
+    return ""
 
 
 def contact_enquiry_close(*, contact: Contact, at, actor=None) -> None:

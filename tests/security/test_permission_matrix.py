@@ -97,6 +97,8 @@ ROWS = [
     ("GET", "/reports/complaints/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/handoffs/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/joined-up/", "302 403 403 403 403 403 200 200 302"),
+    # --- contact-centre planning (issue 22): managers and admins only ---------------------------
+    ("GET", "/planning/", "302 403 403 403 403 403 200 200 302"),
     # --- customer insight: reports for managers and admins; counter feedback and Tell Us Once
     # for the front office; the emailed survey page is public and found by its token alone -----
     ("GET", "/insight/", "302 403 403 403 403 403 200 200 302"),
@@ -163,6 +165,8 @@ ROWS = [
     ("POST", "/api/v1/complaints/{statutory}/close/", "401 404 404 404 409 404 409 409 404"),
     # --- API: reports --------------------------------------------------------------------------
     ("GET", "/api/v1/reports/ni14/", "401 403 403 403 403 403 200 200 403"),
+    ("GET", "/api/v1/reports/forecast/", "401 403 403 403 403 403 200 200 403"),
+    ("GET", "/api/v1/reports/staffing/", "401 403 403 403 403 403 200 200 403"),
     # --- Open311 GeoReport v2: reads are public (the specification); POST needs a partner's
     # api_key in the form, which no actor sends here (tests/open311 cover the partner's 201) ---------
     ("GET", "/open311/v2/discovery.json", "200 200 200 200 200 200 200 200 200"),
