@@ -234,6 +234,15 @@ def customers_matching(query: str, limit: int = 10):
     return customers.filter(match).order_by("last_name", "first_name", "pk")[:limit]
 
 
+def customer_numbered(number: str):
+    """The customer the new-complaint form has chosen, by customer number, or None. Not through
+    the search, where a number also matches phone numbers (every 07700 number has "7700")."""
+    from contacts.models import Customer
+
+    number = (number or "").strip()
+    return Customer.objects.active().filter(pk=int(number)).first() if number.isdigit() else None
+
+
 def complaint_letter_context(complaint: Complaint, kind: str, stage_code: str) -> dict | None:
     """What a letter to the complainant needs, or None when that letter does not exist yet."""
     stage = complaint.stages.filter(stage=stage_code).first()

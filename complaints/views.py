@@ -77,10 +77,9 @@ def new(request):
                 if selectors.complaints_visible_to(request.user).filter(pk=complaint.pk).exists():
                     return redirect("complaints:detail", complaint.pk)
                 return redirect("complaints:register")
-    chosen = selectors.customers_matching(str(form["customer"].value() or "")).first()
     return render(request, "complaints/new.html", {
         "form": form, "query": query, "matches": selectors.customers_matching(query),
-        "chosen": chosen if chosen and str(chosen.pk) == str(form["customer"].value()) else None,
+        "chosen": selectors.customer_numbered(str(form["customer"].value() or "")),
     })
 
 
