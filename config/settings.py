@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "contacts",
     "handoffs",
     "complaints",
+    "intake",
     "reporting",
     "open311",
     "selfservice",

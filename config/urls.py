@@ -7,6 +7,7 @@ from core import views as core_views
 api_v1 = [
     path("", include("core.api_urls")),
     path("", include("contacts.api_urls")),
+    path("", include("intake.api_urls")),
     path("", include("handoffs.api_urls")),
     path("", include("complaints.api_urls")),
     path("", include("reporting.api_urls")),
@@ -17,6 +18,7 @@ handler404 = "core.views.not_found"
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("core.urls")),
+    path("contacts/", include("intake.urls")),
     path("contacts/", include("contacts.urls")),
     path("handoffs/", include("handoffs.urls")),
     path("complaints/", include("complaints.urls")),

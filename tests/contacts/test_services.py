@@ -4,12 +4,11 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from contacts import normalise
-from contacts.services import contact_create, customer_create, customer_update
+from contacts.services import customer_create, customer_update
 from core.models import AuditEvent
-from tests.factories import CustomerFactory, avoidable_reason
+from tests.factories import CustomerFactory
 
 
 @pytest.mark.parametrize("typed, stored", [
@@ -73,23 +72,3 @@ def test_customer_update_changes_and_audits_only_what_differs():
     assert customer.postcode == "SK14 1AA" and customer.is_vulnerable
     event = AuditEvent.objects.get(object_id=str(customer.pk), action="changed")
     assert event.changes == {"fields": ["is_vulnerable", "postcode"]}
-
-
-@pytest.mark.django_db
-def test_contact_create_refuses_a_summary_too_long_and_a_repeat_of_another_customer(catalogue):
-    other = contact_create(actor=None, channel="telephone", service=catalogue["waste"],
-                           summary="Bin missed.", source="adviser", customer=CustomerFactory(),
-                           enquiry_type=catalogue["missed_bin"])
-    with pytest.raises(ValidationError) as error:
-        contact_create(actor=None, channel="telephone", service=catalogue["waste"],
-                       summary="x" * 2001, source="adviser", customer=CustomerFactory(),
-                       repeat_of=other, avoidable=True, avoidable_reason=avoidable_reason())
-    assert set(error.value.message_dict) == {"summary", "repeat_of"}
-
-
-@pytest.mark.django_db
-def test_contact_create_refuses_an_unknown_channel_and_the_future(catalogue):
-    with pytest.raises(ValidationError) as error:
-        contact_create(actor=None, channel="pigeon", service=catalogue["waste"], summary="Hello",
-                       source="adviser", received_at=timezone.now() + timedelta(hours=2))
-    assert set(error.value.message_dict) == {"channel", "received_at"}

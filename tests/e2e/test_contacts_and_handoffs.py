@@ -236,7 +236,7 @@ def test_adviser_logs_contacts_and_hands_off_with_the_keyboard_alone(page, check
 def test_back_office_works_a_handoff_to_resolution_with_the_keyboard_alone(page, check_page, customer):
     from core.models import ChannelCode, EnquiryType, User
     from handoffs.models import Handoff
-    from handoffs.services import contact_log
+    from intake.services import contact_log
 
     claim = EnquiryType.objects.get(name="New Housing Benefit or Council Tax Support claim")
     contact_log(actor=User.objects.get(username="adviser"), channel=ChannelCode.TELEPHONE,

@@ -15,7 +15,8 @@ from complaints.models import Process
 from contacts.models import Contact
 from core.models import ChannelCode, HandoffMethod
 from core.roles import Role
-from handoffs.services import contact_log, handoff_add_update
+from handoffs.services import handoff_add_update
+from intake.services import contact_log
 from tests.complaints.factories import complaint
 from tests.factories import CustomerFactory, EnquiryTypeFactory, ServiceFactory, TeamFactory
 
@@ -154,12 +155,13 @@ def marked_up(make_user):
                                       handoff_method=HandoffMethod.FIRE_AND_FORGET)
     customer = CustomerFactory(first_name=MARKUP, last_name=f"Smith {MARKUP}",
                                vulnerability_notes=MARKUP, is_vulnerable=True, address_line_1=MARKUP)
-    contact = contact_log(actor=adviser, channel=ChannelCode.TELEPHONE, service=service,
-                          enquiry_type=enquiry_type, customer=customer, summary=f"Said {MARKUP}",
-                          source=Contact.Source.ADVISER)
-    handoff_add_update(handoff=contact.handoff, actor=adviser, note=f"Rang {MARKUP}")
+    taken = contact_log(actor=adviser, channel=ChannelCode.TELEPHONE, service=service,
+                        enquiry_type=enquiry_type, customer=customer, summary=f"Said {MARKUP}",
+                        source=Contact.Source.ADVISER)
+    handoff_add_update(handoff=taken.handoff, actor=adviser, note=f"Rang {MARKUP}")
     case = complaint(customer=customer, service=service, summary=f"Rude {MARKUP}")
-    return {"customer": customer, "contact": contact, "handoff": contact.handoff, "complaint": case}
+    return {"customer": customer, "contact": taken.contact, "handoff": taken.handoff,
+            "complaint": case}
 
 
 def _assert_escaped(html: str, page: str) -> None:

@@ -1,0 +1,44 @@
+"""Reads of the intake: who takes contacts at which desk, and what a back-office officer's page
+starts from."""
+
+from django.db.models import Count, QuerySet
+
+from contacts.selectors import can_log_contacts
+from core.models import Service, Team
+from core.roles import Role, has_role
+
+# The front office's screen (/contacts/log/): advisers; managers and admins may stand in.
+FRONT_OFFICE_ROLES = (Role.ADVISER, Role.MANAGER, Role.ADMIN)
+# A back-office team's screen for the public contact that reaches it directly
+# (/contacts/log/team/): its officers; managers and admins may stand in for any team.
+TEAM_ROLES = (Role.BACK_OFFICE, Role.MANAGER, Role.ADMIN)
+
+
+def can_log_at_front_office(user) -> bool:
+    return has_role(user, *FRONT_OFFICE_ROLES)
+
+
+def can_log_for_a_team(user) -> bool:
+    return has_role(user, *TEAM_ROLES)
+
+
+def can_take_complaints(user) -> bool:
+    """Whoever logs contacts may log the complaint a customer makes while they are at it."""
+    return can_log_contacts(user)
+
+
+def teams_taking_direct_contact(user) -> QuerySet[Team]:
+    """The back-office teams a user logs direct contacts for: their own; every back-office team
+    for managers and admins."""
+    teams = Team.objects.filter(is_front_office=False).select_related("site")
+    if not has_role(user, Role.MANAGER, Role.ADMIN):
+        teams = teams.filter(members=user)
+    return teams.order_by("name", "pk")
+
+
+def team_main_service(team: Team) -> Service | None:
+    """The service a team mostly works for: the one most of the enquiry types it receives
+    belong to (the back-office page starts from it)."""
+    return (Service.objects.filter(is_active=True, enquiry_types__team=team,
+                                   enquiry_types__is_active=True)
+            .annotate(types=Count("enquiry_types")).order_by("-types", "name", "pk").first())
