@@ -149,8 +149,9 @@ class Contact(models.Model):
     )
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.ADVISER)
     external_ref = models.CharField(max_length=100, blank=True)
+    # A period an admin removes leaves its contacts as contacts, unstamped.
     sampling_period = models.ForeignKey(
-        SamplingPeriod, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+        SamplingPeriod, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
     )
     repeat_of = models.ForeignKey(
         "self",

@@ -40,5 +40,10 @@ class Migration(migrations.Migration):
             name='source',
             field=models.CharField(choices=[('adviser', 'Adviser'), ('back_office', 'Back office'), ('api', 'Partner API'), ('open311', 'Open311'), ('self_service', 'Self service'), ('import', 'Import')], default='adviser', max_length=20),
         ),
+        migrations.AlterField(
+            model_name='contact',
+            name='sampling_period',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contacts', to='contacts.samplingperiod'),
+        ),
         migrations.RunPython(_detected_repeats_are_flags, _flags_are_repeats),
     ]
