@@ -73,9 +73,9 @@ SERVICES = [
     # A life event told once (Tell Us Once) is one contact of these, however many services
     # are told (insight.TellUsOnceContactType); each service gets a hand-off of it.
     ("tell-us-once", "Tell Us Once", [
-        ("bereavement", "Bereavement (Tell Us Once)", OD, None, 0),
-        ("moving-home", "Moving home (Tell Us Once)", OD, None, 0),
-        ("new-baby", "New baby (Tell Us Once)", OD, None, 0),
+        ("bereavement", "Bereavement", OD, None, 0),
+        ("moving-home", "Moving home", OD, None, 0),
+        ("new-baby", "New baby", OD, None, 0),
     ]),
     ("environmental-health", "Environmental Health", [
         ("noise-complaint", "Noise nuisance", FF, "environmental-health", 10),

@@ -116,6 +116,9 @@ def _take(request, desk: Desk, teams=None):
     if query:
         results = list(contact_selectors.customer_search(query)[:SEARCH_RESULTS_ON_LOG_PAGE + 1])
     log_url = reverse(desk.url_name)
+    complaint_open = bool(form["complaint"].value()) or source.get("complaint") == "1"
+    # Choosing the caller keeps "the customer wants to complain" from the menu or the 360 page.
+    caller_url = f"{log_url}?complaint=1" if complaint_open else log_url
     return render(request, desk.template, {
         "form": form,
         "desk": desk,
@@ -129,9 +132,12 @@ def _take(request, desk: Desk, teams=None):
         "caller_chosen": customer is not None or anonymous,
         "candidates": candidates,
         "chased_enquiry_types": {str(h.pk): str(h.contact.enquiry_type_id or "") for h in candidates},
-        "new_customer_url": _new_customer_url(log_url, query),
+        "caller_url": caller_url,
+        "new_customer_url": _new_customer_url(caller_url, query),
         "window_days": settings.REPEAT_CONTACT_WINDOW_WORKING_DAYS,
-        "complaint_open": bool(form["complaint"].value()) or source.get("complaint") == "1",
+        "complaint_open": complaint_open,
+        "team_services": (selectors.teams_main_services(teams)
+                          if desk is TEAM and len(teams) > 1 else {}),
         "banner_no_focus": True,
     }, status=status)
 
@@ -140,13 +146,13 @@ def _initial(request, desk: Desk, teams) -> dict:
     """Where the form starts: the channel (and site) used last, the team and its service on the
     team screen; never an answer to the repeat or NI14 questions."""
     defaults = request.session.get(_SESSION_DEFAULTS, {}).get(desk.url_name, {})
-    initial = {"resolved_at_first_contact": True,
-               "complaint": request.GET.get("complaint") == "1"}
+    complaint = request.GET.get("complaint") == "1"
+    # A contact raising a complaint is not resolved at first contact (intake.rules).
+    initial = {"resolved_at_first_contact": not complaint, "complaint": complaint}
     if desk is TEAM:
         team = next((t for t in teams if str(t.pk) == str(defaults.get("team"))), teams[0])
-        service = selectors.team_main_service(team)
         initial.update(channel=defaults.get("channel") or ChannelCode.TELEPHONE, team=str(team.pk),
-                       service=service.code if service else None)
+                       service=selectors.teams_main_services([team]).get(team.pk))
     else:
         initial.update(channel=defaults.get("channel") or ChannelCode.TELEPHONE,
                        site=defaults.get("site") or None)
@@ -197,8 +203,8 @@ def _taken_messages(taken: Taken) -> list[str]:
     return lines
 
 
-def _new_customer_url(log_url: str, query: str) -> str:
-    params = {"next": log_url}
+def _new_customer_url(next_url: str, query: str) -> str:
+    params = {"next": next_url}
     if query:
         params["q"] = query
     return f"{reverse('contacts:customer-new')}?{urlencode(params)}"

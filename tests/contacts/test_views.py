@@ -201,3 +201,14 @@ def test_repeat_contacts_today_lists_the_advisers_own(adviser, catalogue):
                    service=catalogue["waste"], repeat_of=earlier)
     page = adviser.get("/contacts/repeats/").content.decode()
     assert "Jane Smith" in page and "Someone Else" not in page
+
+
+@pytest.mark.django_db
+def test_repeat_contacts_today_lists_suspected_repeats_too(adviser, catalogue):
+    customer = CustomerFactory(first_name="Jane", last_name="Smith")
+    earlier = ContactFactory(customer=customer, service=catalogue["waste"], enquiry_closed_at=None)
+    ContactFactory(customer=customer, service=catalogue["waste"], possible_repeat_of=earlier,
+                   handled_by=adviser.user)
+    page = adviser.get("/contacts/repeats/").content.decode()
+    assert "Jane Smith" in page and "Possible repeat of" in page
+    assert f'href="/contacts/{earlier.pk}/"' in page

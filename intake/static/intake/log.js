@@ -75,3 +75,12 @@ for (const radio of document.querySelectorAll("input[name='chasing']")) {
     followRules();
   });
 }
+
+// The back office's screen: choosing another team starts from that team's service.
+const teamServices = JSON.parse(document.getElementById("team-services")?.textContent || "{}");
+const service = document.getElementById("id_service");
+for (const radio of document.querySelectorAll("input[name='team']")) {
+  radio.addEventListener("change", () => {
+    if (service && teamServices[radio.value]) service.value = teamServices[radio.value];
+  });
+}
