@@ -136,9 +136,10 @@ def user_may_act(user, complaint: Complaint, action: str) -> bool:
 
 def user_may_create(user, process: str) -> bool:
     """Who may log a complaint of a process. A complaint is taken wherever it arrives (DOMAIN.md,
-    "No wrong door"): advisers at the counter and partner systems log both kinds, and the
-    statutory ones go straight to the social care complaints team."""
-    if has_role(user, Role.ADVISER, Role.MANAGER, Role.ADMIN, Role.PARTNER):
+    "No wrong door"): advisers at the counter, back-office officers it reaches directly and
+    partner systems log both kinds, and the statutory ones go straight to the social care
+    complaints team."""
+    if has_role(user, Role.ADVISER, Role.BACK_OFFICE, Role.MANAGER, Role.ADMIN, Role.PARTNER):
         return True
     if process == Process.STATUTORY:
         return has_role(user, Role.SOCIAL_CARE_COMPLAINTS, Role.COMPLAINTS_OFFICER)

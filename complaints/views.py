@@ -52,14 +52,16 @@ def register(request):
 
 def new(request):
     if not has_role(request.user, *selectors.COMPLAINT_ROLES):
-        if has_role(request.user, Role.ADVISER):
-            # At the counter a complaint is taken on the contact screen, so the contact it
-            # arrives with is counted once with it (issue 15).
-            query = {"complaint": "1"}
-            if request.GET.get("customer", "").isdigit():
-                query["customer"] = request.GET["customer"]
-            return redirect(f"{reverse('intake:log')}?{urlencode(query)}")
-        raise Http404("No complaints here.")
+        # At the counter, or in a back-office team, a complaint is taken on the contact screen,
+        # so the contact it arrives with is counted once with it (issue 15).
+        screen = ("intake:log" if has_role(request.user, Role.ADVISER)
+                  else "intake:team-log" if has_role(request.user, Role.BACK_OFFICE) else None)
+        if screen is None:
+            raise Http404("No complaints here.")
+        query = {"complaint": "1"}
+        if request.GET.get("customer", "").isdigit():
+            query["customer"] = request.GET["customer"]
+        return redirect(f"{reverse(screen)}?{urlencode(query)}")
     query = request.GET.get("q", "")
     initial = {"customer": request.GET.get("customer")} if request.GET.get("customer") else {}
     form = ComplaintForm(request.POST or None, initial=initial, services=_services())

@@ -3,7 +3,6 @@ starts from."""
 
 from django.db.models import Count, QuerySet
 
-from contacts.selectors import can_log_contacts
 from core.models import EnquiryType, Team
 from core.roles import Role, has_role
 
@@ -20,11 +19,6 @@ def can_log_at_front_office(user) -> bool:
 
 def can_log_for_a_team(user) -> bool:
     return has_role(user, *TEAM_ROLES)
-
-
-def can_take_complaints(user) -> bool:
-    """Whoever logs contacts may log the complaint a customer makes while they are at it."""
-    return can_log_contacts(user)
 
 
 def teams_taking_direct_contact(user) -> QuerySet[Team]:

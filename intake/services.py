@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaints.models import Complaint
+from complaints.selectors import user_may_create
 from complaints.services import complaint_create
 from contacts.models import Contact
 from contacts.selectors import sampling_period_on
@@ -87,6 +88,9 @@ def contact_log(
     writes: the contact and its audit row, each hand-off with its timeline entry and audit row,
     the complaint with its stage, event and audit row.
     """
+    if complaint is not None and getattr(actor, "pk", None) and not user_may_create(
+            actor, complaint.process):
+        raise ValidationError({"complaint_process": "You may not log this kind of complaint."})
     now = timezone.now()
     chased = handoff_for_chasing(chasing) if chasing is not None else None
     progress_chasing = None

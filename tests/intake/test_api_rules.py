@@ -233,13 +233,15 @@ def test_the_schema_shows_every_v1_1_field_and_who_may_post_complaints(api_clien
 # --- what a POST costs --------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_post_costs_the_same_statements_as_before_and_no_savepoint(api_client_for, catalogue):
     """Issue 9's write path, kept (issue 15): the rules read only what they need and the writes
     are one transaction. One & Done with a customer: the key with its roles, the enquiry type
     with its service, the customer, the calendar's closure days, the open enquiry a repeat may
     be about, the sampling period; BEGIN, the contact, its audit row, COMMIT. A hand-off adds its
     row, its timeline entry, its audit row and the calendar for its due date."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the key is read with its roles in one statement on PostgreSQL only")
     partner = api_client_for(Role.PARTNER)
     customer = CustomerFactory()
     partner.post(URL, _body(enquiry_type="collection-days"), format="json")  # the key is used once

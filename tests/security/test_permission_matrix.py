@@ -71,9 +71,10 @@ ROWS = [
     ("POST", "/handoffs/{handoff_other_team}/resolve/", "302 404 404 404 404 404 302 302 302"),
     # --- complaint pages -----------------------------------------------------------------------
     ("GET", "/complaints/", "302 404 404 200 200 200 200 200 302"),
-    # An adviser takes a complaint on the contact screen, where its contact is counted with it.
-    ("GET", "/complaints/new/", "302 302 404 200 200 200 200 200 302"),
-    ("POST", "/complaints/new/", "302 302 404 200 200 200 200 200 302"),
+    # Advisers and back-office officers take a complaint on their contact screens, where its
+    # contact is counted with it.
+    ("GET", "/complaints/new/", "302 302 302 200 200 200 200 200 302"),
+    ("POST", "/complaints/new/", "302 302 302 200 200 200 200 200 302"),
     ("GET", "/complaints/{corporate}/", "302 404 404 200 404 404 200 200 302"),
     ("GET", "/complaints/{ombudsman}/", "302 404 404 200 404 200 200 200 302"),
     ("GET", "/complaints/{statutory}/", "302 404 404 404 200 404 200 200 302"),
@@ -142,8 +143,9 @@ ROWS = [
     ("POST", "/api/v1/handoffs/{handoff_other_team}/resolve/", "401 404 404 404 404 404 200 200 404"),
     # --- API: complaints -----------------------------------------------------------------------
     ("GET", "/api/v1/complaints/", "401 200 200 200 200 200 200 200 200"),
-    # v1.1: advisers and partner keys take complaints too (a corporate one here).
-    ("POST", "/api/v1/complaints/", "401 201 403 201 403 201 201 201 201"),
+    # v1.1: advisers and partner keys take complaints too (a corporate one here); so do
+    # back-office officers, whom the public reaches directly (issue 15).
+    ("POST", "/api/v1/complaints/", "401 201 201 201 403 201 201 201 201"),
     ("GET", "/api/v1/complaints/{corporate}/", "401 404 404 200 404 404 200 200 404"),
     ("GET", "/api/v1/complaints/{ombudsman}/", "401 404 404 200 404 200 200 200 404"),
     ("GET", "/api/v1/complaints/{statutory}/", "401 404 404 404 200 404 200 200 404"),
