@@ -1,4 +1,7 @@
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 
 from core.models import HandoffMethod
 from tests.factories import EnquiryTypeFactory, ServiceFactory, SiteFactory, TeamFactory
@@ -13,7 +16,10 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def catalogue(db):
     """A small catalogue: waste (One & Done, Fire and Forget and Customer Advocate types) and
-    council tax (One & Done), the waste team with its own site, and the contact centre."""
+    council tax (One & Done), the waste team with its own site, and the contact centre. The NI14
+    reasons and channel costs are the reference data's (loaded again: a test that commits and
+    flushes may have taken them)."""
+    import_module("core.migrations.0002_roles_reference_data_audit_guard").forwards(apps, None)
     waste = ServiceFactory(code="waste", name="Waste and Recycling")
     council_tax = ServiceFactory(code="council-tax", name="Council Tax")
     office = SiteFactory(code="waste-office", name="Waste Operations office", kind="back_office")
