@@ -66,7 +66,7 @@ bench: install .env assets
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/bandit -q -r config core contacts handoffs complaints intake reporting -x '*/migrations/*'
+	$(VENV)/bin/bandit -q -r config core contacts handoffs complaints intake reporting planning -x '*/migrations/*'
 	@# pip-audit needs PyPI's vulnerability data: a finding fails the build; being unable to
 	@# check (offline) is reported loudly but does not, since it proves nothing either way.
 	@out="$$($(VENV)/bin/pip-audit --strict --local --skip-editable --progress-spinner off 2>&1)"; rc=$$?; \

@@ -1,7 +1,7 @@
 """Sections measured inside Django (server time with the test client, no network), run in a child
 process against the bench database:
 
-    python -m benchmarks.django_side SECTION RESULT.json   (SECTION: dashboards, adviser, sweeps)
+    python -m benchmarks.django_side SECTION RESULT.json   (SECTION: dashboards, adviser, sweeps, planning)
 
 Each writes a list of figures (dicts of benchmarks.harness.Figure) to RESULT.json.
 """
@@ -246,7 +246,74 @@ def sweeps() -> list[Figure]:
     ]
 
 
-SECTIONS = {"dashboards": dashboards, "adviser": adviser, "sweeps": sweeps}
+# --- contact-centre planning (issue 22) ----------------------------------------------------------
+
+def planning(runs: int = 5) -> list[Figure]:
+    """The nightly forecast of every service and channel from three years of history, and the
+    planning page from the stored forecast; and the forecast's backtest per channel against
+    "same day last week" on the same held-back weeks."""
+    from contacts.models import Contact
+    from core.models import ChannelCode, Service
+    from planning.models import ChannelBacktest, ForecastRun
+    from planning.services import HISTORY_DAYS, forecasts_refresh
+
+    today = timezone.localdate()
+    history_to = today - timedelta(days=1)
+    history_from = history_to - timedelta(days=HISTORY_DAYS - 1)
+    in_history = Contact.objects.filter(received_date__gte=history_from,
+                                        received_date__lte=history_to).count()
+    everything = Contact.objects.count()
+    services = Service.objects.filter(is_active=True).count()
+    # Baseline: reading the same history from the contacts themselves, without summary rows.
+    raw_seconds, raw_rows = _raw_time(
+        "SELECT service_id, channel, received_date, COUNT(*) FROM contacts_contact "
+        "WHERE received_date BETWEEN %s AND %s GROUP BY service_id, channel, received_date",
+        [history_from, history_to], runs=1)
+    start = time.perf_counter()
+    made = forecasts_refresh(force=True)
+    seconds = time.perf_counter() - start
+    run = ForecastRun.objects.order_by("-history_to_date", "-pk").first()
+    figures = [Figure(
+        "planning", "nightly forecast", seconds, "s", raw_seconds,
+        "raw GROUP BY of the same 3 years of contacts by service, channel and day (s)", "< 2 min",
+        seconds < 120,
+        notes=f"{made['series']} services x channels ({services} services), {in_history:,} contacts in 3 "
+              f"years of daily history ({everything:,} in all); 8 weeks by day, 2 by half hour, "
+              f"8-week backtest")]
+    client = Client()
+    client.force_login(_user("manager"))
+    interval_ids = ("SELECT i.series_id, i.forecast_date, i.contacts FROM planning_intervalforecast i "
+                    "JOIN planning_forecastseries s ON s.id = i.series_id WHERE s.run_id = %s "
+                    "AND s.channel IN ('telephone', 'face_to_face')")
+    daily = ("SELECT d.forecast_date, s.channel, SUM(d.contacts) FROM planning_dailyforecast d "
+             "JOIN planning_forecastseries s ON s.id = d.series_id WHERE s.run_id = %s "
+             "GROUP BY d.forecast_date, s.channel")
+    raw_page = median([_raw_time(daily, [run.pk], runs=1)[0] + _raw_time(interval_ids, [run.pk], runs=1)[0]
+                       for _ in range(runs)])
+    for label, query in (("planning page", ""),
+                         ("planning page with a what-if", "?shift_to_web=20&reason=progress_chasing")):
+        times, queries, status = _timed_get(client, f"/planning/{query}", runs)
+        value = median(times) * 1000
+        figures.append(Figure(
+            "planning", label, value, "ms", raw_page * 1000,
+            "raw SELECT of the stored rows it shows (daily sums, telephone and counter half hours) (ms)",
+            "< 300 ms", status == 200 and value < 300,
+            notes=f"{queries} queries; median of {runs}" + ("" if status == 200 else f"; HTTP {status}")))
+    names = dict(ChannelCode.choices)
+    for row in ChannelBacktest.objects.filter(run=run).order_by("channel"):
+        held_back = f"{row.contacts:,} contacts from {run.backtest_from_date} to {run.backtest_to_date}"
+        for measure, value, naive, unit in (("MAPE", row.mape, row.naive_mape, "%"),
+                                             ("MASE", row.mase, row.naive_mase, "")):
+            if value is None or naive is None:
+                continue
+            figures.append(Figure(
+                "planning", f"backtest {measure}, {names[row.channel]}", value, unit or "ratio", naive,
+                f"same day last week, same weeks ({measure})", "below same day last week", value < naive,
+                notes=held_back if measure == "MAPE" else ""))
+    return figures
+
+
+SECTIONS = {"dashboards": dashboards, "adviser": adviser, "sweeps": sweeps, "planning": planning}
 
 
 def main() -> int:

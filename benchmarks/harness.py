@@ -115,15 +115,20 @@ def print_table(figures: list[Figure]) -> None:
     print(header)
     print("-" * len(header))
     for f in figures:
-        baseline = f"{f.baseline:,.1f}" if f.baseline is not None else "-"
+        baseline = _number(f.baseline) if f.baseline is not None else "-"
         ratio = f"{f.ratio:.3f}" if f.ratio is not None else "-"
         status = "" if f.met is None else (" ok" if f.met else " NOT MET")
-        print(f"{f.section:<12} {f.name + ' (' + f.unit + ')':<44} {f.value:>12,.1f} {baseline:>12} "
+        print(f"{f.section:<12} {f.name + ' (' + f.unit + ')':<44} {_number(f.value):>12} {baseline:>12} "
               f"{ratio:>8}  {f.target}{status}")
         if f.baseline_name:
             print(f"{'':<12}   baseline: {f.baseline_name}")
         if f.notes:
             print(f"{'':<12}   {f.notes}")
+
+
+def _number(value: float) -> str:
+    """One decimal place, or three below 1 (an error ratio such as MASE)."""
+    return f"{value:,.1f}" if abs(value) >= 1 or value == 0 else f"{value:.3f}"
 
 
 def write_json(figures: list[Figure], meta: dict) -> Path:

@@ -11,7 +11,9 @@ from benchmarks.harness import RESULTS_DIR
 def _number(value: float | None) -> str:
     if value is None:
         return "-"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if abs(value) >= 1 or value == 0 else f"{value:.3f}"
 
 
 def markdown(payload: dict) -> str:

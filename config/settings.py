@@ -5,8 +5,10 @@ Every variable is documented in README.md. A `.env` file in the project folder (
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "open311",
     "selfservice",
     "insight",
+    "planning",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "core.middleware.IdentityProviderFormActionMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -127,7 +131,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Passwords (the sign-in form, the admin, POST /api/v1/auth/token/); refuses all but the
+    # break-glass accounts when LOCAL_PASSWORDS_ENABLED is false (core/directory.py).
+    "core.auth_backends.LocalPasswordBackend",
+    # Sessions of staff signed in through the council's identity provider (core/sso.py).
+    "core.auth_backends.DirectoryBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,6 +157,40 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_CALLABLE = "core.views.locked_out"
+
+# Single sign-on with the council's identity provider (OpenID Connect, issue 21; README, "Single
+# sign-on"). No OIDC_ISSUER: local sign-in only, as before. OIDC_ISSUER is the issuer URL; its
+# discovery document (/.well-known/openid-configuration) gives the endpoints and signing keys.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_SCOPES = env.str("OIDC_SCOPES", default="openid profile email")
+# Claims of the ID token whose values name the person's roles: Entra ID app roles arrive in
+# `roles`, security groups (object IDs) in `groups`.
+OIDC_ROLE_CLAIMS = env.list("OIDC_ROLE_CLAIMS", default=["roles", "groups"])
+# The default mapping from a claim value to a role code (admins add more in the admin, "Directory
+# role mappings"). By default an app role whose value is a role code gives that role.
+OIDC_ROLE_MAP = env.dict("OIDC_ROLE_MAP", default={
+    code: code for code in ("adviser", "back_office", "complaints_officer",
+                            "social_care_complaints", "legal", "manager", "admin")})
+# The claim that identifies the person for good (`oid` in Entra ID is the object ID an admin sees
+# in the portal, so an existing account can be linked by hand), and the one the username comes from.
+OIDC_SUBJECT_CLAIM = env.str("OIDC_SUBJECT_CLAIM", default="sub")
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+if OIDC_ISSUER:
+    if not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+        raise ImproperlyConfigured("OIDC_ISSUER is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too.")
+    _issuer = urlsplit(OIDC_ISSUER)
+    if _issuer.scheme != "https" and _issuer.hostname not in ("localhost", "127.0.0.1"):
+        raise ImproperlyConfigured("OIDC_ISSUER must be an https:// URL.")
+# Local passwords: false leaves the sign-in form to the break-glass accounts named here (for when
+# the identity provider is down); everyone else signs in through the provider.
+LOCAL_PASSWORDS_ENABLED = env.bool("LOCAL_PASSWORDS_ENABLED", default=True)
+BREAK_GLASS_USERNAMES = env.list("BREAK_GLASS_USERNAMES", default=[])
+# Accounts end when employment ends: a member of staff not signed in for this many days is
+# deactivated (daily, on Celery beat). 0 = never; by default 90 with single sign-on, off without.
+STAFF_DEACTIVATE_AFTER_DAYS = env.int("STAFF_DEACTIVATE_AFTER_DAYS",
+                                      default=90 if OIDC_ISSUER else 0)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -221,10 +263,21 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "contacts.apply_retention",
         "schedule": 24 * 60 * 60,
     },
+    # Deactivate staff accounts not signed in for STAFF_DEACTIVATE_AFTER_DAYS (core/directory.py).
+    "core-deactivate-unseen-staff": {
+        "task": "core.deactivate_unseen_staff",
+        "schedule": 24 * 60 * 60,
+    },
     # Invite a sample of customers whose enquiries were just resolved to a survey (insight/).
     "insight-sweep-surveys": {
         "task": "insight.sweep_surveys",
         "schedule": CELERY_BEAT_SCHEDULE_SECONDS,
+    },
+    # The contact-centre forecast (planning/), every night after midnight: it reads the history
+    # up to yesterday, and does nothing when that has not changed since it last ran.
+    "planning-refresh-forecasts": {
+        "task": "planning.refresh_forecasts",
+        "schedule": crontab(hour=1, minute=30),
     },
 }
 
@@ -278,7 +331,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        "form-action": [SELF],  # + the identity provider's, for signing out (core/middleware.py)
         "base-uri": [SELF],
         "object-src": [NONE],
     },
@@ -295,6 +348,9 @@ SURVEY_MAX_AGE_DAYS = env.int("SURVEY_MAX_AGE_DAYS", default=14)
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # UK GDPR retention: customers and contacts older than this are anonymised (apply_retention).
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
+# Contact-centre planning (planning/): what an hour of an adviser's time costs the council (pay and
+# on-costs, in pounds), the what-if's default for the cost of the staff hours it saves.
+PLANNING_STAFF_HOUR_COST = env.float("PLANNING_STAFF_HOUR_COST", default=18.0)
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("handoffs.api_urls")),
     path("", include("complaints.api_urls")),
     path("", include("reporting.api_urls")),
+    path("", include("planning.api_urls")),
 ]
 
 handler404 = "core.views.not_found"
@@ -26,6 +27,7 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),
     path("self-service/", include("selfservice.urls")),
     path("insight/", include("insight.urls")),
+    path("planning/", include("planning.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -3,7 +3,9 @@
 About 250 customers in a metropolitan borough and about 30 contacts a working day: a plausible
 channel mix (telephone 45%, face to face 20%, web 15%, email 10%, the rest letter, social media
 and partner), most One & Done, a quarter or so avoidable with the NI14 reasons in realistic
-proportions, and some customers chasing an enquiry still open (repeat contacts). Contacts that
+proportions, and some customers chasing an enquiry still open (repeat contacts). Busier on
+Mondays, after a bank holiday and after bills go out, at the times of day each channel is busy,
+with handling times for the telephone and counters (contacts.demo_arrivals). Contacts that
 call for a hand-off are left open for the hand-offs app's seed to hand off. Everything is drawn
 from `rng`, so the same seed gives the same data; bulk inserts keep it to a second or two.
 Runs only while there are no contacts at all, so running seed_demo again adds nothing.
@@ -14,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from contacts import demo_arrivals
 from contacts.models import Contact, Customer
 from core.models import AvoidableReason, ChannelCode, EnquiryType, HandoffMethod, Site, User
 from core.roles import Role
@@ -123,9 +126,11 @@ def _customers(rng, today: date) -> list[Customer]:
     return Customer.objects.bulk_create(customers, batch_size=500)
 
 
-def _received_at(rng, day: date, now: datetime) -> datetime | None:
-    moment = timezone.make_aware(datetime.combine(day, time(8, 30))) + timedelta(
-        minutes=rng.randint(0, 8 * 60 + 30))
+def _received_at(rng, day: date, now: datetime, profile) -> datetime | None:
+    """A time on `day` when the channel with this half-hour profile is busy (None: not yet)."""
+    slot = rng.choices(range(demo_arrivals.SLOTS), weights=profile, k=1)[0]
+    moment = timezone.make_aware(datetime.combine(day, time(slot // 2, 30 * (slot % 2)))) + timedelta(
+        seconds=rng.randrange(demo_arrivals.SLOT_SECONDS))
     return moment if moment < now else None
 
 
@@ -166,17 +171,23 @@ def seed_contacts(*, command, rng, today: date, days: int) -> int:
     officer = User.objects.filter(username=Role.BACK_OFFICE).first()
     customers = _customers(rng, today)
     cal, now = calendar(), timezone.now()
+    shape = demo_arrivals.DayShape(cal, today)
 
     contacts = []
     for offset in range(days, -1, -1):
         day = today - timedelta(days=offset)
         if not cal.is_working_day(day):
             continue
-        for _ in range(rng.randint(CONTACTS_PER_WORKING_DAY - 6, CONTACTS_PER_WORKING_DAY + 6)):
-            received_at = _received_at(rng, day, now)
+        # Mondays and the day after a bank holiday are busier; so is a service after its bills.
+        busy = shape.channel_weight(day, ChannelCode.TELEPHONE) / 1.05
+        day_types = [(et, weight * demo_arrivals.service_factor(et.service.code, day))
+                     for et, weight in type_weights]
+        for _ in range(round(busy * rng.randint(CONTACTS_PER_WORKING_DAY - 6, CONTACTS_PER_WORKING_DAY + 6))):
+            channel = _weighted(rng, CHANNELS)
+            received_at = _received_at(rng, day, now, shape.profile(day, channel))
             if received_at is None:
                 continue
-            contacts.append(_contact(rng, received_at, _weighted(rng, type_weights), customers,
+            contacts.append(_contact(rng, received_at, channel, _weighted(rng, day_types), customers,
                                      reason_weights, sites, adviser, officer))
     Contact.objects.bulk_create(contacts, batch_size=1000)
     repeats = _repeats(rng, contacts, reasons.get("progress_chasing"), cal, now, adviser, sites)
@@ -188,9 +199,8 @@ def seed_contacts(*, command, rng, today: date, days: int) -> int:
     return total
 
 
-def _contact(rng, received_at, enquiry_type, customers, reason_weights, sites, adviser,
-             officer=None) -> Contact:
-    channel = _weighted(rng, CHANNELS)
+def _contact(rng, received_at, channel, enquiry_type, customers, reason_weights, sites,
+             adviser, officer=None) -> Contact:
     by_adviser = channel not in (ChannelCode.WEB, ChannelCode.PARTNER)
     one_and_done = enquiry_type.handoff_method == HandoffMethod.ONE_AND_DONE
     avoidable = bool(reason_weights) and rng.random() < AVOIDABLE_SHARE
@@ -211,9 +221,12 @@ def _contact(rng, received_at, enquiry_type, customers, reason_weights, sites, a
         avoidable=avoidable, avoidable_reason=_weighted(rng, reason_weights) if avoidable else None,
         handoff_method=enquiry_type.handoff_method,
         source=(Contact.Source.SELF_SERVICE if channel == ChannelCode.WEB else
-                Contact.Source.API if channel == ChannelCode.PARTNER else Contact.Source.ADVISER),
+                Contact.Source.API if channel == ChannelCode.PARTNER else
+                Contact.Source.BACK_OFFICE if handler is not None and handler == officer else
+                Contact.Source.ADVISER),
         enquiry_closed_at=received_at if one_and_done else None,
         created_at=received_at, created_by=handler,
+        handling_time_seconds=demo_arrivals.handling_time(rng, enquiry_type.service.code, channel),
     )
 
 
@@ -225,7 +238,8 @@ def _repeats(rng, contacts, progress_chasing, cal, now, adviser, sites) -> list[
     repeats = []
     for earlier in rng.sample(open_ones, k=min(len(open_ones), int(len(contacts) * REPEAT_SHARE))):
         day = cal.add_working_days(earlier.received_date, rng.randint(1, 6))
-        received_at = _received_at(rng, day, now)
+        received_at = _received_at(rng, day, now, demo_arrivals.DayShape(cal, day).profile(
+            day, ChannelCode.TELEPHONE))
         if received_at is None or received_at <= earlier.received_at:
             continue
         repeats.append(Contact(
@@ -238,5 +252,7 @@ def _repeats(rng, contacts, progress_chasing, cal, now, adviser, sites) -> list[
             handoff_override_reason=f"Chases contact {earlier.pk}, already with the back office.",
             source=Contact.Source.ADVISER, repeat_of=earlier, enquiry_closed_at=received_at,
             created_at=received_at, created_by=adviser,
+            handling_time_seconds=demo_arrivals.handling_time(rng, earlier.service.code,
+                                                              ChannelCode.TELEPHONE),
         ))
     return repeats

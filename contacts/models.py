@@ -4,6 +4,9 @@ from django.db.models import Q
 
 from core.models import AvoidableReason, ChannelCode, EnquiryType, HandoffMethod, Service, Site
 
+# The longest handling time a contact may record: a whole working day (issue 22).
+HANDLING_TIME_MAX_SECONDS = 8 * 60 * 60
+
 
 class CustomerQuerySet(models.QuerySet):
     def active(self):
@@ -149,6 +152,10 @@ class Contact(models.Model):
     )
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.ADVISER)
     external_ref = models.CharField(max_length=100, blank=True)
+    # Seconds an adviser spent on the contact (talking, on hold and wrapping up), where the
+    # channel records it: posted by the telephony system through the API, or imported. Contact-
+    # centre planning reads it for the average handling time (issue 22).
+    handling_time_seconds = models.PositiveIntegerField(null=True, blank=True)
     # A period an admin removes leaves its contacts as contacts, unstamped.
     sampling_period = models.ForeignKey(
         SamplingPeriod, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
@@ -192,6 +199,11 @@ class Contact(models.Model):
                     | Q(avoidable=False, avoidable_reason__isnull=True)
                 ),
                 name="contact_avoidable_has_one_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(handling_time_seconds__isnull=True)
+                | Q(handling_time_seconds__gte=0, handling_time_seconds__lte=HANDLING_TIME_MAX_SECONDS),
+                name="contact_handling_time_bounded",
             ),
         ]
         indexes = [

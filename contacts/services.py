@@ -158,6 +158,7 @@ def contact_create(
     possible_repeat_of=None,
     sampling_period=None,
     handled_by=None,
+    handling_time_seconds: int | None = None,
 ) -> Contact:
     """Store one contact as the intake rules decided it, with its audit row.
 
@@ -186,6 +187,7 @@ def contact_create(
         handoff_override_reason=handoff_override_reason,
         source=source,
         external_ref=external_ref,
+        handling_time_seconds=handling_time_seconds,
         sampling_period=sampling_period,
         repeat_of=repeat_of,
         possible_repeat_of=possible_repeat_of,

@@ -7,6 +7,7 @@ from core.models import (
     AvoidableReason,
     Channel,
     ClosureDay,
+    DirectoryRoleMapping,
     EnquiryType,
     OutboundMessage,
     Service,
@@ -56,8 +57,21 @@ class AuditedAdmin(admin.ModelAdmin):
 class UserAdmin(DjangoUserAdmin):
     fieldsets = DjangoUserAdmin.fieldsets + (
         ("Council", {"fields": ("job_title", "line_manager")}),
+        ("Single sign-on", {"fields": ("directory_subject", "deactivated_as_unseen_at")}),
     )
+    readonly_fields = ("deactivated_as_unseen_at",)
+    list_display = ("username", "first_name", "last_name", "is_active", "last_login")
     list_filter = ("groups", "is_active", "is_staff")
+
+
+@admin.register(DirectoryRoleMapping)
+class DirectoryRoleMappingAdmin(AuditedAdmin):
+    """Which directory groups or app roles give which role at single sign-on, on top of the
+    OIDC_ROLE_MAP setting; applied at each person's next sign-in (core/directory.py)."""
+
+    list_display = ("claim_value", "role", "description")
+    list_filter = ("role",)
+    search_fields = ("claim_value", "description")
 
 
 @admin.register(Team)

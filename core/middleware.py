@@ -1,3 +1,6 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.core.exceptions import PermissionDenied
 
@@ -27,3 +30,21 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         ):
             raise PermissionDenied
         return None
+
+
+class IdentityProviderFormActionMiddleware:
+    """With single sign-on, the Sign out form's answer sends the browser on to the identity
+    provider's end-session endpoint; browsers hold a form's redirects to the page's CSP
+    `form-action`, so the provider's origin is added to it (read per request, from OIDC_ISSUER)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.OIDC_ISSUER:
+            issuer = urlsplit(settings.OIDC_ISSUER)
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["form-action"] = [*update.get("form-action", []), f"{issuer.scheme}://{issuer.netloc}"]
+            response._csp_update = update
+        return response

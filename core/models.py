@@ -3,6 +3,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
+from core.roles import Role
+
 
 class User(AbstractUser):
     """A member of staff, or a partner system's service account (group `partner`)."""
@@ -16,6 +18,17 @@ class User(AbstractUser):
         help_text="Told when this person's cases go overdue.",
     )
     job_title = models.CharField(max_length=200, blank=True)
+    directory_subject = models.CharField(
+        max_length=255, null=True, blank=True, unique=True,
+        help_text="Who this person is at the council's identity provider (the OIDC_SUBJECT_CLAIM "
+                  "claim, e.g. the Entra ID object ID). Set at their first single sign-on; enter "
+                  "it by hand to link an account made before single sign-on.",
+    )
+    deactivated_as_unseen_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the account was closed for not being signed in to for "
+                  "STAFF_DEACTIVATE_AFTER_DAYS; their next single sign-on opens it again.",
+    )
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -259,3 +272,25 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class DirectoryRoleMapping(models.Model):
+    """A value of the identity provider's role or group claims (OIDC_ROLE_CLAIMS) that gives a
+    role, on top of the OIDC_ROLE_MAP setting (core/directory.py, issue 21)."""
+
+    claim_value = models.CharField(
+        max_length=255,
+        help_text="An Entra ID app role value, or a group's object ID, as it appears in the ID token.",
+    )
+    role = models.CharField(max_length=30, choices=[
+        (code, label) for code, label in Role.choices if code != Role.PARTNER])
+    description = models.CharField(max_length=200, blank=True,
+                                   help_text="What the group or app role is, e.g. its name.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["claim_value", "role"], name="directory_role_mapping_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_value} → {self.get_role_display()}"

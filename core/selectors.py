@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from core.models import AvoidableReason, EnquiryType, Service
+from core.models import ApiToken, AvoidableReason, EnquiryType, Service
 
 
 def services_with_enquiry_types() -> QuerySet[Service]:
@@ -29,3 +29,8 @@ def audit_events_for(object_type: str, object_id: str):
         .select_related("actor")
         .order_by("-at", "-pk")
     )
+
+
+def api_tokens_of(user) -> QuerySet[ApiToken]:
+    """A member of staff's own API keys, newest first (their profile page)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")

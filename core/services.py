@@ -215,8 +215,14 @@ def hash_api_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
-    """Make an API key for `user`; returns the token row and the key (shown only now)."""
+def api_token_create(*, user, name: str, actor=None) -> tuple[ApiToken, str]:
+    """Make an API key for `user`; returns the token row and the key (shown only now). The
+    name says what the key is for, so a list of keys can be read and the right one revoked."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Enter a name for the key, such as what the script does."})
+    if len(name) > ApiToken._meta.get_field("name").max_length:
+        raise ValidationError({"name": "The name must be 200 characters or fewer."})
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -225,7 +231,7 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
         prefix=key[:8],
         created_at=timezone.now(),
     )
-    audit_record(actor=None, action="api_token_created", target=token, changes={"name": name})
+    audit_record(actor=actor, action="api_token_created", target=token, changes={"name": name})
     return token, key
 
 

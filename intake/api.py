@@ -176,5 +176,6 @@ def _take(user, fields: dict) -> Taken:
         handoff_method=fields.get("handoff_method"),
         handoff_override_reason=fields.get("handoff_override_reason", ""),
         external_ref=fields.get("external_ref", ""), chasing=fields.get("chasing"),
+        handling_time_seconds=fields.get("handling_time_seconds"),
         set_by=f"partner {user}" if has_role(user, Role.PARTNER) else "",
     )

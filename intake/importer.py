@@ -34,7 +34,7 @@ from intake import rules
 REQUIRED_COLUMNS = ("received_at", "channel", "service", "summary")
 OPTIONAL_COLUMNS = ("enquiry_type", "avoidable", "avoidable_reason", "resolved_at_first_contact",
                     "handoff_method", "handoff_override_reason", "customer", "customer_email",
-                    "site", "direction", "external_ref")
+                    "site", "direction", "external_ref", "handling_time_seconds")
 COLUMNS_HELP = """\
 Columns (a header row names them, in any order; codes as in API.md):
   received_at                required  ISO 8601, e.g. 2025-03-04T10:15:00+00:00; without an
@@ -56,6 +56,8 @@ Columns (a header row names them, in any order; codes as in API.md):
   site                       optional  site code, e.g. call-centre
   direction                  optional  inbound (default) or outbound
   external_ref               optional  the legacy system's reference, up to 100 characters
+  handling_time_seconds      optional  seconds spent on the contact (telephone, face to face),
+                                       a whole number from 0 to 28800
 """
 BATCH_SIZE = 5000
 _TRUE = {"true", "yes", "y", "1", "t"}
@@ -67,6 +69,7 @@ COPY_COLUMNS = (
     "received_date", "site_id", "handled_by_id", "summary", "resolved_at_first_contact", "avoidable",
     "avoidable_reason_id", "handoff_method", "handoff_override_reason", "source", "external_ref",
     "sampling_period_id", "repeat_of_id", "enquiry_closed_at", "created_at", "created_by_id",
+    "handling_time_seconds",
 )
 
 
@@ -161,6 +164,12 @@ def _parse(row_number: int, row: dict, catalogue: _Catalogue, now: datetime, set
         site = catalogue.sites.get(get("site"))
         if site is None:
             errors.append(RowError(row_number, "site", f"Unknown site {get('site')!r}."))
+    handling_time = None
+    if get("handling_time_seconds"):
+        try:
+            handling_time = int(get("handling_time_seconds"))
+        except ValueError:
+            handling_time = get("handling_time_seconds")  # not a number: the rule says so
     customer_id = None
     if get("customer"):
         try:
@@ -177,7 +186,7 @@ def _parse(row_number: int, row: dict, catalogue: _Catalogue, now: datetime, set
             avoidable_reason=reason, resolved_at_first_contact=resolved,
             handoff_method=get("handoff_method") or None,
             handoff_override_reason=get("handoff_override_reason"),
-            external_ref=get("external_ref"), set_by=set_by,
+            external_ref=get("external_ref"), handling_time_seconds=handling_time, set_by=set_by,
             sampling_period_for=catalogue.period_on,
         ).contact
     except ValidationError as error:
@@ -203,6 +212,7 @@ def _parse(row_number: int, row: dict, catalogue: _Catalogue, now: datetime, set
         "source": Contact.Source.IMPORT, "external_ref": decided["external_ref"],
         "sampling_period_id": period.pk if period else None, "repeat_of_id": None,
         "enquiry_closed_at": decided["enquiry_closed_at"],
+        "handling_time_seconds": decided["handling_time_seconds"],
     }
 
 

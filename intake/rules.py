@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 
-from contacts.models import Contact
+from contacts.models import HANDLING_TIME_MAX_SECONDS, Contact
 from core.models import ChannelCode, HandoffMethod
 from core.working_days import local_date
 
@@ -65,6 +65,7 @@ def contact_decide(
     handoff_to: tuple = (),
     external_ref: str = "",
     chasing: int | None = None,
+    handling_time_seconds: int | None = None,
     chased=None,
     progress_chasing=None,
     open_enquiry=None,
@@ -74,7 +75,8 @@ def contact_decide(
 ) -> Decision:
     """Decide the contact, or raise ValidationError({field: message}) naming every rule broken.
 
-    What the door was told: the contact's fields as API.md names them; `chasing` the id of the
+    What the door was told: the contact's fields as API.md names them (with issue 22's optional
+    `handling_time_seconds`); `chasing` the id of the
     hand-off the contact chases, if it says so; `handoff_to` the enquiry types to hand off to when
     there are several (Tell Us Once); `complaint` whether the contact raises a complaint;
     `set_by` who a system door is ("partner street-reporting"), for the rules that let a system
@@ -108,6 +110,8 @@ def contact_decide(
         errors["external_ref"] = f"Must be {EXTERNAL_REF_MAX_LENGTH} characters or fewer."
     if enquiry_type is not None and service is not None and enquiry_type.service_id != service.pk:
         errors["enquiry_type"] = "The enquiry type does not belong to the service."
+    if problem := handling_time_error(handling_time_seconds):
+        errors["handling_time_seconds"] = problem
 
     default_method = enquiry_type.handoff_method if enquiry_type is not None else ONE_AND_DONE
     override_reason = (handoff_override_reason or "").strip()
@@ -198,6 +202,7 @@ def contact_decide(
             "resolved_at_first_contact": resolved_at_first_contact, "avoidable": avoidable,
             "avoidable_reason": avoidable_reason if avoidable else None, "handoff_method": method,
             "handoff_override_reason": override_reason, "external_ref": external_ref,
+            "handling_time_seconds": handling_time_seconds,
             "repeat_of": repeat_of, "possible_repeat_of": possible_repeat_of,
             "enquiry_closed_at": received_at if closed else None,
             # A council measuring by samples records the period each contact falls in.
@@ -205,6 +210,19 @@ def contact_decide(
         },
         handoffs=handoffs,
     )
+
+
+def handling_time_error(seconds) -> str:
+    """Why `seconds` is not a handling time a contact may record ("" when it is, or is None):
+    a whole number of seconds from 0 to HANDLING_TIME_MAX_SECONDS (issue 22), where the channel
+    records one (the telephony system through the API, an import)."""
+    if seconds is None:
+        return ""
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not (
+            0 <= seconds <= HANDLING_TIME_MAX_SECONDS):
+        return (f"Enter the handling time as a whole number of seconds from 0 to "
+                f"{HANDLING_TIME_MAX_SECONDS:,} (8 hours).")
+    return ""
 
 
 def _chase_error(chasing: int, chased, customer, service) -> str:

@@ -8,7 +8,7 @@ serializer only checks shapes and looks codes up; the rules are `intake.rules`'.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contacts.models import Contact, Customer
+from contacts.models import HANDLING_TIME_MAX_SECONDS, Contact, Customer
 from core.models import AvoidableReason, ChannelCode, EnquiryType, HandoffMethod, Service
 from intake import rules
 
@@ -84,6 +84,11 @@ class ContactCreateSerializer(serializers.Serializer):
                   "answers 400.")
     external_ref = serializers.CharField(max_length=rules.EXTERNAL_REF_MAX_LENGTH, required=False,
                                          allow_blank=True, default="")
+    handling_time_seconds = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=HANDLING_TIME_MAX_SECONDS,
+        help_text="Optional: seconds an adviser spent on the contact (talking, on hold and wrapping "
+                  "up), as the telephony system records it; for telephone and face-to-face "
+                  "contacts. Contact-centre planning uses it.")
 
     def get_fields(self):
         return _fresh_copies(self._declared_fields)
@@ -141,7 +146,7 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = ["id", "channel", "service", "enquiry_type", "customer", "received_at", "summary",
                   "avoidable", "avoidable_reason", "resolved_at_first_contact", "handoff_method",
                   "handoff_override_reason", "external_ref", "source", "repeat_of", "chasing",
-                  "possible_repeat_of", "handoff"]
+                  "possible_repeat_of", "handoff", "handling_time_seconds"]
 
     def get_fields(self):
         """ModelSerializer introspects the model for every instance; the result depends only on

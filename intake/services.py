@@ -74,6 +74,7 @@ def contact_log(
     handoff_override_reason: str = "",
     external_ref: str = "",
     chasing: int | None = None,
+    handling_time_seconds: int | None = None,
     handoff_to: tuple = (),
     complaint: ComplaintAsked | None = None,
     set_by: str = "",
@@ -105,7 +106,8 @@ def contact_log(
         direction=direction, avoidable=avoidable, avoidable_reason=avoidable_reason,
         resolved_at_first_contact=resolved_at_first_contact, handoff_method=handoff_method,
         handoff_override_reason=handoff_override_reason, handoff_to=handoff_to,
-        external_ref=external_ref, chasing=chasing, chased=chased,
+        external_ref=external_ref, chasing=chasing, handling_time_seconds=handling_time_seconds,
+        chased=chased,
         progress_chasing=progress_chasing, open_enquiry=open_enquiry,
         complaint=complaint is not None, set_by=set_by, sampling_period_for=sampling_period_on,
     )

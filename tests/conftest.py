@@ -65,3 +65,31 @@ def api_client_for(make_user):
         return api
 
     return _client
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID Connect provider on a local port for the whole run (tests/oidc_provider.py)."""
+    from tests.oidc_provider import Provider
+
+    provider = Provider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def sso_settings(oidc_provider, settings):
+    """sso_settings("http://testserver") -> the provider, with single sign-on switched on
+    against it for a client registered with that site's callback."""
+
+    def _configure(base_url: str = "http://testserver"):
+        oidc_provider.reset()
+        client_id, client_secret = oidc_provider.register_client(f"{base_url}/login/sso/callback/",
+                                                                  f"{base_url}/login/")
+        settings.OIDC_ISSUER = oidc_provider.issuer
+        settings.OIDC_CLIENT_ID = client_id
+        settings.OIDC_CLIENT_SECRET = client_secret
+        return oidc_provider
+
+    yield _configure
+    oidc_provider.reset()

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0006_issue15'),
+        ('contacts', '0007_issue15'),
         ('handoffs', '0002_sweep_flags'),
     ]
 

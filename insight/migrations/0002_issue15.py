@@ -31,8 +31,8 @@ def _handoffs_to_notices(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0006_issue15'),
-        ('core', '0003_issue15'),
+        ('contacts', '0007_issue15'),
+        ('core', '0004_issue15'),
         ('handoffs', '0003_issue15'),
         ('insight', '0001_initial'),
     ]

@@ -150,8 +150,10 @@ def test_schema_describes_the_customer_and_contact_endpoints(api_client_for):
     assert set(request["properties"]) == {
         "channel", "service", "enquiry_type", "customer", "received_at", "summary", "avoidable",
         "avoidable_reason", "resolved_at_first_contact", "handoff_method", "external_ref",
-        "chasing", "handoff_override_reason"}  # v1.1
+        "handling_time_seconds", "chasing", "handoff_override_reason"}  # v1.1: the last two
     assert set(request["required"]) == {"channel", "service", "summary", "avoidable"}
+    handling = request["properties"]["handling_time_seconds"]
+    assert (handling["minimum"], handling["maximum"], handling["nullable"]) == (0, 28800, True)
     listed = {p["name"] for p in paths["/api/v1/contacts/"]["get"]["parameters"]}
     assert {"service", "channel", "avoidable", "received_from", "received_to", "customer",
             "page", "page_size"} <= listed

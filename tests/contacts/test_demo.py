@@ -1,10 +1,11 @@
 """The contacts seed_demo hook: realistic, reproducible, once."""
 
 import random
-from datetime import date
+from datetime import date, time
 from io import StringIO
 
 import pytest
+from django.utils import timezone
 
 from contacts.models import Contact, Customer
 from core.models import EnquiryType
@@ -42,6 +43,15 @@ def test_seed_adds_realistic_contacts_once():
     assert contacts.filter(repeat_of__isnull=False).exists()
     assert not contacts.filter(received_date__in=[date(2025, 6, 7), date(2025, 5, 26)]).exists()
     assert EnquiryType.objects.exists()
+
+    # Handling times where the channel records them (issue 22), within opening hours by phone.
+    handled = contacts.filter(channel__in=["telephone", "face_to_face"])
+    assert not handled.filter(handling_time_seconds__isnull=True).exists()
+    assert not contacts.exclude(channel__in=["telephone", "face_to_face"]).filter(
+        handling_time_seconds__isnull=False).exists()
+    assert not handled.filter(handling_time_seconds__gt=4 * 3600).exists()
+    london = [timezone.localtime(c.received_at).time() for c in contacts.filter(channel="telephone")]
+    assert all(time(8, 30) <= moment < time(17, 0) for moment in london)
 
     hook(command=_Command(), rng=random.Random(7), today=date(2025, 6, 27), days=28)
     assert Contact.objects.count() == total  # once only

@@ -4,11 +4,12 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from contacts import normalise
 from contacts.services import customer_create, customer_update
 from core.models import AuditEvent
-from tests.factories import CustomerFactory
+from tests.factories import ContactFactory, CustomerFactory
 
 
 @pytest.mark.parametrize("typed, stored", [
@@ -72,3 +73,13 @@ def test_customer_update_changes_and_audits_only_what_differs():
     assert customer.postcode == "SK14 1AA" and customer.is_vulnerable
     event = AuditEvent.objects.get(object_id=str(customer.pk), action="changed")
     assert event.changes == {"fields": ["is_vulnerable", "postcode"]}
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_handling_time_beyond_the_bounds(catalogue):
+    """Integrity in the database too: a bulk load that skipped the rules cannot store it (the
+    rule itself is intake.rules.handling_time_error, tests/intake/test_rules.py)."""
+    contact = ContactFactory(service=catalogue["waste"])
+    for seconds in (-5, 28801):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            type(contact).objects.filter(pk=contact.pk).update(handling_time_seconds=seconds)

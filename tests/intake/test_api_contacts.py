@@ -19,7 +19,7 @@ from tests.factories import ContactFactory, CustomerFactory, EnquiryTypeFactory,
 URL = "/api/v1/contacts/"
 CONTACT_FIELDS = {"id", "channel", "service", "enquiry_type", "customer", "received_at", "summary",
                   "avoidable", "avoidable_reason", "resolved_at_first_contact", "handoff_method",
-                  "external_ref", "source", "repeat_of", "handoff",
+                  "external_ref", "source", "repeat_of", "handoff", "handling_time_seconds",
                   # v1.1
                   "handoff_override_reason", "chasing", "possible_repeat_of"}
 
@@ -63,6 +63,7 @@ def test_one_and_done_contact_answers_201_with_every_contract_field(partner, cat
     assert body["handoff"] is None
     assert (body["chasing"], body["possible_repeat_of"], body["handoff_override_reason"]) == (
         None, None, "")
+    assert body["handling_time_seconds"] is None  # optional: not posted, not recorded
     assert contact.created_by == partner.user
     assert AuditEvent.objects.filter(object_type="contacts.contact", object_id=str(contact.pk),
                                      action="created").exists()
@@ -123,6 +124,10 @@ def _bad_cases():
         ("resolved not a boolean", _body(resolved_at_first_contact="maybe"),
          "resolved_at_first_contact"),
         ("external_ref too long", _body(external_ref="x" * 101), "external_ref"),
+        ("negative handling time", _body(handling_time_seconds=-1), "handling_time_seconds"),
+        ("handling time over 8 hours", _body(handling_time_seconds=28801), "handling_time_seconds"),
+        ("handling time not a number", _body(handling_time_seconds="long"), "handling_time_seconds"),
+        ("handling time in fractions", _body(handling_time_seconds=12.5), "handling_time_seconds"),
     ]
 
 
@@ -135,6 +140,18 @@ def test_invalid_input_answers_400_naming_the_field(partner, catalogue, case, bo
     assert field in errors, errors
     assert isinstance(errors[field], list) and all(isinstance(m, str) for m in errors[field])
     assert not Contact.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_telephony_system_posts_the_handling_time_and_reads_it_back(partner, catalogue):
+    response = partner.post(URL, _body(handling_time_seconds=312), format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["handling_time_seconds"] == 312
+    assert Contact.objects.get().handling_time_seconds == 312
+    # The bounds are included: a contact of no time and one of a whole working day.
+    for seconds in (0, 28800):
+        response = partner.post(URL, _body(handling_time_seconds=seconds), format="json")
+        assert response.status_code == 201 and response.json()["handling_time_seconds"] == seconds
 
 
 @pytest.mark.django_db

@@ -77,6 +77,23 @@ def test_good_rows_are_kept_and_bad_rows_reported(tmp_path, catalogue, capsys):
 
 
 @pytest.mark.django_db
+def test_handling_time_is_an_optional_column_checked_like_the_api(tmp_path, catalogue):
+    header = ["received_at", "channel", "service", "summary", "handling_time_seconds"]
+    path = _write(tmp_path / "telephony.csv", [
+        ["2025-03-04T10:15:00", "telephone", "waste", "Bin missed", "245"],          # row 2
+        ["2025-03-04T10:20:00", "face_to_face", "waste", "At the counter", ""],       # row 3
+        ["2025-03-04T10:25:00", "telephone", "waste", "Too long", "28801"],           # row 4
+        ["2025-03-04T10:30:00", "telephone", "waste", "Negative", "-3"],              # row 5
+        ["2025-03-04T10:35:00", "telephone", "waste", "Words", "four minutes"],       # row 6
+    ], header=header)
+    call_command("import_contacts", str(path), "--no-progress")
+    assert list(Contact.objects.order_by("received_at").values_list("summary", "handling_time_seconds")) == [
+        ("Bin missed", 245), ("At the counter", None)]
+    assert {(row, field) for row, field, _ in _errors(path)} == {
+        (4, "handling_time_seconds"), (5, "handling_time_seconds"), (6, "handling_time_seconds")}
+
+
+@pytest.mark.django_db
 def test_one_audit_row_per_batch_with_its_counts(tmp_path, catalogue):
     rows = [[f"2025-03-04T10:{m:02d}:00", "web", "waste", "", f"Row {m}", "", "", "", "", "", ""]
             for m in range(5)]

@@ -241,3 +241,18 @@ def test_one_and_done_closes_its_enquiry_when_received_and_history_always_does()
     assert decide(enquiry_type=MISSED).contact["enquiry_closed_at"] is None
     imported = decide(enquiry_type=MISSED, source=Contact.Source.IMPORT)
     assert imported.contact["enquiry_closed_at"] == NOW and imported.handoffs == ()
+
+
+# --- Handling time (issue 22) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seconds", [-1, 28801, 12.5, "300", True])
+def test_a_handling_time_is_whole_seconds_within_a_working_day(seconds):
+    assert errors_of(handling_time_seconds=seconds) == {
+        "handling_time_seconds": "Enter the handling time as a whole number of seconds from 0 to "
+                                 "28,800 (8 hours)."}
+
+
+@pytest.mark.parametrize("seconds", [None, 0, 245, 28800])
+def test_a_handling_time_is_optional_and_recorded(seconds):
+    assert decide(handling_time_seconds=seconds).contact["handling_time_seconds"] == seconds

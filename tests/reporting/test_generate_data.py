@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from complaints.models import Complaint, ComplaintStage
 from contacts.models import Contact, Customer
-from core.models import EnquiryType, HandoffMethod
+from core.models import EnquiryType, HandoffMethod, Service
 from core.working_days import calendar
 from handoffs.models import Handoff, HandoffUpdate
 from reporting.selectors import handoff_summary_mismatches, summary_mismatches
@@ -75,3 +75,33 @@ def test_generate_data_counts_summary_and_due_items():
 def test_generate_data_needs_the_catalogue():
     with pytest.raises(CommandError, match="seed_demo"):
         call_command("generate_data", "--contacts", "10", stdout=StringIO())
+
+
+def test_generate_data_arrives_like_a_council_contact_centre():
+    """Issue 22: realistic arrival patterns and handling times; --services tops the catalogue up."""
+    call_command("seed_demo", "--days", "0", stdout=StringIO())
+    mark = _highest(Contact)
+    call_command("generate_data", "--contacts", "6000", "--days", "120", "--services", "30",
+                 "--seed", "5", stdout=StringIO())
+    assert Service.objects.filter(is_active=True).count() == 30
+    assert not EnquiryType.objects.filter(service__code="libraries").exclude(
+        handoff_method=HandoffMethod.ONE_AND_DONE).exists()
+    contacts = Contact.objects.filter(pk__gt=mark)
+    assert contacts.count() == 6000 and summary_mismatches() == []
+    cal = calendar()
+    rows = list(contacts.values_list("channel", "received_at", "received_date", "handling_time_seconds"))
+    # The received day is the London day of the time received, whatever the channel.
+    assert all(timezone.localtime(at).date() == day for _, at, day, _ in rows)
+    # The telephone and counters only on working days; the web at weekends too.
+    staffed = [day for channel, _, day, _ in rows if channel in ("telephone", "face_to_face")]
+    assert all(cal.is_working_day(day) for day in staffed)
+    assert any(day.weekday() >= 5 for channel, _, day, _ in rows if channel == "web")
+    # Handling times for the telephone and counters only.
+    assert all((seconds is not None) == (channel in ("telephone", "face_to_face"))
+               for channel, _, _, seconds in rows)
+    # Mondays are busier than Fridays on the telephone, and most of all in the morning.
+    monday = [at for channel, at, day, _ in rows if channel == "telephone" and day.weekday() == 0]
+    friday = [at for channel, at, day, _ in rows if channel == "telephone" and day.weekday() == 4]
+    assert len(monday) > 1.3 * len(friday)
+    nine_to_eleven = sum(9 <= timezone.localtime(at).hour < 11 for at in monday) / len(monday)
+    assert nine_to_eleven > 0.3

@@ -32,6 +32,17 @@ ROWS = [
     ("GET", "/login/", "200 302 302 302 302 302 302 302 200"),
     ("GET", "/logout/", "302 405 405 405 405 405 405 405 302"),
     ("POST", "/logout/", "302 302 302 302 302 302 302 302 302"),
+    # Single sign-on (issue 21): the world has no OIDC_ISSUER, so its pages do not exist
+    # (tests/core/test_sso.py runs them against a provider).
+    ("GET", "/login/sso/", "404 404 404 404 404 404 404 404 404"),
+    ("GET", "/login/sso/callback/", "404 404 404 404 404 404 404 404 404"),
+    # Your profile and your own API keys: every member of staff; another's key is not found.
+    ("GET", "/profile/", "302 200 200 200 200 200 200 200 302"),
+    ("POST", "/profile/", "302 405 405 405 405 405 405 405 302"),
+    ("POST", "/profile/api-keys/", "302 200 200 200 200 200 200 200 302"),
+    ("GET", "/profile/api-keys/", "302 405 405 405 405 405 405 405 302"),
+    ("POST", "/profile/api-keys/{adviser_api_key}/revoke/", "302 302 404 404 404 404 404 404 302"),
+    ("POST", "/profile/api-keys/{missing}/revoke/", "302 404 404 404 404 404 404 404 302"),
     # The audit trail of a record: managers and admins only, 404 for the rest (no hint).
     ("GET", "/audit/contacts.customer/{customer}/", "302 404 404 404 404 404 200 200 302"),
     # --- contacts pages ------------------------------------------------------------------------
@@ -93,6 +104,8 @@ ROWS = [
     ("GET", "/reports/complaints/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/handoffs/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/joined-up/", "302 403 403 403 403 403 200 200 302"),
+    # --- contact-centre planning (issue 22): managers and admins only ---------------------------
+    ("GET", "/planning/", "302 403 403 403 403 403 200 200 302"),
     # --- customer insight: reports for managers and admins; counter feedback and Tell Us Once
     # for the front office; the emailed survey page is public and found by its token alone -----
     ("GET", "/insight/", "302 403 403 403 403 403 200 200 302"),
@@ -162,6 +175,8 @@ ROWS = [
     ("POST", "/api/v1/complaints/{statutory}/close/", "401 404 404 404 409 404 409 409 404"),
     # --- API: reports --------------------------------------------------------------------------
     ("GET", "/api/v1/reports/ni14/", "401 403 403 403 403 403 200 200 403"),
+    ("GET", "/api/v1/reports/forecast/", "401 403 403 403 403 403 200 200 403"),
+    ("GET", "/api/v1/reports/staffing/", "401 403 403 403 403 403 200 200 403"),
     # --- Open311 GeoReport v2: reads are public (the specification); POST needs a partner's
     # api_key in the form, which no actor sends here (tests/open311 cover the partner's 201) ---------
     ("GET", "/open311/v2/discovery.json", "200 200 200 200 200 200 200 200 200"),
@@ -185,6 +200,7 @@ ROWS = [
 # Request bodies: valid input, so an allowed caller gets the success answer (302 after a page
 # form, 200/201 from the API) and a refused one gets 403/404 before the input is looked at.
 BODIES = {
+    "/profile/api-keys/": {"name": "Matrix script"},
     "/contacts/customers/new/": {"first_name": "Grace", "last_name": "Hopper"},
     "/contacts/customers/{customer}/edit/": {"first_name": "Grace", "last_name": "Hopper"},
     "/insight/surveys/counter/{contact}/": {"satisfaction": "4", "ease": "5", "resolved": "yes"},

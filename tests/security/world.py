@@ -62,9 +62,11 @@ def _staff_user(role: str):
 
 def build_world() -> World:
     world = World()
+    tokens = {}
     for role in STAFF:
         world.users[str(role)] = _staff_user(role)
-        world.keys[str(role)] = api_token_create(user=world.users[str(role)], name="matrix")[1]
+        tokens[str(role)], world.keys[str(role)] = api_token_create(user=world.users[str(role)],
+                                                                     name="matrix")
     token, world.keys["partner"] = partner_token_create(name="matrix partner")
     world.users["partner"] = token.user
     other_token, _ = partner_token_create(name="other partner")
@@ -119,5 +121,6 @@ def build_world() -> World:
         "back_office_id": world.users[Role.BACK_OFFICE].pk,
         "complaints_officer": world.users[Role.COMPLAINTS_OFFICER].username,
         "social_care_complaints": world.users[Role.SOCIAL_CARE_COMPLAINTS].username,
+        "adviser_api_key": tokens[Role.ADVISER].pk,
     }
     return world

@@ -9,8 +9,14 @@ proportions of the demo data (contacts.demo): channel mix, service weights, avoi
 reasons, anonymous callers, first-contact resolution. The same seed gives the same data.
 
 - Customers: names, addresses, postcodes of the borough; unique phone numbers, emails and UPRNs.
-- Contacts: spread over the working days of the last `--days` days (today excluded), in
-  chronological order, by working hours.
+- Contacts: spread over the last `--days` days (today excluded), in chronological order, shaped
+  like a council's demand (contacts.demo_arrivals, issue 22): the telephone, counters, letters and
+  partner systems on working days only, the web, email and social media every day; Mondays, the
+  first working day after a bank holiday and the weeks after bills and letters go out busier;
+  each channel at its busy times of day (Monday mornings on the telephone); handling times for
+  the telephone and counters.
+- `--services N`: first adds services (MORE_SERVICES) until N are active, each with two One &
+  Done enquiry types (contact-centre planning is measured on 30 services).
 - Hand-offs: `--handoffs` unresolved hand-offs of the newest contacts whose enquiry type calls for
   one (those contacts' enquiries stay open; every other enquiry counts as closed). Not due for
   the sweep: those past due were already reminded and marked overdue, the others are due after
@@ -48,7 +54,7 @@ from django.utils import timezone
 
 from complaints import demo as demo_complaints
 from complaints.models import Complaint, ComplaintRuleSet, ComplaintStage, Process, Stage, Status
-from contacts import demo
+from contacts import demo, demo_arrivals
 from contacts.models import Contact, Customer
 from core.models import AvoidableReason, ChannelCode, EnquiryType, HandoffMethod, Service, Site
 from core.roles import Role
@@ -65,6 +71,7 @@ CONTACT_COLUMNS = (
     "received_date", "site_id", "handled_by_id", "summary", "resolved_at_first_contact", "avoidable",
     "avoidable_reason_id", "handoff_method", "handoff_override_reason", "source", "external_ref",
     "sampling_period_id", "repeat_of_id", "enquiry_closed_at", "created_at", "created_by_id",
+    "handling_time_seconds",
 )
 CUSTOMER_COLUMNS = (
     "id", "first_name", "last_name", "date_of_birth", "address_line_1", "address_line_2", "town",
@@ -90,6 +97,22 @@ STAGE_COLUMNS = (
 )
 NULL = r"\N"
 DUE_AFTER_DAYS = 14  # not-yet-due items are due at least this far ahead: past every sweep horizon
+# Services a larger council also runs, for `--services` (contact-centre planning is measured on
+# 30 services, issue 22): each gets two One & Done enquiry types and a smaller share of contacts.
+MORE_SERVICES = [
+    ("libraries", "Libraries"), ("leisure", "Leisure centres"), ("school-admissions", "School admissions"),
+    ("licensing", "Licensing"), ("building-control", "Building control"),
+    ("bereavement", "Bereavement services"), ("trading-standards", "Trading standards"),
+    ("electoral-registration", "Electoral registration"), ("business-rates", "Business rates"),
+    ("housing-repairs", "Council housing repairs"), ("street-cleansing", "Street cleansing"),
+    ("parks", "Parks and open spaces"), ("childrens-services", "Children's services"),
+    ("school-transport", "School transport"), ("community-safety", "Community safety"),
+    ("markets", "Markets"), ("allotments", "Allotments"), ("land-charges", "Land charges"),
+    ("public-health", "Public health"), ("welfare-rights", "Welfare rights"),
+    ("travel-passes", "Concessionary travel"), ("adult-learning", "Adult learning"),
+    ("tenancy", "Tenancy services"), ("arts-culture", "Arts and culture"),
+]
+MORE_SERVICE_WEIGHT = 0.3  # of a demo service's (contacts.demo.SERVICE_WEIGHTS default)
 
 
 def _text(value) -> str:
@@ -167,6 +190,27 @@ def _copy(raw, sql: str, data: str) -> None:
         copy.write(data)
 
 
+def _utc_clock(day: date):
+    """seconds after midnight on `day` in Europe/London -> (UTC date, "HH:MM:SS+00"): the
+    offset is the same all day except on the two days the clocks change."""
+    midnight = datetime.combine(day, time(0), tzinfo=LONDON)
+    offset = int(midnight.utcoffset().total_seconds())
+    fixed = offset == int(datetime.combine(day, time(23, 59), tzinfo=LONDON).utcoffset().total_seconds())
+    before = day - timedelta(days=1)
+
+    def clock(seconds: int) -> tuple[date, str]:
+        if fixed:
+            utc = seconds - offset
+            utc_day = day if utc >= 0 else before
+            utc %= 86400
+        else:
+            local = datetime.combine(day, time(seconds // 3600, seconds % 3600 // 60, seconds % 60),
+                                     tzinfo=LONDON).astimezone(UTC)
+            utc_day, utc = local.date(), local.hour * 3600 + local.minute * 60 + local.second
+        return utc_day, f"{utc // 3600:02d}:{utc % 3600 // 60:02d}:{utc % 60:02d}+00"
+    return clock
+
+
 def _reserve_ids(model, n: int) -> int:
     """The first of n consecutive ids reserved for `model` (its table is locked by the caller)."""
     table = model._meta.db_table
@@ -199,14 +243,19 @@ class Command(BaseCommand):
                             help="how many of the hand-offs and complaints the deadline sweeps find due")
         parser.add_argument("--days", type=int, default=730, help="history spread over this many days")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--services", type=int, default=0,
+                            help="first add services (from a list of council services, each with two "
+                                 "One & Done enquiry types) until this many are active")
         parser.add_argument("--summary", choices=("bulk", "triggers"), default="bulk",
                             help="PostgreSQL: add the summary rows in one grouped upsert after the "
                                  "COPY (bulk, default) or let the triggers count each COPY batch")
 
     def handle(self, *args, contacts, customers, handoffs, complaints, due, days, seed, summary,
-               **options):
-        if min(contacts, customers, handoffs, complaints, due) < 0 or days < 1:
+               services, **options):
+        if min(contacts, customers, handoffs, complaints, due, services) < 0 or days < 1:
             raise CommandError("Counts must not be negative and --days at least 1.")
+        if services:
+            self._more_services(services)
         self.seed = seed
         self.rng = random.Random(seed)  # nosec B311 - reproducible test data, not security
         self.today = timezone.localdate()
@@ -253,7 +302,9 @@ class Command(BaseCommand):
                           .select_related("service").order_by("service__code", "code"))
         if not self.types:
             raise CommandError("No service catalogue: run `manage.py seed_demo --days 0` first.")
-        self.type_weights = [demo.SERVICE_WEIGHTS.get(et.service.code, 1)
+        more = {code for code, _ in MORE_SERVICES}
+        self.type_weights = [demo.SERVICE_WEIGHTS.get(et.service.code,
+                                                      MORE_SERVICE_WEIGHT if et.service.code in more else 1)
                              * (6 if et.handoff_method == HandoffMethod.ONE_AND_DONE else 1)
                              for et in self.types]
         reasons = {r.code: r.pk for r in AvoidableReason.objects.all()}
@@ -275,6 +326,27 @@ class Command(BaseCommand):
             self.officers[Process.STATUTORY] = self.officers[Process.CORPORATE]
         if self.rule_set is not None:
             self.stage_rules = {(r.process, r.stage): r for r in self.rule_set.stage_rules.all()}
+
+    @transaction.atomic
+    def _more_services(self, wanted: int) -> None:
+        """Add services from MORE_SERVICES until `wanted` are active (each with two One & Done
+        enquiry types); existing ones are left as they are."""
+        active = Service.objects.filter(is_active=True).count()
+        if not Service.objects.exists():
+            raise CommandError("No service catalogue: run `manage.py seed_demo --days 0` first.")
+        known = set(Service.objects.values_list("code", flat=True))
+        missing = [(code, name) for code, name in MORE_SERVICES if code not in known]
+        missing = missing[:max(wanted - active, 0)]
+        if active + len(missing) < wanted:
+            raise CommandError(f"--services: at most {active + len(missing)} services can be made active.")
+        for code, name in missing:
+            service = Service.objects.create(code=code, name=name)
+            EnquiryType.objects.bulk_create([
+                EnquiryType(service=service, code="general-enquiry", name=f"{name}: general enquiry"),
+                EnquiryType(service=service, code="booking", name=f"{name}: booking or application"),
+            ])
+        if missing:
+            self.stdout.write(f"Services: {len(missing)} added, {active + len(missing)} active.")
 
     def _lock(self) -> None:
         if connection.vendor == "postgresql":
@@ -319,22 +391,49 @@ class Command(BaseCommand):
 
     # --- contacts -------------------------------------------------------------------------------
 
-    def _days(self, days: int) -> list[tuple[date, datetime]]:
-        """Working days of the period (today excluded), each with its 08:30 London time in UTC."""
-        out = []
-        for offset in range(days, 0, -1):
-            day = self.today - timedelta(days=offset)
-            if self.cal.is_working_day(day):
-                opening = datetime.combine(day, time(8, 30), tzinfo=LONDON).astimezone(UTC)
-                out.append((day, opening))
-        if not out:
-            day = self.today - timedelta(days=1)
-            out.append((day, datetime.combine(day, time(8, 30), tzinfo=LONDON).astimezone(UTC)))
-        return out
+    def _days(self, days: int) -> list[date]:
+        """The days of the period, oldest first, today excluded."""
+        return [self.today - timedelta(days=offset) for offset in range(days, 0, -1)]
+
+    def _day_counts(self, days: list[date], n: int) -> list[list[tuple[str, int]]]:
+        """How many of the n contacts arrive on each day through each channel: the demo's channel
+        mix shaped by day (contacts.demo_arrivals: the day of the week, bank holidays and the day
+        after, the time of year, channel shift, bills and letters), with some day-to-day noise,
+        rounded so that they add up to exactly n."""
+        rng, shape = self.rng, self.shape
+        shares = dict(demo.CHANNELS)
+        total_type_weight = sum(self.type_weights)
+        cells, expected = [], []
+        for day in days:
+            # A service busier after its bills makes the whole day busier by its share of demand.
+            busy = sum(w * f for w, f in zip(self.type_weights, self._service_factors(day), strict=True))
+            noise = rng.lognormvariate(0, 0.08) * busy / total_type_weight
+            for channel in shares:
+                weight = shares[channel] * shape.channel_weight(day, channel)
+                if weight:
+                    cells.append((day, channel))
+                    expected.append(weight * noise * rng.lognormvariate(0, 0.05))
+        scale = n / sum(expected) if expected else 0
+        whole = [int(e * scale) for e in expected]
+        short = n - sum(whole)
+        by_remainder = sorted(range(len(expected)), key=lambda i: whole[i] - expected[i] * scale)
+        for i in by_remainder[:short]:
+            whole[i] += 1
+        per_day: dict[date, list[tuple[str, int]]] = {day: [] for day in days}
+        for (day, channel), count in zip(cells, whole, strict=True):
+            if count:
+                per_day[day].append((channel, count))
+        return [per_day[day] for day in days]
+
+    def _service_factors(self, day: date) -> tuple[float, ...]:
+        """Per enquiry type, how much busier its service is on `day` after bills and letters."""
+        return tuple(demo_arrivals.service_factor(et.service.code, day) for et in self.types)
 
     def _contacts(self, n: int, days: int, handoffs: int, customer_ids: array, summary: str) -> dict:
         rng, started = self.rng, clock.perf_counter()
-        working_days = self._days(days)
+        self.shape = demo_arrivals.DayShape(self.cal, self.today)
+        all_days = self._days(days)
+        cells = self._day_counts(all_days, n)
         first = _reserve_ids(Contact, n)
         pg = connection.vendor == "postgresql"
         dropped = self._drop_indexes(n) if pg else []
@@ -348,13 +447,11 @@ class Command(BaseCommand):
             ChannelCode.FACE_TO_FACE: [self.sites.get("town-hall-csc"), self.sites.get("town-hall-csc"),
                                        self.sites.get("north-csc")],
         }
-        channel_codes, channel_weights = zip(*demo.CHANNELS, strict=True)
+        channel_codes = [code for code, _ in demo.CHANNELS]
         reasons = [pk for pk, weight in self.reasons for _ in range(weight)]  # weighted, for a quick draw
         adviser = str(self.adviser.pk) if self.adviser else r"\N"
-        three_days = timedelta(days=3)
-        per_day, extra = divmod(n, len(working_days))
-        counts = [per_day + (1 if index < extra else 0) for index in range(len(working_days))]
-        day_types = self._day_types(working_days, counts)
+        counts = [sum(count for _, count in day_cells) for day_cells in cells]
+        day_types = self._day_types(all_days, counts)
         open_from = self._open_from(day_types, counts, handoffs)
         # What each channel and enquiry type fixes in a row, as COPY text.
         by_channel = {}
@@ -366,46 +463,61 @@ class Command(BaseCommand):
             by_channel[channel] = (adviser if by_adviser else r"\N", source, sites, anonymous)
         by_type = {et.pk: (f"{et.service_id}\t{et.pk}", et.handoff_method == HandoffMethod.ONE_AND_DONE,
                            et.team_id is not None, summaries[et.pk]) for et in self.types}
+        # Handling times (telephone and face to face only): a table of draws per service and
+        # channel, picked from at random (a draw per row would cost a third of the time again).
+        handling, draws = {}, min(1024, max(64, n // 50))
+        for et in self.types:
+            for channel in demo_arrivals.HANDLED_CHANNELS:
+                handling.setdefault((et.service_id, channel), [
+                    str(demo_arrivals.handling_time(rng, et.service.code, channel)) for _ in range(draws)])
+        no_handling = [r"\N"]
+        profiles = {(channel, kind): demo_arrivals.slot_cumulative(demo_arrivals._PROFILES[channel][kind])
+                    for channel in channel_codes for kind in range(3)}
+        slots = range(demo_arrivals.SLOTS)
         share, n_customers, n_reasons = demo.AVOIDABLE_SHARE, len(customer_ids), len(reasons)
         random_ = rng.random
         tally: Counter = Counter()  # the new contacts' summary keys, counted as they are made
         writer = _Writer(Contact, CONTACT_COLUMNS)
         candidates: list[tuple[int, int, datetime]] = []  # (contact id, enquiry type id, received_at)
         pk = first
-        for index, (day, opening) in enumerate(working_days):
-            count = counts[index]
-            if not count:
+        for index, day in enumerate(all_days):
+            if not counts[index]:
                 continue
             types = day_types(index)
-            channels = rng.choices(channel_codes, weights=channel_weights, k=count)
-            seconds = sorted(int(random_() * 30600) for _ in range(count))  # 08:30 to 17:00
-            base = opening.hour * 3600 + opening.minute * 60
-            today_text, later = day.isoformat(), day + three_days
-            closed_day = (later if datetime.combine(later, opening.time(), tzinfo=UTC) < self.now
-                          else day).isoformat()
-            for et, channel, second in zip(types, channels, seconds, strict=True):
-                t = base + second
-                clock_text = f"{t // 3600:02d}:{t % 3600 // 60:02d}:{t % 60:02d}+00"
-                at = f"{today_text} {clock_text}"
+            kind = self.shape.kind(day)
+            arrivals = []  # (seconds after local midnight, channel)
+            for channel, count in cells[index]:
+                for slot in rng.choices(slots, cum_weights=profiles[channel, kind], k=count):
+                    arrivals.append((slot * 1800 + int(random_() * 1800), channel))
+            arrivals.sort()
+            clock_of = _utc_clock(day)
+            today_text = day.isoformat()
+            closes_later = day + timedelta(days=4) <= self.today  # three days later is in the past
+            for et, (second, channel) in zip(types, arrivals, strict=True):
+                utc_day, clock_text = clock_of(second)
+                at = f"{utc_day.isoformat()} {clock_text}"
                 ids, one_and_done, has_team, texts = by_type[et.pk]
                 handled, source, sites, anonymous = by_channel[channel]
                 avoidable = n_reasons and random_() < share
                 customer = (r"\N" if not n_customers or random_() < anonymous
                             else customer_ids[int(random_() * n_customers)])
                 if not one_and_done and has_team and pk - first >= open_from:
-                    candidates.append((pk, et.pk, datetime.combine(day, opening.time(), tzinfo=UTC)
-                                       + timedelta(seconds=second)))
+                    candidates.append((pk, et.pk, datetime.fromisoformat(at)))
                     closed = r"\N"
+                elif one_and_done or not closes_later:
+                    closed = at
                 else:
-                    closed = at if one_and_done else f"{closed_day} {clock_text}"
+                    closed = f"{(utc_day + timedelta(days=3)).isoformat()} {clock_text}"
                 site = sites[int(random_() * len(sites))]
                 fcr = "t" if one_and_done and random_() < 0.94 else "f"
                 reason = reasons[int(random_() * n_reasons)] if avoidable else NULL
+                seconds = handling.get((et.service_id, channel), no_handling)
                 tally[(today_text, ids, channel, site, avoidable, reason, fcr)] += 1
                 writer.add_line(
                     f"{pk}\t{channel}\tinbound\t{ids}\t{customer}\t{at}\t{today_text}\t{site}\t{handled}\t"
                     f"{texts[int(random_() * len(texts))]}\t{fcr}\t{'t' if avoidable else 'f'}\t{reason}\t"
-                    f"{et.handoff_method}\t\t{source}\t\t\\N\t\\N\t{closed}\t{at}\t{handled}\n")
+                    f"{et.handoff_method}\t\t{source}\t\t\\N\t\\N\t{closed}\t{at}\t{handled}\t"
+                    f"{seconds[int(random_() * len(seconds))]}\n")
                 pk += 1
         writer.flush()
         loaded = clock.perf_counter()
@@ -448,14 +560,17 @@ class Command(BaseCommand):
                 f"ON CONFLICT ({key}) DO UPDATE SET count = reporting_contact_daily.count + EXCLUDED.count")
             cursor.execute("DROP TABLE generated_summary")
 
-    def _day_types(self, working_days, counts):
+    def _day_types(self, days: list[date], counts: list[int]):
         """day index -> that day's enquiry types, drawn from the day's own generator so that
-        they can be drawn twice (newest first to find the hand-offs, then in order)."""
+        they can be drawn twice (newest first to find the hand-offs, then in order); a service
+        whose bills or letters just went out is drawn more often."""
         seed = self.seed
 
         def draw(index: int) -> list:
-            rng = random.Random(f"{seed}:{working_days[index][0].isoformat()}")  # nosec B311
-            return rng.choices(self.types, weights=self.type_weights, k=counts[index])
+            rng = random.Random(f"{seed}:{days[index].isoformat()}")  # nosec B311
+            factors = self._service_factors(days[index])
+            weights = [w * f for w, f in zip(self.type_weights, factors, strict=True)]
+            return rng.choices(self.types, weights=weights, k=counts[index])
         return draw
 
     def _open_from(self, day_types, counts, handoffs: int) -> int:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_roles_reference_data_audit_guard'),
+        ('core', '0003_issue21'),
     ]
 
     operations = [

@@ -21,7 +21,7 @@ def _flags_are_repeats(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0005_customer_name_order_index'),
+        ('contacts', '0006_issue22_handling_time'),
     ]
 
     operations = [
