@@ -19,7 +19,7 @@ from benchmarks.harness import ROOT, Figure, Timer, child_env, peak_rss_mb
 
 LONDON = ZoneInfo("Europe/London")
 BAD_EVERY = 1000  # one row in a thousand names an unknown service: it must be rejected
-# The columns contacts.importer COPYs, in its order.
+# The columns intake.importer COPYs, in its order.
 COPY_COLUMNS = (
     "channel", "direction", "service_id", "enquiry_type_id", "customer_id", "received_at",
     "received_date", "site_id", "handled_by_id", "summary", "resolved_at_first_contact", "avoidable",

@@ -1,7 +1,9 @@
 """The complaints partner API (API.md, "Complaints"): thin views over selectors and services.
 
-Partner keys (least privilege): may create complaints and read the ones they created; they take
-no workflow actions (403).
+Who may log a complaint (API.md v1.1, "a complaint is taken wherever it arrives"): complaints
+officers, Legal Services (corporate), social care complaints officers (statutory), managers,
+admins, advisers and partner keys. Partner keys (least privilege) get the 201 answer and 404 on
+later reads, and take no workflow actions (403).
 """
 
 from django.core.exceptions import ValidationError
@@ -19,6 +21,7 @@ from complaints.selectors import complaint_for_user, complaints_register, user_m
 from complaints.services import ACTION_SERVICES, complaint_create
 from complaints.transitions import Action
 from contacts.models import Customer
+from contacts.selectors import contacts_visible_to
 from core.api_pagination import StandardPagination
 from core.models import Service, User
 from core.roles import Role, has_role, is_staff_member
@@ -66,8 +69,17 @@ class ComplaintListCreateApi(GenericAPIView):
         data = s.ComplaintListSerializer(page, many=True, context={"today": timezone.localdate()}).data
         return self.get_paginated_response(data)
 
-    @extend_schema(request=s.ComplaintCreateSerializer,
-                   responses={201: s.ComplaintSerializer, 400: ERRORS[400], 403: ERRORS[403]})
+    @extend_schema(
+        request=s.ComplaintCreateSerializer,
+        responses={201: s.ComplaintSerializer, 400: ERRORS[400], 403: ERRORS[403]},
+        description=(
+            "Log a complaint at stage 1, awaiting allocation. Complaints officers, Legal Services "
+            "(corporate), social care complaints officers (statutory), managers, admins, advisers "
+            "and partner keys (v1.1) may log one, with the `contact` it arrived with. A statutory "
+            "complaint goes straight to the social care complaints team. The caller gets the 201 "
+            "answer; later reads follow the visibility rules: 404 for partner keys, and for "
+            "advisers unless the complaint is allocated to them."),
+    )
     def post(self, request):
         payload = s.ComplaintCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -82,10 +94,16 @@ class ComplaintListCreateApi(GenericAPIView):
         service = Service.objects.filter(code=values["service"], is_active=True).first()
         if service is None:
             raise ValidationError({"service": "No such service."})
+        contact = None
+        if values.get("contact") is not None:
+            contact = contacts_visible_to(user).filter(pk=values["contact"]).first()
+            if contact is None:
+                raise ValidationError({"contact": "No such contact."})
         complaint = complaint_create(
             actor=request.user, customer=customer, service=service, summary=values["summary"],
             process=values["process"], received_at=values.get("received_at"),
             via_ombudsman=values["via_ombudsman"], ombudsman_reference=values["ombudsman_reference"],
+            contact=contact,
         )
         return _detail(complaint, request, status.HTTP_201_CREATED)
 

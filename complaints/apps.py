@@ -39,27 +39,46 @@ class ComplaintsConfig(AppConfig):
         ]
 
     def timeline_entries(self, customer, user):
-        from django.urls import reverse
+        from complaints.selectors import complaints_known_to
 
-        from complaints.models import Status
-        from complaints.selectors import complaints_visible_to
-        from core.navigation import TimelineEntry
+        return [_entry(complaint) for complaint in complaints_known_to(user).filter(customer=customer)
+                .order_by("-received_at", "-pk")]
 
-        complaints = (complaints_visible_to(user).filter(customer=customer).select_related("service")
-                      .order_by("-received_at", "-pk"))
-        return [
-            TimelineEntry(
-                type="complaint", id=complaint.pk, at=complaint.received_at,
-                title=f"Complaint {complaint.reference}: {complaint.service.name}",
-                url=reverse("complaints:detail", args=[complaint.pk]),
-                is_open=complaint.status != Status.CLOSED,
-                status=complaint.get_status_display(),
-                detail=f"{complaint.get_process_display()}, {complaint.get_stage_display().lower()}",
-            )
-            for complaint in complaints
-        ]
+    def contact_entries(self, contact, user):
+        from complaints.selectors import complaints_known_to
+
+        return [_entry(complaint) for complaint in complaints_known_to(user).filter(contact=contact)
+                .order_by("received_at", "pk")]
+
+    def timeline_notes(self, customer, user):
+        from complaints.selectors import complaints_not_listed_for
+
+        left_out = complaints_not_listed_for(user)
+        return [f"Restricted cases are not listed here: {left_out}."] if left_out else []
 
     def seed_demo(self, command, rng, today, days):
         from complaints.demo import seed_complaints
 
         seed_complaints(command=command, rng=rng, today=today, days=days)
+
+
+def _entry(complaint):
+    """A complaint on a customer's or a contact's page: stage, status, due date and owner for
+    anyone who may know of it; a link only for those who may open it, so no link answers 404."""
+    from django.urls import reverse
+
+    from complaints.models import Status
+    from core.navigation import TimelineEntry
+
+    due = f"due {complaint.due_date.day} {complaint.due_date:%B %Y}" if complaint.due_date else ""
+    owner = f"with {complaint.assigned_to}" if complaint.assigned_to_id else "awaiting allocation"
+    return TimelineEntry(
+        type="complaint", id=complaint.pk, at=complaint.received_at,
+        title=f"Complaint {complaint.reference}: {complaint.service.name}",
+        url=reverse("complaints:detail", args=[complaint.pk]) if complaint.visible else "",
+        is_open=complaint.status != Status.CLOSED,
+        status=complaint.get_status_display(),
+        detail=", ".join(part for part in (
+            f"{complaint.get_process_display()}, {complaint.get_stage_display().lower()}", due, owner)
+            if part),
+    )

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from complaints.models import (
 )
 from complaints.transitions import Action, allowed_actions
 from core.models import User
-from core.roles import Role, has_role
+from core.roles import Role, has_role, is_staff_member
 from core.working_days import calendar
 
 # --- Rules (DOMAIN.md, "Complaints": configurable timescales) ---------------------------------
@@ -55,7 +55,8 @@ def _ombudsman_case() -> Q:
 def complaints_visible_to(user) -> QuerySet[Complaint]:
     """Statutory complaints: social care complaints officers, managers, admins only. Corporate:
     complaints officers, Legal Services (Ombudsman cases), managers, admins and the allocated
-    officer. A partner system sees the complaints it created. Everyone else: nothing."""
+    officer. Everyone else nothing, partner systems included: a partner logs a complaint and gets
+    the 201 answer, but reads none (API.md v1.1)."""
     complaints = Complaint.objects.all()
     if not getattr(user, "is_authenticated", False):
         return complaints.none()
@@ -69,8 +70,36 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
     if has_role(user, Role.LEGAL):
         scope |= Q(process=Process.CORPORATE) & _ombudsman_case()
     if has_role(user, Role.PARTNER):
-        scope = Q(created_by=user)
+        return complaints.none()
     return complaints.filter(scope)
+
+
+def complaints_known_to(user) -> QuerySet[Complaint]:
+    """The complaints a user may know of, each with `visible`: whether they may open it. Advisers,
+    who deal with the customer, know of every corporate complaint (stage, status, due date,
+    owner) as a read-only summary (issue 15, "the adviser's 360"); statutory complaints stay
+    the social care complaints team's alone; everyone else knows of what they may see."""
+    visible = complaints_visible_to(user)
+    known = visible
+    if has_role(user, Role.ADVISER) and not has_role(user, Role.PARTNER):
+        known = Complaint.objects.filter(Q(pk__in=visible.values("pk")) | Q(process=Process.CORPORATE))
+    return (known.annotate(visible=Exists(visible.filter(pk=OuterRef("pk"))))
+            .select_related("service", "assigned_to"))
+
+
+def complaints_not_listed_for(user) -> str:
+    """What a member of staff is not shown of a customer's complaints, in words ("" for those
+    who see them all)."""
+    if not is_staff_member(user) or has_role(user, Role.MANAGER, Role.ADMIN):
+        return ""
+    left_out = []
+    if not has_role(user, Role.COMPLAINTS_OFFICER, Role.ADVISER):
+        left_out.append("corporate complaints not allocated to you"
+                        + (" and not with the Ombudsman" if has_role(user, Role.LEGAL) else ""))
+    if not has_role(user, Role.SOCIAL_CARE_COMPLAINTS):
+        left_out.append("statutory social care complaints, which only the social care complaints "
+                        "team sees")
+    return " and ".join(left_out)
 
 
 def complaint_for_user(user, complaint_id) -> Complaint:
@@ -106,7 +135,11 @@ def user_may_act(user, complaint: Complaint, action: str) -> bool:
 
 
 def user_may_create(user, process: str) -> bool:
-    if has_role(user, Role.MANAGER, Role.ADMIN, Role.PARTNER):
+    """Who may log a complaint of a process. A complaint is taken wherever it arrives (DOMAIN.md,
+    "No wrong door"): advisers at the counter, back-office officers it reaches directly and
+    partner systems log both kinds, and the statutory ones go straight to the social care
+    complaints team."""
+    if has_role(user, Role.ADVISER, Role.BACK_OFFICE, Role.MANAGER, Role.ADMIN, Role.PARTNER):
         return True
     if process == Process.STATUTORY:
         return has_role(user, Role.SOCIAL_CARE_COMPLAINTS, Role.COMPLAINTS_OFFICER)

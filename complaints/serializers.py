@@ -62,7 +62,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
                   "ombudsman_follow_up_date", "stages", "events",
                   # Additions beyond API.md's list (v1 allows adding fields):
                   "customer", "service", "summary", "received_at", "via_ombudsman",
-                  "ombudsman_reference"]
+                  "ombudsman_reference", "contact"]
 
     def get_overdue(self, complaint) -> bool:
         today = self.context["today"]
@@ -79,9 +79,17 @@ class ComplaintCreateSerializer(serializers.Serializer):
     service = serializers.SlugField()
     summary = serializers.CharField()
     received_at = serializers.DateTimeField(required=False)
-    process = serializers.ChoiceField(choices=Process.choices)
+    process = serializers.ChoiceField(
+        choices=Process.choices,
+        help_text="A statutory complaint goes straight to the social care complaints team: the "
+                  "caller gets this answer, and later reads as the visibility rules say (404 for "
+                  "those who may not see it).")
     via_ombudsman = serializers.BooleanField(required=False, default=False)
     ombudsman_reference = serializers.CharField(required=False, allow_blank=True, default="")
+    contact = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2 ** 63 - 1,
+        help_text="The id of the contact the complaint arrived with (v1.1); the same customer's, "
+                  "and one the caller may see.")
 
 
 class ComplaintFilterSerializer(serializers.Serializer):

@@ -107,11 +107,16 @@ def complaint_create(*, actor, customer, service, summary: str, process: str, re
 
     A premature Ombudsman complaint (made to the Ombudsman first) is a corporate stage 1 complaint
     with the follow-up date set 12 weeks (84 days) from receipt; Legal Services see it, and it is
-    allocated to the senior officer responsible.
+    allocated to the senior officer responsible. A statutory complaint goes straight to the
+    social care complaints team's register: whoever logged it (an adviser, a partner system)
+    does not see it afterwards (`complaints.selectors.complaints_visible_to`). `contact`: the
+    contact it arrived with, which must be the same customer's (API.md v1.1).
     """
     summary = _required("summary", summary, "Enter what the complaint is about.")
     if process not in Process.values:
         raise ValidationError({"process": "Choose corporate or statutory."})
+    if contact is not None and contact.customer_id != customer.pk:
+        raise ValidationError({"contact": "The contact is not this customer's."})
     if via_ombudsman and process != Process.CORPORATE:
         raise ValidationError({"via_ombudsman": "A premature Ombudsman complaint is logged as a "
                                                 "corporate complaint."})

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from complaints import selectors
@@ -13,7 +15,7 @@ from complaints.transitions import Action
 from contacts.models import Customer
 from core.api_errors import StateConflict
 from core.models import Service, User
-from core.roles import has_role
+from core.roles import Role, has_role
 
 LETTERS = {"acknowledgement": "Acknowledgement", "interim": "Interim response", "response": "Stage response"}
 
@@ -50,7 +52,16 @@ def register(request):
 
 def new(request):
     if not has_role(request.user, *selectors.COMPLAINT_ROLES):
-        raise Http404("No complaints here.")
+        # At the counter, or in a back-office team, a complaint is taken on the contact screen,
+        # so the contact it arrives with is counted once with it (issue 15).
+        screen = ("intake:log" if has_role(request.user, Role.ADVISER)
+                  else "intake:team-log" if has_role(request.user, Role.BACK_OFFICE) else None)
+        if screen is None:
+            raise Http404("No complaints here.")
+        query = {"complaint": "1"}
+        if request.GET.get("customer", "").isdigit():
+            query["customer"] = request.GET["customer"]
+        return redirect(f"{reverse(screen)}?{urlencode(query)}")
     query = request.GET.get("q", "")
     initial = {"customer": request.GET.get("customer")} if request.GET.get("customer") else {}
     form = ComplaintForm(request.POST or None, initial=initial, services=_services())

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "contacts",
     "handoffs",
     "complaints",
+    "intake",
     "reporting",
     "open311",
     "selfservice",

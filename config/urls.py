@@ -7,6 +7,7 @@ from core import views as core_views
 api_v1 = [
     path("", include("core.api_urls")),
     path("", include("contacts.api_urls")),
+    path("", include("intake.api_urls")),
     path("", include("handoffs.api_urls")),
     path("", include("complaints.api_urls")),
     path("", include("reporting.api_urls")),
@@ -29,6 +30,7 @@ handler500 = "core.views.server_error"
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("core.urls")),
+    path("contacts/", include("intake.urls")),
     path("contacts/", include("contacts.urls")),
     path("handoffs/", include("handoffs.urls")),
     path("complaints/", include("complaints.urls")),

@@ -1,15 +1,45 @@
+from django import forms
 from django.contrib import admin
 
+from contacts import services
 from contacts.models import Contact, Customer, SamplingPeriod
-from core.admin import AuditedAdmin
+
+
+class SamplingPeriodForm(forms.ModelForm):
+    class Meta:
+        model = SamplingPeriod
+        fields = ["name", "start_date", "end_date"]
+
+    def clean(self):
+        data = super().clean()
+        period = SamplingPeriod(pk=self.instance.pk, start_date=data.get("start_date"),
+                                end_date=data.get("end_date"))
+        for field, message in services.sampling_period_errors(period).items():
+            self.add_error(field, message)
+        return data
 
 
 @admin.register(SamplingPeriod)
-class SamplingPeriodAdmin(AuditedAdmin):
-    """NI14 sample periods, for councils that measure by sample weeks (DOMAIN.md)."""
+class SamplingPeriodAdmin(admin.ModelAdmin):
+    """NI14 sample periods, for councils that measure by sample weeks (DOMAIN.md). Saving one
+    stamps the contacts received on its days (`contacts.services.sampling_period_save`), which
+    writes the audit row."""
 
+    form = SamplingPeriodForm
     list_display = ["name", "start_date", "end_date"]
     ordering = ["-start_date", "pk"]
+
+    def save_model(self, request, obj, form, change):
+        services.sampling_period_save(period=obj, actor=request.user,
+                                      ip_address=request.META.get("REMOTE_ADDR"))
+
+    def delete_model(self, request, obj):
+        services.sampling_period_delete(period=obj, actor=request.user,
+                                        ip_address=request.META.get("REMOTE_ADDR"))
+
+    def delete_queryset(self, request, queryset):
+        for period in queryset.order_by("pk"):
+            self.delete_model(request, period)
 
 
 @admin.register(Customer)

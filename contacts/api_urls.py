@@ -7,5 +7,4 @@ urlpatterns = [
     path("customers/<int:customer_id>/", api.CustomerDetailApi.as_view(), name="api-customer"),
     path("customers/<int:customer_id>/timeline/", api.CustomerTimelineApi.as_view(),
          name="api-customer-timeline"),
-    path("contacts/", api.ContactListApi.as_view(), name="api-contacts"),
 ]

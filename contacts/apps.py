@@ -15,8 +15,6 @@ class ContactsConfig(AppConfig):
         from core.navigation import NavItem
 
         items = []
-        if selectors.can_log_contacts(user):
-            items.append(NavItem("Log a contact", reverse("contacts:log"), order=10))
         if selectors.can_view_customers(user):
             items.append(NavItem("Customers", reverse("contacts:customers"), order=15))
         return items

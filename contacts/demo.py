@@ -35,7 +35,12 @@ AVOIDABLE_REASONS = [  # (code, weight): progress chasing is the commonest failu
     ("progress_chasing", 34), ("seeking_clarification", 17), ("information_not_available", 16),
     ("wrong_department", 10), ("repeat_contact", 8), ("service_failure", 15),
 ]
-SERVICE_WEIGHTS = {"council-tax": 4, "waste": 4, "benefits": 3, "housing": 2, "highways": 2}
+SERVICE_WEIGHTS = {"council-tax": 4, "waste": 4, "benefits": 3, "housing": 2, "highways": 2,
+                   # Life events are told once through the Tell Us Once page (insight.demo).
+                   "tell-us-once": 0}
+# Public contact that reaches a back-office team directly, logged there (issue 15): its share of
+# the telephone, email and letter contacts about an enquiry type the team handles.
+DIRECT_TO_BACK_OFFICE = 0.2
 REPEAT_SHARE = 0.05
 
 FIRST_NAMES = [
@@ -152,7 +157,7 @@ def seed_contacts(*, command, rng, today: date, days: int) -> int:
         command.stdout.write("Contacts: already there, none added.")
         return 0
     enquiry_types = list(EnquiryType.objects.filter(is_active=True, service__is_active=True)
-                         .select_related("service", "team").order_by("service__code", "code"))
+                         .select_related("service", "team__site").order_by("service__code", "code"))
     if not enquiry_types:
         command.stdout.write("Contacts: no service catalogue, none added.")
         return 0
@@ -163,6 +168,7 @@ def seed_contacts(*, command, rng, today: date, days: int) -> int:
     reason_weights = [(reasons[code], w) for code, w in AVOIDABLE_REASONS if code in reasons]
     sites = {s.code: s for s in Site.objects.all()}
     adviser = User.objects.filter(username=Role.ADVISER).first()
+    officer = User.objects.filter(username=Role.BACK_OFFICE).first()
     customers = _customers(rng, today)
     cal, now = calendar(), timezone.now()
     shape = demo_arrivals.DayShape(cal, today)
@@ -182,7 +188,7 @@ def seed_contacts(*, command, rng, today: date, days: int) -> int:
             if received_at is None:
                 continue
             contacts.append(_contact(rng, received_at, channel, _weighted(rng, day_types), customers,
-                                     reason_weights, sites, adviser))
+                                     reason_weights, sites, adviser, officer))
     Contact.objects.bulk_create(contacts, batch_size=1000)
     repeats = _repeats(rng, contacts, reasons.get("progress_chasing"), cal, now, adviser, sites)
     Contact.objects.bulk_create(repeats, batch_size=1000)
@@ -194,24 +200,32 @@ def seed_contacts(*, command, rng, today: date, days: int) -> int:
 
 
 def _contact(rng, received_at, channel, enquiry_type, customers, reason_weights, sites,
-             adviser) -> Contact:
+             adviser, officer=None) -> Contact:
     by_adviser = channel not in (ChannelCode.WEB, ChannelCode.PARTNER)
     one_and_done = enquiry_type.handoff_method == HandoffMethod.ONE_AND_DONE
     avoidable = bool(reason_weights) and rng.random() < AVOIDABLE_SHARE
     anonymous = rng.random() < (0.35 if channel in (ChannelCode.WEB, ChannelCode.SOCIAL_MEDIA) else 0.12)
+    site, handler = _site(rng, channel, sites), adviser if by_adviser else None
+    team = enquiry_type.team
+    if (officer is not None and team is not None and team.site_id
+            and channel in (ChannelCode.TELEPHONE, ChannelCode.EMAIL, ChannelCode.LETTER)
+            and rng.random() < DIRECT_TO_BACK_OFFICE):
+        site, handler = team.site, officer
     return Contact(
         channel=channel, service=enquiry_type.service, enquiry_type=enquiry_type,
         customer=None if anonymous else rng.choice(customers),
         received_at=received_at, received_date=timezone.localtime(received_at).date(),
-        site=_site(rng, channel, sites), handled_by=adviser if by_adviser else None,
+        site=site, handled_by=handler,
         summary=_summary(rng, enquiry_type),
         resolved_at_first_contact=one_and_done and rng.random() < 0.94,
         avoidable=avoidable, avoidable_reason=_weighted(rng, reason_weights) if avoidable else None,
         handoff_method=enquiry_type.handoff_method,
         source=(Contact.Source.SELF_SERVICE if channel == ChannelCode.WEB else
-                Contact.Source.API if channel == ChannelCode.PARTNER else Contact.Source.ADVISER),
+                Contact.Source.API if channel == ChannelCode.PARTNER else
+                Contact.Source.BACK_OFFICE if handler is not None and handler == officer else
+                Contact.Source.ADVISER),
         enquiry_closed_at=received_at if one_and_done else None,
-        created_at=received_at, created_by=adviser if by_adviser else None,
+        created_at=received_at, created_by=handler,
         handling_time_seconds=demo_arrivals.handling_time(rng, enquiry_type.service.code, channel),
     )
 

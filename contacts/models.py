@@ -86,6 +86,10 @@ class ContactQuerySet(models.QuerySet):
     def enquiry_open(self):
         return self.filter(enquiry_closed_at__isnull=True)
 
+    def repeat_contacts(self):
+        """Declared chases and suspected repeats."""
+        return self.filter(Q(repeat_of__isnull=False) | Q(possible_repeat_of__isnull=False))
+
 
 class Contact(models.Model):
     """One customer contact through any channel, recorded once (DOMAIN.md, "Contacts and NI14")."""
@@ -95,7 +99,10 @@ class Contact(models.Model):
         OUTBOUND = "outbound", "Outbound"
 
     class Source(models.TextChoices):
+        """The door a contact came through (DOMAIN.md, "No wrong door")."""
+
         ADVISER = "adviser", "Adviser"
+        BACK_OFFICE = "back_office", "Back office"
         API = "api", "Partner API"
         OPEN311 = "open311", "Open311"
         SELF_SERVICE = "self_service", "Self service"
@@ -149,8 +156,9 @@ class Contact(models.Model):
     # channel records it: posted by the telephony system through the API, or imported. Contact-
     # centre planning reads it for the average handling time (issue 22).
     handling_time_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # A period an admin removes leaves its contacts as contacts, unstamped.
     sampling_period = models.ForeignKey(
-        SamplingPeriod, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+        SamplingPeriod, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
     )
     repeat_of = models.ForeignKey(
         "self",
@@ -158,7 +166,20 @@ class Contact(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="repeats",
-        help_text="The earlier open enquiry this contact chased, when repeat detection found one.",
+        help_text="The open enquiry this contact chases, as the adviser or partner declared it.",
+    )
+    # A suspected repeat nobody declared as chasing: the same customer's open enquiry about the
+    # same service inside the repeat window. The contact opened its own enquiry; the flag is for
+    # the managers' review. No index: it is read with the day's contacts, never looked up.
+    possible_repeat_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="possible_repeats",
+        db_index=False,
+        help_text="An open enquiry of the same customer and service inside the repeat window, "
+                  "when the contact was not declared as chasing it.",
     )
     # When the enquiry behind the contact was closed: at once for One & Done, when the back
     # office resolves the hand-off otherwise. Open enquiries drive repeat-contact detection.

@@ -11,14 +11,15 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from contacts import normalise
-from contacts.models import Contact, Customer
+from contacts.models import Contact, Customer, SamplingPeriod
 from core.roles import Role, has_role, is_staff_member
 from core.working_days import calendar, local_date
 
 # --- Who may do what (the pages and the API ask these) -----------------------------------------
 
-# Log contacts on the adviser screen and through the API as a member of staff.
-LOG_ROLES = (Role.ADVISER, Role.MANAGER, Role.ADMIN)
+# Log contacts, on a page or through the API, as a member of staff: the front office, and the
+# back office for the public contact that reaches its teams directly (DOMAIN.md, "No wrong door").
+LOG_ROLES = (Role.ADVISER, Role.BACK_OFFICE, Role.MANAGER, Role.ADMIN)
 # Create customers and correct their details (rectification). Complaints officers log
 # complaints for customers who may not be on the system yet.
 CUSTOMER_EDIT_ROLES = (Role.ADVISER, Role.COMPLAINTS_OFFICER, Role.SOCIAL_CARE_COMPLAINTS,
@@ -244,12 +245,13 @@ def contact_repeat_candidates(customer, service, at: datetime | None = None) -> 
 
 
 def repeat_contacts_on(day: date, user=None) -> QuerySet[Contact]:
-    """Repeat contacts received on a day: a manager's or admin's view of the whole front
-    office, an adviser's of their own."""
-    contacts = Contact.objects.filter(received_date=day, repeat_of__isnull=False)
+    """Repeat contacts received on a day, declared chases and suspected repeats: a manager's or
+    admin's view of everyone's, an adviser's or officer's of their own."""
+    contacts = Contact.objects.filter(received_date=day).repeat_contacts()
     if user is not None and not has_role(user, Role.MANAGER, Role.ADMIN):
         contacts = contacts.filter(handled_by=user)
-    return (contacts.select_related("customer", "service", "enquiry_type", "repeat_of", "handled_by")
+    return (contacts.select_related("customer", "service", "enquiry_type", "repeat_of",
+                                    "possible_repeat_of", "handled_by")
             .order_by("-received_at", "-pk"))
 
 
@@ -265,7 +267,7 @@ def contacts_for_customer(customer, user) -> QuerySet[Contact]:
 def contact_detail(user, contact_id: int) -> Contact:
     return (contacts_visible_to(user)
             .select_related("service", "enquiry_type", "customer", "avoidable_reason", "site",
-                            "handled_by", "repeat_of", "sampling_period")
+                            "handled_by", "repeat_of", "possible_repeat_of", "sampling_period")
             .get(pk=contact_id))
 
 
@@ -274,3 +276,10 @@ def contact_list(user) -> QuerySet[Contact]:
     return (contacts_visible_to(user)
             .select_related("service", "enquiry_type", "avoidable_reason", "site")
             .order_by("-received_at", "-pk"))
+
+
+def sampling_period_on(day: date):
+    """The NI14 sampling period running on `day`, if the council measures by samples (periods do
+    not overlap: `contacts.services.sampling_period_errors`)."""
+    return (SamplingPeriod.objects.filter(start_date__lte=day, end_date__gte=day)
+            .order_by("start_date", "pk").first())

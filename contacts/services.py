@@ -3,20 +3,18 @@
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from contacts import normalise
-from contacts.models import HANDLING_TIME_MAX_SECONDS, Contact, Customer, IdempotencyKey, SamplingPeriod
-from core.models import ChannelCode, HandoffMethod
+from contacts.models import Contact, Customer, IdempotencyKey, SamplingPeriod
+from core.models import ChannelCode
 from core.services import audit_record
-from core.working_days import local_date
-
-SUMMARY_MAX_LENGTH = 2000
 
 # --- Customers ---------------------------------------------------------------------------------
 
@@ -134,82 +132,42 @@ def customer_update(*, customer: Customer, actor, **details) -> Customer:
 # --- Contacts ----------------------------------------------------------------------------------
 
 
-def sampling_period_for(day):
-    """The NI14 sample period running on `day`, if the council measures by samples."""
-    return (
-        SamplingPeriod.objects.filter(start_date__lte=day, end_date__gte=day)
-        .order_by("start_date", "pk")
-        .first()
-    )
-
-
-# No savepoint of its own: it runs inside contact_log's transaction, which gives up as a whole.
+# No savepoint of its own: it runs inside the intake's transaction, which gives up as a whole.
 @transaction.atomic(savepoint=False)
 def contact_create(
     *,
     actor,
+    source: str,
     channel: str,
     service,
     summary: str,
-    source: str,
+    received_at,
+    received_date,
+    resolved_at_first_contact: bool,
+    handoff_method: str,
+    enquiry_closed_at,
+    direction: str = Contact.Direction.INBOUND,
     enquiry_type=None,
     customer=None,
-    received_at=None,
     site=None,
-    direction: str = Contact.Direction.INBOUND,
     avoidable: bool = False,
     avoidable_reason=None,
-    resolved_at_first_contact: bool | None = None,
-    handoff_method: str | None = None,
     handoff_override_reason: str = "",
     external_ref: str = "",
     repeat_of=None,
+    possible_repeat_of=None,
+    sampling_period=None,
     handled_by=None,
     handling_time_seconds: int | None = None,
 ) -> Contact:
-    """Record one contact (DOMAIN.md, "Contacts and NI14").
+    """Store one contact as the intake rules decided it, with its audit row.
 
-    Rules: an avoidable contact carries exactly one NI14 reason and a non-avoidable one none; the
-    enquiry type must belong to the service; the hand-off method defaults to the enquiry type's;
-    a One & Done contact counts as resolved at first contact unless said otherwise; `received_at`
-    may be back-dated (imports, off-line work) but not in the future; a handling time, where the
-    channel records one, is a whole number of seconds from 0 to HANDLING_TIME_MAX_SECONDS. This
-    does not open the hand-off: `handoffs.services.contact_log` does both in one transaction.
+    The rules (an avoidable contact has one reason, a handed-off contact is not resolved at first
+    contact, chasing, repeats, ...) are `intake.rules.contact_decide`'s, applied by the use case
+    `intake.services.contact_log` at every door: call that, not this. The database keeps the
+    NI14 invariant too (contact_avoidable_has_one_reason).
     """
     now = timezone.now()
-    received_at = received_at or now
-    errors = {}
-    if received_at > now + timedelta(minutes=1):
-        errors["received_at"] = "The time the contact was received cannot be in the future."
-    if avoidable and avoidable_reason is None:
-        errors["avoidable_reason"] = "Select why the contact was avoidable."
-    if not avoidable and avoidable_reason is not None:
-        errors["avoidable_reason"] = "Only an avoidable contact has an avoidable reason."
-    if enquiry_type is not None and enquiry_type.service_id != service.pk:
-        errors["enquiry_type"] = "The enquiry type does not belong to the service."
-    if not summary or not summary.strip():
-        errors["summary"] = "Enter a summary of the contact."
-    elif len(summary.strip()) > SUMMARY_MAX_LENGTH:
-        errors["summary"] = f"The summary must be {SUMMARY_MAX_LENGTH} characters or fewer."
-    if channel not in ChannelCode.values:
-        errors["channel"] = "Select a channel."
-    if handoff_method is not None and handoff_method not in HandoffMethod.values:
-        errors["handoff_method"] = "Select a hand-off method."
-    if repeat_of is not None and (customer is None or repeat_of.customer_id != customer.pk
-                                  or repeat_of.service_id != service.pk):
-        errors["repeat_of"] = "A repeat contact chases an earlier one of the same customer and service."
-    if problem := handling_time_error(handling_time_seconds):
-        errors["handling_time_seconds"] = problem
-    if handoff_method is None:
-        handoff_method = enquiry_type.handoff_method if enquiry_type else HandoffMethod.ONE_AND_DONE
-    if "handoff_method" not in errors and handoff_method != HandoffMethod.ONE_AND_DONE and (
-            enquiry_type is None or enquiry_type.team_id is None):
-        errors["handoff_method"] = "Hand-offs need an enquiry type with a receiving team."
-    if errors:
-        raise ValidationError(errors)
-    if resolved_at_first_contact is None:
-        resolved_at_first_contact = handoff_method == HandoffMethod.ONE_AND_DONE
-    received_date = local_date(received_at)
     contact = Contact.objects.create(
         channel=channel,
         direction=direction,
@@ -221,18 +179,19 @@ def contact_create(
         site=site,
         handled_by=handled_by if handled_by is not None else (
             actor if getattr(actor, "pk", None) else None),
-        summary=summary.strip(),
+        summary=summary,
         resolved_at_first_contact=resolved_at_first_contact,
         avoidable=avoidable,
-        avoidable_reason=avoidable_reason if avoidable else None,
+        avoidable_reason=avoidable_reason,
         handoff_method=handoff_method,
         handoff_override_reason=handoff_override_reason,
         source=source,
         external_ref=external_ref,
         handling_time_seconds=handling_time_seconds,
-        sampling_period=sampling_period_for(received_date),
+        sampling_period=sampling_period,
         repeat_of=repeat_of,
-        enquiry_closed_at=received_at if handoff_method == HandoffMethod.ONE_AND_DONE else None,
+        possible_repeat_of=possible_repeat_of,
+        enquiry_closed_at=enquiry_closed_at,
         created_at=now,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
@@ -244,18 +203,6 @@ def contact_create(
                  "avoidable": avoidable},
     )
     return contact
-
-
-def handling_time_error(seconds) -> str:
-    """Why `seconds` is not a handling time a contact may record ("" when it is, or is None):
-    the one rule for every door (the API, the import)."""
-    if seconds is None:
-        return ""
-    if isinstance(seconds, bool) or not isinstance(seconds, int) or not (
-            0 <= seconds <= HANDLING_TIME_MAX_SECONDS):
-        return (f"Enter the handling time as a whole number of seconds from 0 to "
-                f"{HANDLING_TIME_MAX_SECONDS:,} (8 hours).")
-    return ""
 
 
 def contact_enquiry_close(*, contact: Contact, at, actor=None) -> None:
@@ -313,3 +260,56 @@ def contact_log_once(*, user, key: str, fingerprint: str,
 
 def _stored_key(user, key: str) -> IdempotencyKey | None:
     return (IdempotencyKey.objects.select_related("contact").filter(user=user, key=key).first())
+
+
+# --- NI14 sampling periods ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def sampling_period_save(*, period: SamplingPeriod, actor, ip_address=None) -> SamplingPeriod:
+    """Save a sampling period an admin defined (DOMAIN.md: "a contact records the sampling period
+    it belongs to when one is running") and stamp the contacts received on its days with it,
+    including contacts logged before it was defined or before its dates changed; contacts
+    outside its days lose the stamp. Periods may not overlap, so every contact belongs to at
+    most one and the NI14 figures of a period are those of its days."""
+    errors = sampling_period_errors(period)
+    if errors:
+        raise ValidationError(errors)
+    created = period.pk is None
+    period.save()
+    in_period = Q(received_date__gte=period.start_date, received_date__lte=period.end_date)
+    unstamped = Contact.objects.filter(sampling_period=period).exclude(in_period).update(
+        sampling_period=None)
+    stamped = Contact.objects.filter(in_period).exclude(sampling_period=period).update(
+        sampling_period=period)
+    audit_record(actor=actor, action="created" if created else "changed", target=period,
+                 changes={"start_date": period.start_date.isoformat(),
+                          "end_date": period.end_date.isoformat(),
+                          "contacts_stamped": stamped, "contacts_unstamped": unstamped},
+                 ip_address=ip_address)
+    return period
+
+
+def sampling_period_errors(period: SamplingPeriod) -> dict[str, str]:
+    """What is wrong with a sampling period's dates: {field: message}, empty when nothing."""
+    if period.start_date is None or period.end_date is None:
+        return {}
+    if period.end_date < period.start_date:
+        return {"end_date": "The last day must be on or after the first day."}
+    overlapping = (SamplingPeriod.objects.exclude(pk=period.pk)
+                   .filter(start_date__lte=period.end_date, end_date__gte=period.start_date)
+                   .order_by("start_date", "pk").first())
+    if overlapping is not None:
+        return {"start_date": f"It overlaps {overlapping.name} ({overlapping.start_date:%d %B %Y} to "
+                              f"{overlapping.end_date:%d %B %Y}): sampling periods may not overlap."}
+    return {}
+
+
+@transaction.atomic
+def sampling_period_delete(*, period: SamplingPeriod, actor, ip_address=None) -> None:
+    """Remove a sampling period: its contacts lose the stamp, and stay counted as contacts."""
+    unstamped = Contact.objects.filter(sampling_period=period).update(sampling_period=None)
+    audit_record(actor=actor, action="deleted", target=period,
+                 changes={"was": str(period), "contacts_unstamped": unstamped},
+                 ip_address=ip_address)
+    period.delete()

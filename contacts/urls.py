@@ -5,7 +5,6 @@ from contacts import views
 app_name = "contacts"
 
 urlpatterns = [
-    path("log/", views.contact_log_page, name="log"),
     path("repeats/", views.repeat_contacts, name="repeats"),
     path("customers/", views.customer_list, name="customers"),
     path("customers/new/", views.customer_new, name="customer-new"),

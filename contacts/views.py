@@ -1,10 +1,9 @@
-"""Contacts pages: the adviser screen, customers (search, create, 360, rectify), a contact, the
-day's repeat contacts.
+"""Contacts pages: customers (search, create, 360, rectify), a contact, the day's repeat contacts.
+The pages that take contacts are the intake's (`intake.views`).
 
 Who may do what (issue 3, "Roles"; the role sets are in `contacts.selectors`):
-- log contacts (adviser screen): adviser, manager, admin;
-- create customers and correct their details: those, plus the complaints officers, who log
-  complaints for customers who may be new to the system;
+- create customers and correct their details: advisers, managers, admins and the complaints
+  officers, who log complaints for customers who may be new to the system;
 - find and view customers, their timeline and their contacts: every member of staff (back office,
   complaints, legal need the customer's story); what each app shows on the timeline is that app's
   own visibility rule;
@@ -14,7 +13,6 @@ Pages a role may not use answer 403; records that do not exist, 404.
 
 import re
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -26,16 +24,9 @@ from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from contacts import normalise, privacy, selectors, services
-from contacts.forms import ContactLogForm, CustomerForm, SearchForm
+from contacts.forms import CustomerForm, SearchForm
 from contacts.models import Contact, Customer
-from core.models import ChannelCode
-from core.navigation import timeline_for
-from core.selectors import services_with_enquiry_types
-from handoffs.models import Handoff
-from handoffs.services import contact_log
-
-SEARCH_RESULTS_ON_LOG_PAGE = 20
-_SESSION_DEFAULTS = "contacts.log_defaults"
+from core.navigation import contact_entries, customer_actions, timeline_for, timeline_notes
 
 
 def _require(allowed: bool) -> None:
@@ -54,100 +45,6 @@ def _add_service_errors(form, error: ValidationError) -> None:
     """A service's ValidationError onto the form: its fields where the form has them."""
     for field, messages_ in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages_)
-
-
-# --- The adviser screen ------------------------------------------------------------------------
-
-
-def contact_log_page(request):
-    """Find the caller, then log the contact (issue 3, "Adviser screen").
-
-    One page in three states: searching (?q=), a caller chosen (?customer= or ?anonymous=1),
-    and after a save, back to an empty search for the next caller with a banner naming the
-    contact logged. A customer with an open enquiry in the repeat window gets a warning, and the
-    form starts as a progress-chasing repeat of the newest one, which the adviser can change.
-    """
-    _require(selectors.can_log_contacts(request.user))
-    source = request.POST if request.method == "POST" else request.GET
-    customer = _customer_or_404(source["customer"]) if source.get("customer") else None
-    anonymous = customer is None and source.get("anonymous") == "1"
-    catalogue = list(services_with_enquiry_types())
-    # Each candidate comes with its hand-off and its enquiry type's service (for its label).
-    candidates = list(selectors.contact_open_enquiries(customer).select_related(
-        "handoff__team", "enquiry_type__service")) if customer else []
-
-    if request.method == "POST":
-        form = ContactLogForm(request.POST, catalogue=catalogue, repeat_candidates=candidates)
-        if customer is None and not anonymous:
-            form.add_error(None, "Find the customer, or choose Anonymous caller.")
-        if form.is_valid():
-            try:
-                contact = contact_log(actor=request.user, customer=customer,
-                                      source=Contact.Source.ADVISER, **form.contact_fields())
-            except ValidationError as error:
-                _add_service_errors(form, error)
-            else:
-                request.session[_SESSION_DEFAULTS] = {
-                    "channel": contact.channel, "site": contact.site.code if contact.site else ""}
-                messages.success(request, _logged_message(contact))
-                return redirect("contacts:log")
-        status = 400 if form.errors else 200
-    else:
-        form = ContactLogForm(initial=_initial(request, candidates), catalogue=catalogue,
-                              repeat_candidates=candidates)
-        status = 200
-
-    handoffs = {c.pk: c.handoff for c in candidates if hasattr(c, "handoff")}
-    search = SearchForm(request.GET if customer is None and not anonymous else None)
-    query = search.cleaned_data.get("q", "") if search.is_bound and search.is_valid() else ""
-    results = []
-    if query:
-        results = list(selectors.customer_search(query)[:SEARCH_RESULTS_ON_LOG_PAGE + 1])
-    return render(request, "contacts/log.html", {
-        "form": form,
-        "search": search,
-        "query": query,
-        "results": results[:SEARCH_RESULTS_ON_LOG_PAGE],
-        "more_results": len(results) > SEARCH_RESULTS_ON_LOG_PAGE,
-        "customer": customer,
-        "anonymous": anonymous,
-        "caller_chosen": customer is not None or anonymous,
-        "candidates": [(c, handoffs.get(c.pk)) for c in candidates],
-        "repeat_enquiry_types": {str(c.pk): str(c.enquiry_type_id or "") for c in candidates},
-        "new_customer_url": _new_customer_url(query),
-        "window_days": settings.REPEAT_CONTACT_WINDOW_WORKING_DAYS,
-    }, status=status)
-
-
-def _initial(request, candidates) -> dict:
-    defaults = request.session.get(_SESSION_DEFAULTS, {})
-    initial = {"channel": defaults.get("channel") or ChannelCode.TELEPHONE,
-               "site": defaults.get("site") or None, "resolved_at_first_contact": True}
-    if candidates:
-        chosen = next((c for c in candidates if str(c.pk) == request.GET.get("repeat_of")),
-                      candidates[0])
-        initial.update(repeat_of=str(chosen.pk), enquiry_type=str(chosen.enquiry_type_id or ""),
-                       avoidable=True, avoidable_reason="progress_chasing")
-    return initial
-
-
-def _logged_message(contact: Contact) -> str:
-    about = (f"{contact.enquiry_type.name} ({contact.service.name})" if contact.enquiry_type
-             else contact.service.name)
-    who = f" for {contact.customer}" if contact.customer else " (anonymous caller)"
-    message = f"Contact {contact.pk} logged{who}: {about}."
-    handoff = Handoff.objects.filter(contact=contact).select_related("team").first()
-    if handoff is not None:
-        message += (f" Handed off to {handoff.team.name} ({handoff.get_method_display()}), "
-                    f"due {handoff.due_date:%A} {handoff.due_date.day} {handoff.due_date:%B %Y}.")
-    return message
-
-
-def _new_customer_url(query: str) -> str:
-    params = {"next": reverse("contacts:log")}
-    if query:
-        params["q"] = query
-    return f"{reverse('contacts:customer-new')}?{urlencode(params)}"
 
 
 # --- Customers ---------------------------------------------------------------------------------
@@ -254,7 +151,6 @@ def customer_new(request):
         form = CustomerForm(initial=_prefill_from_query(request.GET.get("q", "")))
     return render(request, "contacts/customer_form.html", {
         "form": form, "duplicates": duplicates, "next_url": next_url, "customer": None,
-        "use_url": next_url or reverse("contacts:log"),
     }, status=400 if form.errors else 200)
 
 
@@ -290,7 +186,8 @@ def customer_detail(request, customer_id: int):
         "customer": customer,
         "timeline": [(entry, entry.status.replace("_", " ").capitalize())
                      for entry in timeline_for(customer, request.user)],
-        "can_log": selectors.can_log_contacts(request.user),
+        "timeline_notes": timeline_notes(customer, request.user),
+        "actions": customer_actions(customer, request.user),
         "can_edit": selectors.can_edit_customers(request.user),
         "can_export": selectors.can_export_personal_data(request.user),
     })
@@ -323,12 +220,14 @@ def contact_detail(request, contact_id: int):
         raise Http404 from None
     return render(request, "contacts/contact_detail.html", {
         "contact": contact,
-        "handoff": Handoff.objects.filter(contact=contact).select_related("team").first(),
+        "entries": [(entry, entry.status.replace("_", " ").capitalize())
+                    for entry in contact_entries(contact, request.user)],
     })
 
 
 def repeat_contacts(request):
-    """Today's repeat contacts: an adviser's own, or the whole front office's for managers."""
+    """Today's repeat contacts, declared chases and suspected repeats: an adviser's (or a
+    back-office officer's) own, or everyone's for managers."""
     _require(selectors.can_log_contacts(request.user))
     today = timezone.localdate()
     return render(request, "contacts/repeats.html", {

@@ -15,6 +15,7 @@ from core.models import (
     Service,
     Site,
     Team,
+    TransactionCost,
     User,
 )
 from core.services import api_token_revoke, audit_record
@@ -37,6 +38,21 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         audit_record(actor=request.user, action="deleted", target=obj, changes={"was": str(obj)})
         super().delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        """Rows changed through an inline (enquiry types, transaction costs) are audited too."""
+        ip_address = request.META.get("REMOTE_ADDR")
+        # Deleting clears the primary key, so the doomed rows are audited first.
+        for inline_form in formset.deleted_forms:
+            if inline_form.instance.pk is not None:
+                audit_record(actor=request.user, action="deleted", target=inline_form.instance,
+                             changes={"was": str(inline_form.instance)}, ip_address=ip_address)
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            audit_record(actor=request.user, action="created", target=obj, ip_address=ip_address)
+        for obj, fields in formset.changed_objects:
+            audit_record(actor=request.user, action="changed", target=obj,
+                         changes={"fields": sorted(fields)}, ip_address=ip_address)
 
 
 @admin.register(User)
@@ -62,7 +78,7 @@ class DirectoryRoleMappingAdmin(AuditedAdmin):
 
 @admin.register(Team)
 class TeamAdmin(AuditedAdmin):
-    list_display = ("name", "code", "is_front_office", "lead")
+    list_display = ("name", "code", "is_front_office", "lead", "site")
     filter_horizontal = ("members",)
     search_fields = ("name", "code")
 
@@ -79,9 +95,17 @@ class ServiceAdmin(AuditedAdmin):
     search_fields = ("name", "code")
 
 
+class TransactionCostInline(admin.TabularInline):
+    """Cost per transaction by channel, where it differs from the channel's unit cost."""
+
+    model = TransactionCost
+    extra = 0
+
+
 @admin.register(EnquiryType)
 class EnquiryTypeAdmin(AuditedAdmin):
     list_display = ("name", "service", "handoff_method", "team", "target_working_days", "is_active")
+    inlines = [TransactionCostInline]
     list_filter = ("service", "handoff_method", "team")
     search_fields = ("name", "code")
 

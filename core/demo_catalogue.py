@@ -70,6 +70,13 @@ SERVICES = [
         ("pcn-challenge", "Penalty charge notice challenge", FF, "parking-services", 14),
         ("resident-permit", "Resident parking permit", OD, None, 0),
     ]),
+    # A life event told once (Tell Us Once) is one contact of these, however many services
+    # are told (insight.TellUsOnceContactType); each service gets a hand-off of it.
+    ("tell-us-once", "Tell Us Once", [
+        ("bereavement", "Bereavement", OD, None, 0),
+        ("moving-home", "Moving home", OD, None, 0),
+        ("new-baby", "New baby", OD, None, 0),
+    ]),
     ("environmental-health", "Environmental Health", [
         ("noise-complaint", "Noise nuisance", FF, "environmental-health", 10),
         ("food-hygiene", "Food hygiene concern", FF, "environmental-health", 5),
@@ -82,4 +89,16 @@ SITES = [
     ("town-hall-csc", "Town Hall Customer Service Centre", "customer_service_centre"),
     ("north-csc", "North Customer Service Centre", "customer_service_centre"),
     ("online", "Website", "online"),
+]
+
+# Each back-office team takes public contact directly at its own office (issue 15): a
+# back-office officer's contacts are recorded there, so the reports show which teams take most.
+BACK_OFFICE_SITE = ("{code}-office", "{name} office", "back_office")
+
+# Cost per transaction where an enquiry type differs from its channel's unit cost (seed 004: a
+# free-school-meals application costs £25 on paper and 6p online): (service, enquiry type,
+# channel, pounds).
+TRANSACTION_COSTS = [
+    ("benefits", "free-school-meals", "letter", "25.00"),
+    ("benefits", "free-school-meals", "web", "0.06"),
 ]

@@ -67,6 +67,16 @@ class Team(models.Model):
         related_name="teams_led",
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+    site = models.ForeignKey(
+        "Site",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="teams",
+        help_text="Where the team takes the public contact that reaches it directly: a "
+                  "back-office officer's contacts are recorded at this site, so the reports show "
+                  "which teams take most of it.",
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -138,6 +148,30 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return self.get_code_display()
+
+
+class TransactionCost(models.Model):
+    """What one contact of an enquiry type costs through a channel, where it differs from the
+    channel's unit cost (DOMAIN.md, "Contacts and NI14": a free-school-meals application costs
+    £25 on paper and 6p online, seed 004). The cost and channel-shift figures use it in place of
+    the channel's unit cost for that enquiry type and channel."""
+
+    enquiry_type = models.ForeignKey(EnquiryType, on_delete=models.CASCADE,
+                                     related_name="transaction_costs")
+    channel = models.CharField(max_length=20, choices=ChannelCode.choices)
+    unit_cost = models.DecimalField(
+        max_digits=8, decimal_places=2, help_text="Cost of one transaction in pounds."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enquiry_type", "channel"],
+                                    name="transaction_cost_per_channel"),
+            models.CheckConstraint(condition=Q(unit_cost__gte=0), name="transaction_cost_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enquiry_type.name}, {self.get_channel_display()}: £{self.unit_cost}"
 
 
 class Site(models.Model):

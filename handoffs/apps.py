@@ -43,26 +43,37 @@ class HandoffsConfig(AppConfig):
         return items
 
     def timeline_entries(self, customer, user):
-        from django.urls import reverse
-
-        from core.navigation import TimelineEntry
         from handoffs import selectors
-        from handoffs.services import long_date
 
-        return [
-            TimelineEntry(
-                type="handoff", id=handoff.pk, at=handoff.opened_at,
-                title=f"Hand-off to {handoff.team.name}: "
-                      f"{(handoff.contact.enquiry_type or handoff.contact.service).name}",
-                url=reverse("handoffs:detail", args=[handoff.pk]),
-                is_open=handoff.status != handoff.Status.RESOLVED,
-                status=handoff.status,
-                detail=f"{handoff.get_method_display()}, due {long_date(handoff.due_date)}",
-            )
-            for handoff in selectors.handoffs_for_customer(customer, user)
-        ]
+        return [_entry(handoff) for handoff in selectors.handoffs_about_customer(customer, user)]
+
+    def contact_entries(self, contact, user):
+        from handoffs import selectors
+
+        return [_entry(handoff) for handoff in selectors.handoffs_about_contact(contact, user)]
 
     def seed_demo(self, command, rng, today, days):
         from handoffs.demo import seed_handoffs
 
         seed_handoffs(command=command, rng=rng, today=today, days=days)
+
+
+def _entry(handoff):
+    """A hand-off on a customer's or a contact's page: team, status and due date for anyone who
+    may know of it; a link only for those who may open it (`handoffs_visible_to`), so no link
+    answers 404 (issue 15, "the 360 tells the whole story it may")."""
+    from django.urls import reverse
+
+    from core.navigation import TimelineEntry
+    from handoffs.services import long_date
+
+    return TimelineEntry(
+        type="handoff", id=handoff.pk, at=handoff.opened_at,
+        title=f"Hand-off to {handoff.team.name}: "
+              f"{(handoff.contact.enquiry_type or handoff.contact.service).name}",
+        url=reverse("handoffs:detail", args=[handoff.pk]) if handoff.visible else "",
+        is_open=handoff.status != handoff.Status.RESOLVED,
+        status=handoff.status,
+        detail=(f"{handoff.get_method_display()}, due {long_date(handoff.due_date)}"
+                + (f", with {handoff.assigned_to}" if handoff.assigned_to_id else "")),
+    )

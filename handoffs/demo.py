@@ -53,7 +53,7 @@ def _moment(day, rng, earliest=None):
 def seed_handoffs(*, command, rng, today, days) -> int:
     contacts = list(
         Contact.objects.exclude(handoff_method=HandoffMethod.ONE_AND_DONE)
-        .filter(handoff__isnull=True, enquiry_type__team__isnull=False)
+        .filter(handoffs__isnull=True, enquiry_type__team__isnull=False)
         .select_related("enquiry_type__team", "handled_by", "created_by")
         .order_by("received_at", "pk")
     )

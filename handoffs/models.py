@@ -26,6 +26,8 @@ class Handoff(models.Model):
     """A contact passed from the front office to a back-office team (DOMAIN.md, "Hand-offs").
 
     Only Fire and Forget and Customer Advocate contacts have one; One & Done is the contact alone.
+    A contact has one hand-off, except a life event told once (Tell Us Once): one contact, a
+    hand-off to each service told (DOMAIN.md: "one contact, however many services it reaches").
     """
 
     class Status(models.TextChoices):
@@ -33,7 +35,7 @@ class Handoff(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         RESOLVED = "resolved", "Resolved"
 
-    contact = models.OneToOneField(Contact, on_delete=models.PROTECT, related_name="handoff")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="handoffs")
     method = models.CharField(max_length=20, choices=HandoffMethod.choices)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="handoffs")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)

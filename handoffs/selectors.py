@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import BooleanField, Case, Max, Prefetch, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from contacts.selectors import contact_open_enquiries
 from core.models import Team
-from core.roles import Role, has_role
+from core.roles import Role, has_role, is_staff_member
 from core.working_days import calendar
 from handoffs.models import ACTION_STATUSES, Handoff, HandoffUpdate
 
@@ -145,10 +146,24 @@ def handoff_counts_for_officer(user, today: date | None = None) -> tuple[int, in
     return handoffs.count(), handoffs.filter(due_date__lt=today).count()
 
 
-def handoffs_for_customer(customer, user) -> QuerySet[Handoff]:
-    return (handoffs_visible_to(user).filter(contact__customer=customer)
-            .select_related("team", "contact__service", "contact__enquiry_type")
-            .order_by("-opened_at", "-pk"))
+def _known_to(user) -> QuerySet[Handoff]:
+    """The hand-offs a user may know of, each with `visible`: whether they may open it. Staff
+    know of every hand-off (team, status, due date: the customer's story, issue 15); a partner
+    system only of those it may see."""
+    handoffs = Handoff.objects.all() if is_staff_member(user) else handoffs_visible_to(user)
+    return (handoffs.annotate(visible=Exists(handoffs_visible_to(user).filter(pk=OuterRef("pk"))))
+            .select_related("team", "assigned_to", "contact__service", "contact__enquiry_type"))
+
+
+def handoffs_about_customer(customer, user) -> QuerySet[Handoff]:
+    """Every hand-off of the customer the user may know of, newest first (the 360 page and the
+    API timeline): one query."""
+    return _known_to(user).filter(contact__customer=customer).order_by("-opened_at", "-pk")
+
+
+def handoffs_about_contact(contact, user) -> QuerySet[Handoff]:
+    """The hand-offs a contact opened (one, or one per service told of a life event)."""
+    return _known_to(user).filter(contact=contact).order_by("opened_at", "pk")
 
 
 def with_timeline(handoffs: QuerySet[Handoff]) -> QuerySet[Handoff]:
@@ -156,3 +171,36 @@ def with_timeline(handoffs: QuerySet[Handoff]) -> QuerySet[Handoff]:
     return handoffs.prefetch_related(Prefetch(
         "updates", queryset=HandoffUpdate.objects.select_related("author").order_by("at", "pk"),
         to_attr="timeline"))
+
+
+# --- Open enquiries: chasing and repeat-contact detection ----------------------------------------
+
+
+def open_enquiries(customer, at=None) -> QuerySet[Handoff]:
+    """The customer's unresolved hand-offs whose contacts were received inside the repeat window
+    before `at` (`contacts.selectors.contact_open_enquiries`), newest first: what a new contact
+    may be chasing. One query."""
+    return (Handoff.objects.unresolved()
+            .filter(contact__in=contact_open_enquiries(customer, at).values("pk"))
+            .select_related("team", "contact__service", "contact__enquiry_type__service")
+            .order_by("-contact__received_at", "-pk"))
+
+
+def repeat_candidate(customer, service, at=None) -> Handoff | None:
+    """The newest open enquiry of the same customer and service inside the repeat window: a new
+    contact about that service may be repeating it (DOMAIN.md, "Contacts and NI14")."""
+    if customer is None:
+        return None
+    return open_enquiries(customer, at).filter(contact__service=service).first()
+
+
+def handoff_for_chasing(handoff_id) -> Handoff | None:
+    """The hand-off a new contact says it chases, with what the intake rules check."""
+    try:
+        handoff_id = int(handoff_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < handoff_id < 2 ** 63:
+        return None
+    return (Handoff.objects.select_related("team", "contact__service")
+            .filter(pk=handoff_id).first())

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from contacts.models import Contact
-from contacts.services import contact_create, contact_enquiry_close
+from contacts.services import contact_enquiry_close
 from core.api_errors import StateConflict
 from core.models import HandoffMethod, Team, User
 from core.services import (
@@ -39,26 +39,24 @@ def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-@transaction.atomic(savepoint=False)  # part of contact_log's transaction, no savepoint of its own
-def handoff_open_for_contact(*, contact: Contact, actor) -> Handoff | None:
-    """Open the hand-off a contact's method calls for; None for One & Done.
+@transaction.atomic(savepoint=False)  # part of the intake's transaction, no savepoint of its own
+def handoff_open(*, contact: Contact, actor, enquiry_type, method: str) -> Handoff:
+    """Open a hand-off of a contact to the team `enquiry_type` names (DOMAIN.md, "Hand-offs").
 
-    The receiving team and the service standard come from the enquiry type; the due date is
-    that many working days after the day the contact was received (the shared calendar). For
-    Customer Advocate the adviser who logged the contact becomes the advocate.
+    The due date is the enquiry type's service standard in working days after the day the contact
+    was received (the shared calendar). For Customer Advocate whoever logged the contact becomes
+    the advocate. Which hand-offs a contact needs is the intake's rule (`intake.rules`): one, or
+    one per service told of a life event.
     """
-    if contact.handoff_method == HandoffMethod.ONE_AND_DONE:
-        return None
-    enquiry_type = contact.enquiry_type
     handoff = Handoff.objects.create(
         contact=contact,
-        method=contact.handoff_method,
+        method=method,
         team=enquiry_type.team,
         opened_at=contact.received_at,
         due_date=add_working_days(contact.received_at, enquiry_type.target_working_days),
         advocate=(
-            actor if contact.handoff_method == HandoffMethod.CUSTOMER_ADVOCATE
-            and getattr(actor, "pk", None) else None
+            actor if method == HandoffMethod.CUSTOMER_ADVOCATE and getattr(actor, "pk", None)
+            else None
         ),
     )
     # The timeline starts when the contact was received, so back-dated contacts (imports,
@@ -73,18 +71,6 @@ def handoff_open_for_contact(*, contact: Contact, actor) -> Handoff | None:
                  "due_date": handoff.due_date.isoformat()},
     )
     return handoff
-
-
-@transaction.atomic
-def contact_log(*, actor, **contact_fields) -> Contact:
-    """Log a contact and open its hand-off in one transaction: the use case behind the adviser
-    screen, the partner API and Open311. Takes the arguments of `contacts.services.contact_create`.
-    """
-    contact = contact_create(actor=actor, **contact_fields)
-    handoff = handoff_open_for_contact(contact=contact, actor=actor)
-    # Whether or not a hand-off opened, `contact.handoff` now answers without a query.
-    Contact.handoff.related.set_cached_value(contact, handoff)
-    return contact
 
 
 # --- Life cycle --------------------------------------------------------------------------------
@@ -218,7 +204,10 @@ def handoff_resolve(*, handoff: Handoff, actor, outcome: str, at=None) -> Handof
     handoff.save(update_fields=["status", "resolved_at", "outcome", "assigned_to"])
     _record(handoff, actor=actor, kind=HandoffUpdate.Kind.RESOLVED, at=at, note=outcome,
             action="handoff_resolved", changes={"status": [previous_status, Status.RESOLVED]})
-    contact_enquiry_close(contact=handoff.contact, at=at, actor=actor)
+    # The enquiry closes with its last hand-off (a life event told to several services has one
+    # per service).
+    if not Handoff.objects.unresolved().filter(contact_id=handoff.contact_id).exists():
+        contact_enquiry_close(contact=handoff.contact, at=at, actor=actor)
     _email_customer_on_resolution(handoff)
     return handoff
 

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from insight.models import LifeEvent, LifeEventNotice, Survey, SurveySampling, TellUsOnceRoute
+from core.admin import AuditedAdmin
+from insight.models import (
+    LifeEvent,
+    LifeEventNotice,
+    Survey,
+    SurveySampling,
+    TellUsOnceContactType,
+    TellUsOnceRoute,
+)
 
 
 @admin.register(SurveySampling)
@@ -19,6 +27,16 @@ class TellUsOnceRouteAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active"]
     list_select_related = ["service", "enquiry_type"]
     ordering = ["kind", "service__name", "pk"]
+
+
+@admin.register(TellUsOnceContactType)
+class TellUsOnceContactTypeAdmin(AuditedAdmin):
+    """What the customer's own contact is recorded as, for each kind of life event: the one
+    contact NI14 counts, however many services are told."""
+
+    list_display = ["kind", "enquiry_type"]
+    list_select_related = ["enquiry_type__service"]
+    ordering = ["kind", "pk"]
 
 
 @admin.register(Survey)
@@ -42,7 +60,7 @@ class SurveyAdmin(admin.ModelAdmin):
 class LifeEventNoticeInline(admin.TabularInline):
     model = LifeEventNotice
     extra = 0
-    fields = ["service", "contact"]
+    fields = ["service", "handoff"]
     readonly_fields = fields
     can_delete = False
 
@@ -56,7 +74,7 @@ class LifeEventAdmin(admin.ModelAdmin):
 
     list_display = ["id", "kind", "customer", "event_date", "recorded_at"]
     list_filter = ["kind"]
-    raw_id_fields = ["customer", "recorded_by"]
+    raw_id_fields = ["customer", "recorded_by", "contact"]
     ordering = ["-recorded_at", "pk"]
     inlines = [LifeEventNoticeInline]
 

@@ -19,7 +19,15 @@ from contacts.models import Contact, Customer
 from core.models import ChannelCode, EnquiryType, HandoffMethod, Service, User
 from core.roles import Role
 from handoffs.services import handoff_accept, handoff_resolve
-from insight.models import LifeEvent, LifeEventKind, Survey, SurveySampling, SweepMark, TellUsOnceRoute
+from insight.models import (
+    LifeEvent,
+    LifeEventKind,
+    Survey,
+    SurveySampling,
+    SweepMark,
+    TellUsOnceContactType,
+    TellUsOnceRoute,
+)
 from insight.services import SWEEP_NAME, life_event_record, suppression_days
 
 SAMPLING = {  # channel -> percent of resolved enquiries sent a survey by email
@@ -42,6 +50,11 @@ ROUTES = {  # kind -> [(service code, enquiry type code)]
         ("benefits", "change-of-circumstances"), ("housing", "housing-register"),
         ("registrars", "certificate-copy"),
     ],
+}
+
+CONTACT_TYPES = {  # kind -> enquiry type code in the tell-us-once service
+    LifeEventKind.BEREAVEMENT: "bereavement", LifeEventKind.MOVING_HOME: "moving-home",
+    LifeEventKind.NEW_BABY: "new-baby",
 }
 
 LIFE_EVENTS = [
@@ -73,12 +86,23 @@ def seed_insight(*, command, rng, today: date, days: int) -> None:
         for channel, percent in SAMPLING.items():
             SurveySampling.objects.get_or_create(channel=channel, defaults={"percent": percent})
         routes = _seed_routes()
+        _seed_contact_types()
         surveys = _seed_surveys(rng, today)
         # The sweep starts from now: the demo's history is not emailed to anyone.
         SweepMark.objects.get_or_create(name=SWEEP_NAME, defaults={"swept_to": timezone.now()})
     events = _seed_life_events(rng, today)
     command.stdout.write(f"Insight: {routes} Tell Us Once routes, {surveys} survey answers, "
                          f"{events} life events.")
+
+
+def _seed_contact_types() -> None:
+    """What the customer's own Tell Us Once contact is recorded as: the demo catalogue's Tell Us
+    Once service (core/demo_catalogue.py), one enquiry type per kind of event."""
+    for kind, type_code in CONTACT_TYPES.items():
+        enquiry_type = EnquiryType.objects.filter(service__code="tell-us-once", code=type_code).first()
+        if enquiry_type is not None:
+            TellUsOnceContactType.objects.get_or_create(kind=kind,
+                                                        defaults={"enquiry_type": enquiry_type})
 
 
 def _seed_routes() -> int:
@@ -101,14 +125,16 @@ def _seed_surveys(rng, today: date) -> int:
     percents = dict(SurveySampling.objects.values_list("channel", "percent"))
     contacts = (Contact.objects.filter(customer__isnull=False, enquiry_closed_at__isnull=False,
                                        customer__anonymised_at__isnull=True)
-                .select_related("handoff", "customer").order_by("enquiry_closed_at", "pk"))
+                .select_related("customer").prefetch_related("handoffs")
+                .order_by("enquiry_closed_at", "pk"))
     last_asked: dict[int, object] = {}
     surveys = []
     gap = timedelta(days=suppression_days())
     for contact in contacts:
         if contact.handoff_method == HandoffMethod.ONE_AND_DONE and not contact.resolved_at_first_contact:
             continue
-        handoff = getattr(contact, "handoff", None)
+        handoffs = list(contact.handoffs.all())
+        handoff = handoffs[0] if len(handoffs) == 1 else None
         if contact.handoff_method != HandoffMethod.ONE_AND_DONE and handoff is None:
             continue
         counter = contact.channel == ChannelCode.FACE_TO_FACE and rng.random() < 0.15
@@ -177,9 +203,9 @@ def _seed_life_events(rng, today: date) -> int:
 
 def _progress(event: LifeEvent, rng) -> None:
     """The back office has picked some of them up already, so the progress page shows a mix."""
-    for index, notice in enumerate(event.notices.select_related("contact__handoff__team__lead")
+    for index, notice in enumerate(event.notices.select_related("handoff__team__lead")
                                    .order_by("service__name", "pk")):
-        handoff = notice.contact.handoff
+        handoff = notice.handoff
         officer = (handoff.team.members.filter(groups__name=Role.BACK_OFFICE, is_active=True)
                    .order_by("pk").first() or handoff.team.lead)
         if officer is None or index % 3 == 2:

@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from contacts.models import Contact, Customer
 from core.models import ChannelCode, EnquiryType, Service, Team
+from handoffs.models import Handoff
 
 
 class SurveySampling(models.Model):
@@ -146,6 +147,19 @@ class TellUsOnceRoute(models.Model):
             raise ValidationError({"enquiry_type": "Choose an enquiry type that is handed off."})
 
 
+class TellUsOnceContactType(models.Model):
+    """What the customer's own contact is recorded as when they tell the council of a life event
+    (DOMAIN.md: "A life event told once (Tell Us Once) is one contact, however many services it
+    reaches"): one inbound contact of this enquiry type, counted once in NI14, channel mix and
+    cost; the services told each get a hand-off of it, not a contact of their own."""
+
+    kind = models.CharField(max_length=20, choices=LifeEventKind.choices, unique=True)
+    enquiry_type = models.ForeignKey(EnquiryType, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.enquiry_type}"
+
+
 class LifeEvent(models.Model):
     """A life event a customer told the council about once (DOMAIN.md, "Beyond the basics")."""
 
@@ -157,6 +171,11 @@ class LifeEvent(models.Model):
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The customer's one contact. Empty for events recorded before it was counted once, when
+    # each service told got a contact of its own.
+    contact = models.OneToOneField(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
@@ -170,11 +189,12 @@ class LifeEvent(models.Model):
 
 
 class LifeEventNotice(models.Model):
-    """One service told of a life event: its contact, whose hand-off the service works."""
+    """One service told of a life event: the hand-off (of the customer's one contact) that the
+    service works."""
 
     life_event = models.ForeignKey(LifeEvent, on_delete=models.PROTECT, related_name="notices")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
-    contact = models.OneToOneField(Contact, on_delete=models.PROTECT, related_name="+")
+    handoff = models.OneToOneField(Handoff, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [

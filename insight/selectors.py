@@ -8,7 +8,7 @@ from decimal import Decimal
 from itertools import combinations
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Prefetch, Q
 from django.utils import timezone
 
 from complaints.models import Complaint
@@ -16,6 +16,7 @@ from contacts.models import Contact
 from core.models import Channel, ChannelCode, HandoffMethod, Service
 from core.roles import Role, has_role
 from core.working_days import calendar, local_date
+from handoffs.models import Handoff
 from insight.models import LifeEvent, Survey, TellUsOnceRoute
 
 # --- Who may see what --------------------------------------------------------------------------
@@ -222,15 +223,17 @@ def assemble_journeys(contacts, complaints=(), *, costs: dict, today: date | Non
             journeys.append(journey)
             current[contact.service_id] = journey
             closings[id(journey)] = []
-        handoff = getattr(contact, "handoff", None)
+        handoffs = getattr(contact, "handoff_list", None)
+        if handoffs is None:
+            handoffs = list(contact.handoffs.select_related("team").order_by("pk"))
         step = JourneyStep(
             contact_id=contact.pk, at=at, channel=contact.channel,
             channel_label=contact.get_channel_display(),
             enquiry=contact.enquiry_type.name if contact.enquiry_type_id else contact.service.name,
             avoidable=contact.avoidable,
             avoidable_reason=contact.avoidable_reason.name if contact.avoidable_reason_id else "",
-            handoff=(f"{handoff.get_method_display()} to {handoff.team.name}: "
-                     f"{handoff.get_status_display().lower()}") if handoff else "",
+            handoff="; ".join(f"{handoff.get_method_display()} to {handoff.team.name}: "
+                              f"{handoff.get_status_display().lower()}" for handoff in handoffs),
             cost=costs.get(contact.channel, Decimal("0")),
         )
         step.dearer_than_before = bool(journey.steps) and step.cost > journey.steps[-1].cost
@@ -258,7 +261,9 @@ def _attach_complaints(journeys: list[Journey], complaints) -> None:
 
 
 def _journey_contacts(queryset):
-    return (queryset.select_related("service", "enquiry_type", "avoidable_reason", "handoff__team")
+    return (queryset.select_related("service", "enquiry_type", "avoidable_reason")
+            .prefetch_related(Prefetch("handoffs", to_attr="handoff_list",
+                                       queryset=Handoff.objects.select_related("team").order_by("pk")))
             .order_by("received_at", "pk"))
 
 
@@ -415,16 +420,20 @@ def tell_us_once_services(kind: str | None = None):
 def life_events_recent(limit: int = 50):
     return (LifeEvent.objects.select_related("customer", "recorded_by")
             .annotate(services=Count("notices"),
-                      resolved=Count("notices", filter=Q(notices__contact__handoff__status="resolved")))
+                      resolved=Count("notices", filter=Q(notices__handoff__status="resolved")))
             .order_by("-recorded_at", "-pk")[:limit])
 
 
 def life_event_progress(life_event_id: int) -> tuple[LifeEvent, list]:
     """A life event and, for each service told, its hand-off: team, status, due date."""
-    event = LifeEvent.objects.select_related("customer", "recorded_by").get(pk=life_event_id)
+    event = LifeEvent.objects.select_related("customer", "recorded_by", "contact").get(
+        pk=life_event_id)
     notices = list(event.notices.select_related(
-        "service", "contact__handoff__team", "contact__handoff__assigned_to",
-        "contact__enquiry_type").order_by("service__name", "pk"))
+        "service", "handoff__team", "handoff__assigned_to").order_by("service__name", "pk"))
+    routes = dict(TellUsOnceRoute.objects.filter(kind=event.kind)
+                  .values_list("service_id", "enquiry_type__name"))
+    for notice in notices:
+        notice.told_as = routes.get(notice.service_id, "")
     return event, notices
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,6 @@ from contacts.models import Contact, Customer
 from core.models import AuditEvent, ChannelCode, HandoffMethod
 from core.services import Message, audit_record, outbox_send
 from handoffs.models import Handoff
-from handoffs.services import contact_log
 from insight.models import (
     LifeEvent,
     LifeEventKind,
@@ -24,8 +23,10 @@ from insight.models import (
     Survey,
     SurveySampling,
     SweepMark,
+    TellUsOnceContactType,
     TellUsOnceRoute,
 )
+from intake.services import contact_log
 
 # --- Surveys -----------------------------------------------------------------------------------
 
@@ -73,20 +74,34 @@ def _lock_customer(customer_id: int) -> Customer:
     return Customer.objects.select_for_update().get(pk=customer_id)
 
 
+_HANDOFFS = Prefetch("handoffs", to_attr="handoff_list",
+                     queryset=Handoff.objects.select_related("team").order_by("pk"))
+
+
+def _handoffs(contact: Contact) -> list[Handoff]:
+    handoffs = getattr(contact, "handoff_list", None)
+    if handoffs is None:
+        handoffs = list(contact.handoffs.select_related("team").order_by("pk"))
+    return handoffs
+
+
 def _resolution(contact: Contact) -> tuple[str, object]:
+    """How the enquiry was resolved, and by which team (none when a life event told to several
+    services was resolved by several)."""
     if contact.handoff_method == HandoffMethod.ONE_AND_DONE:
         return Survey.Resolution.ONE_AND_DONE, None
-    return Survey.Resolution.HANDOFF, contact.handoff.team
+    teams = {handoff.team for handoff in _handoffs(contact)}
+    return Survey.Resolution.HANDOFF, teams.pop() if len(teams) == 1 else None
 
 
 def _resolved(contact: Contact) -> bool:
-    """One & Done resolved at first contact, or a hand-off the back office resolved."""
+    """One & Done resolved at first contact, or hand-offs the back office all resolved."""
     if contact.enquiry_closed_at is None:
         return False
     if contact.handoff_method == HandoffMethod.ONE_AND_DONE:
         return contact.resolved_at_first_contact
-    handoff = getattr(contact, "handoff", None)
-    return handoff is not None and handoff.status == Handoff.Status.RESOLVED
+    handoffs = _handoffs(contact)
+    return bool(handoffs) and all(h.status == Handoff.Status.RESOLVED for h in handoffs)
 
 
 @transaction.atomic
@@ -155,8 +170,8 @@ def surveys_sweep(now: datetime | None = None) -> dict[str, int]:
         for start in range(0, len(ordered), SWEEP_BATCH):
             batch = (Contact.objects.filter(pk__in=ordered[start:start + SWEEP_BATCH],
                                             customer__isnull=False, enquiry_closed_at__gte=oldest)
-                     .exclude(insight_survey__isnull=False)
-                     .select_related("handoff__team", "customer").order_by("enquiry_closed_at", "pk"))
+                     .exclude(insight_survey__isnull=False).select_related("customer")
+                     .prefetch_related(_HANDOFFS).order_by("enquiry_closed_at", "pk"))
             for contact in batch:
                 counts["considered"] += 1
                 if survey_invite(contact=contact, now=now, percents=percents):
@@ -210,7 +225,7 @@ def survey_record_at_counter(*, contact: Contact, actor, satisfaction: int, ease
     """An adviser records a customer's answers at the counter about a resolved enquiry. The
     same suppression applies: a customer asked in the period is not asked again."""
     answers = _answers(satisfaction=satisfaction, ease=ease, resolved=resolved, comments=comments)
-    contact = Contact.objects.select_related("handoff__team").get(pk=contact.pk)  # as it is now
+    contact = Contact.objects.prefetch_related(_HANDOFFS).get(pk=contact.pk)  # as it is now
     if contact.customer_id is None:
         raise ValidationError("Only a contact with a known customer can be surveyed.")
     if not _resolved(contact):
@@ -238,9 +253,12 @@ def survey_record_at_counter(*, contact: Contact, actor, satisfaction: int, ease
 @transaction.atomic
 def life_event_record(*, actor, customer: Customer, kind: str, event_date: date, details: str,
                       channel: str, services) -> LifeEvent:
-    """Tell Us Once (DOMAIN.md, "Beyond the basics"; issue 11): the adviser records a life event
-    once and every chosen service gets a contact with the shared details and its hand-off, on
-    the enquiry type its TellUsOnceRoute names for this kind of event.
+    """Tell Us Once (DOMAIN.md, "Beyond the basics" and "No wrong door"; issues 11 and 15): the
+    adviser records a life event once. The customer's notification is one inbound contact on the
+    channel it came by, taken by the rules every door uses (`intake.services.contact_log`), of the
+    enquiry type TellUsOnceContactType names for the kind of event: NI14, the channel mix and
+    cost count the life event once. Each chosen service gets a hand-off of that contact, on the
+    enquiry type its TellUsOnceRoute names (team, method, service standard), not a contact.
 
     Exactly one hand-off per chosen service (a unique notice per event and service) and all or
     nothing: one transaction, so a failure for any service leaves no event, contact or hand-off.
@@ -255,7 +273,7 @@ def life_event_record(*, actor, customer: Customer, kind: str, event_date: date,
         errors["details"] = "Enter the details to share with the services."
     if event_date is None or event_date > timezone.localdate():
         errors["event_date"] = "The date of the event must be today or in the past."
-    services = list({service.pk: service for service in services}.values())
+    services = sorted({service.pk: service for service in services}.values(), key=lambda s: s.name)
     if not services:
         errors["services"] = "Select at least one service to tell."
     routes = {route.service_id: route for route in TellUsOnceRoute.objects.filter(
@@ -264,23 +282,36 @@ def life_event_record(*, actor, customer: Customer, kind: str, event_date: date,
                or routes[service.pk].enquiry_type.handoff_method == HandoffMethod.ONE_AND_DONE]
     if missing and "services" not in errors:
         errors["services"] = f"These services cannot be told of this event: {', '.join(missing)}."
+    contact_type = (TellUsOnceContactType.objects.select_related("enquiry_type__service")
+                    .filter(kind=kind).first())
+    if contact_type is None and "kind" not in errors:
+        errors["kind"] = ("Tell Us Once is not set up for this event yet: an admin chooses what the "
+                          "customer's contact is recorded as (Tell Us Once contact types).")
     if errors:
         raise ValidationError(errors)
-    now = timezone.now()
+    label = LifeEventKind(kind).label
+    told = [routes[service.pk].enquiry_type for service in services]
+    # The front office keeps following the event while any service works it as an advocate case.
+    method = (HandoffMethod.CUSTOMER_ADVOCATE if any(
+        et.handoff_method == HandoffMethod.CUSTOMER_ADVOCATE for et in told)
+        else HandoffMethod.FIRE_AND_FORGET)
+    enquiry_type = contact_type.enquiry_type
+    taken = contact_log(
+        actor=actor, source=Contact.Source.ADVISER, channel=channel,
+        service=enquiry_type.service, enquiry_type=enquiry_type, customer=customer,
+        summary=f"Tell Us Once: {label.lower()} on {event_date:%d %B %Y}. {details}",
+        handoff_method=method, handoff_to=tuple(told),
+        handoff_override_reason=f"Tell Us Once: told to {', '.join(s.name for s in services)}.",
+    )
     event = LifeEvent.objects.create(
         customer=customer, kind=kind, event_date=event_date, details=details, channel=channel,
-        recorded_at=now, recorded_by=actor if getattr(actor, "pk", None) else None,
+        recorded_at=taken.contact.received_at, contact=taken.contact,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
     )
-    label = LifeEventKind(kind).label
-    for service in sorted(services, key=lambda s: s.name):
-        route = routes[service.pk]
-        contact = contact_log(
-            actor=actor, channel=channel, service=service, enquiry_type=route.enquiry_type,
-            customer=customer, source=Contact.Source.ADVISER, received_at=now,
-            direction=Contact.Direction.OUTBOUND,
-            summary=f"Tell Us Once: {label.lower()} on {event_date:%d %B %Y}. {details}",
-        )
-        LifeEventNotice.objects.create(life_event=event, service=service, contact=contact)
+    LifeEventNotice.objects.bulk_create(
+        LifeEventNotice(life_event=event, service=service, handoff=handoff)
+        for service, handoff in zip(services, taken.handoffs, strict=True))
     audit_record(actor=actor, action="life_event_recorded", target=event,
-                 changes={"kind": kind, "services": sorted(s.code for s in services)})
+                 changes={"kind": kind, "services": [s.code for s in services],
+                          "contact": taken.contact.pk})
     return event

@@ -186,6 +186,6 @@ def life_event_detail(request, life_event_id: int):
     except LifeEvent.DoesNotExist:
         raise Http404("No such life event.") from None
     visible = set(handoffs_visible_to(request.user).filter(
-        contact__in=[notice.contact_id for notice in notices]).values_list("pk", flat=True))
+        pk__in=[notice.handoff_id for notice in notices]).values_list("pk", flat=True))
     return render(request, "insight/life_event_detail.html", {
         "event": event, "notices": notices, "visible_handoffs": visible})

@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.models import ApiToken
 from core.roles import Role, has_role
 from core.services import hash_api_key
-from handoffs.models import HandoffUpdate
+from handoffs.models import Handoff, HandoffUpdate
 from open311.models import Open311Attribute, Open311Request, Open311Service
 
 MAX_REQUESTS = 1000  # GeoReport v2, "Response Volume"
@@ -41,10 +41,10 @@ def partner_for_api_key(api_key: str):
 
 
 def requests_with_progress() -> QuerySet[Open311Request]:
-    return Open311Request.objects.select_related(
-        "service__enquiry_type", "contact__handoff__team",
-    ).prefetch_related(Prefetch("contact__handoff__updates",
-                                queryset=HandoffUpdate.objects.order_by("at", "pk")))
+    return Open311Request.objects.select_related("service__enquiry_type", "contact").prefetch_related(
+        Prefetch("contact__handoffs", to_attr="handoff_list",
+                 queryset=Handoff.objects.select_related("team").order_by("pk").prefetch_related(
+                     Prefetch("updates", queryset=HandoffUpdate.objects.order_by("at", "pk")))))
 
 
 def requests_matching(*, ids=None, service_codes=None, start=None, end=None,
@@ -75,7 +75,9 @@ def request_progress(open311_request: Open311Request) -> Progress:
     """Status follows the enquiry: closed when One & Done or when the back office resolved the
     hand-off. The expected time is the end of the hand-off's due date (its service standard)."""
     contact = open311_request.contact
-    handoff = getattr(contact, "handoff", None)
+    # A street report opens one hand-off at most (its enquiry type's).
+    handoffs = contact.handoff_list if hasattr(contact, "handoff_list") else contact.handoffs.all()
+    handoff = next(iter(handoffs), None)
     closed = contact.enquiry_closed_at is not None
     updated_at = contact.enquiry_closed_at or contact.received_at
     expected_at = None

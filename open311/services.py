@@ -1,8 +1,8 @@
 """Writes of the Open311 app: a partner's GeoReport v2 service request (issue 10).
 
 A request becomes one contact on the `partner` channel (source `open311`) and, as its enquiry
-type says, a hand-off: `handoffs.services.contact_log` does both in one transaction, and the
-Open311Request row that keeps the GeoReport fields is written in the same one.
+type says, a hand-off, taken by the rules every door uses (`intake.services.contact_log`, in one
+transaction); the Open311Request row that keeps the GeoReport fields is written in the same one.
 """
 
 from dataclasses import dataclass, field
@@ -13,10 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts.models import Contact
-from contacts.services import SUMMARY_MAX_LENGTH, contact_log_once, request_fingerprint
+from contacts.services import contact_log_once, request_fingerprint
 from core.models import ChannelCode
 from core.services import audit_record
-from handoffs.services import contact_log
+from intake.rules import SUMMARY_MAX_LENGTH
+from intake.services import contact_log
 from open311.models import Open311Request, Open311Service
 
 # A partner app that retries a POST it thinks failed sends the same form again within seconds;
@@ -63,7 +64,8 @@ def _record(partner, request: ServiceRequestInput, request_hash: str) -> Contact
     contact = contact_log(
         actor=partner, channel=ChannelCode.PARTNER, source=Contact.Source.OPEN311,
         service=enquiry_type.service, enquiry_type=enquiry_type, summary=_summary(request),
-    )
+        set_by=f"partner {partner}",
+    ).contact
     open311_request = Open311Request.objects.create(
         contact=contact, service=request.service, partner=partner, lat=request.lat,
         long=request.long, address_string=request.address_string, address_id=request.address_id,

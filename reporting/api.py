@@ -13,7 +13,7 @@ from reporting.serializers import Ni14QuerySerializer, Ni14ReportSerializer
 def ni14_report(query: dict) -> dict:
     filters = selectors.Filters(date_from=query["from"], date_to=query["to"],
                                 service=query.get("service"), channel=query.get("channel"),
-                                site=query.get("site"))
+                                site=query.get("site"), sampling_period=query.get("sampling_period"))
     head, tables = selectors.breakdowns(filters, (query["group_by"],))  # one read for both
     return {
         "from": filters.date_from, "to": filters.date_to,
@@ -21,6 +21,7 @@ def ni14_report(query: dict) -> dict:
         "ni14_percent": head["ni14_percent"],
         "first_contact_resolution_percent": head["first_contact_resolution_percent"],
         "rows": tables[query["group_by"]],
+        "sampling_period": filters.sampling_period,
     }
 
 
@@ -33,7 +34,8 @@ class Ni14ReportApi(APIView):
                    400: OpenApiResponse(description='Invalid input: {"field": ["message"]}'),
                    403: OpenApiResponse(description="Managers and admins only.")},
         description="Avoidable contact (NI14) for a period, grouped by service, channel, NI14 "
-                    "reason or month. Without from/to: the last 90 days. Percentages have one "
+                    "reason or month. Without from/to: the last 90 days; with sampling_period, "
+                    "that NI14 sampling period's days. Percentages have one "
                     "decimal place and are null when there are no contacts. With group_by=reason, "
                     "`total` is every contact in the period and `avoidable` that reason's contacts.",
     )

@@ -1,5 +1,6 @@
 from django import forms
 
+from contacts.models import SamplingPeriod
 from core.models import ChannelCode, Service, Site
 from reporting import selectors
 
@@ -12,6 +13,10 @@ class ReportFilterForm(forms.Form):
     channel = forms.ChoiceField(choices=[("", "All channels"), *ChannelCode.choices], required=False)
     site = forms.ModelChoiceField(queryset=Site.objects.order_by("name"), required=False,
                                   to_field_name="code", empty_label="All sites")
+    sampling_period = forms.ModelChoiceField(
+        queryset=SamplingPeriod.objects.order_by("-start_date", "pk"), required=False,
+        label="NI14 sampling period", empty_label="Not a sampling period",
+        help_text="Its days replace the dates above.")
 
     def __init__(self, *args, fields=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -19,9 +24,21 @@ class ReportFilterForm(forms.Form):
             if fields is not None and name not in fields:
                 del self.fields[name]
 
+    def read_choices(self) -> None:
+        """Read each select's choices in one query, before the page shows them: a template
+        looping over a queryset's choices counts them first."""
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.choices = list(iter(field.choices))
+
     def clean(self):
         data = super().clean()
         start, end = selectors.default_period()
+        period = data.get("sampling_period")
+        if period is not None:
+            # A sampling period's figures are those of its days: its contacts are stamped with it
+            # (contacts.services.sampling_period_save) and periods do not overlap.
+            data["date_from"], data["date_to"] = period.start_date, period.end_date
         data["date_from"] = data.get("date_from") or start
         data["date_to"] = data.get("date_to") or end
         if data["date_from"] > data["date_to"]:
@@ -32,7 +49,7 @@ class ReportFilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else self.initial_filters()
         return selectors.Filters(date_from=data["date_from"], date_to=data["date_to"],
                                  service=data.get("service"), channel=data.get("channel") or None,
-                                 site=data.get("site"))
+                                 site=data.get("site"), sampling_period=data.get("sampling_period"))
 
     @staticmethod
     def initial_filters() -> dict:
@@ -49,6 +66,8 @@ class ReportFilterForm(forms.Form):
             params["channel"] = f.channel
         if f.site:
             params["site"] = f.site.code
+        if f.sampling_period:
+            params["sampling_period"] = f.sampling_period.pk
         return params
 
 

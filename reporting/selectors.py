@@ -12,8 +12,18 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from complaints.models import Complaint, ComplaintStage, Outcome, Process, Stage
-from contacts.models import Contact
-from core.models import AvoidableReason, Channel, ChannelCode, EnquiryType, HandoffMethod, Service, Site, Team
+from contacts.models import Contact, SamplingPeriod
+from core.models import (
+    AvoidableReason,
+    Channel,
+    ChannelCode,
+    EnquiryType,
+    HandoffMethod,
+    Service,
+    Site,
+    Team,
+    TransactionCost,
+)
 from handoffs.models import Handoff
 from reporting.models import (
     DIMENSIONS,
@@ -35,6 +45,8 @@ class Filters:
     service: Service | None = None
     channel: str | None = None
     site: Site | None = None
+    # Shown with the figures; its days are date_from to date_to (the forms set them).
+    sampling_period: SamplingPeriod | None = None
 
 
 def default_period(today: date | None = None) -> tuple[date, date]:
@@ -138,6 +150,9 @@ def _labels(group_by: str, ids) -> dict:
     if group_by == "enquiry_type":
         objects = objects.select_related("service")
         return {o.pk: (f"{o.service.code}/{o.code}", str(o)) for o in objects}
+    if group_by == "site":
+        # Which kind of site: a back-office team's public contact shows as its office's.
+        return {o.pk: (o.code, f"{o.name} ({o.get_kind_display().lower()})") for o in objects}
     return {o.pk: (o.code, o.name) for o in objects}
 
 
@@ -258,51 +273,92 @@ def _row(key, label, ident, r) -> dict:
     }
 
 
-def channel_mix(filters: Filters) -> dict:
+def channel_rows(filters: Filters) -> list[dict]:
+    """The period's contacts by month, channel and enquiry type: what the channel mix and the
+    cost figures are both added up from (one read per part of the period)."""
+    return summed(filters, ("channel", "enquiry_type_id"), by_month=True)
+
+
+def channel_mix(filters: Filters, rows: list[dict] | None = None) -> dict:
     """Contacts per month and channel: {"months": [...], "channels": [(code, label)],
-    "rows": [{"month", "label", "counts": [...], "total", "shares": [...]}]}."""
+    "rows": [{"month", "label", "counts": [...], "total", "shares": [...]}]}. `rows`: the
+    period's `channel_rows`, if read already."""
     by_month: dict = {}
-    for r in summed(filters, ("channel",), by_month=True):
+    grouped = (summed(filters, ("channel",), by_month=True) if rows is None
+               else _regroup(rows, ("month", "channel")))
+    for r in grouped:
         by_month.setdefault(r["month"], {})[r["channel"]] = r["total"]
     channels = [(c, label) for c, label in ChannelCode.choices
                 if any(c in counts for counts in by_month.values())]
-    rows = []
+    rows_out = []
     for month, counts in sorted(by_month.items()):
         total = sum(counts.values())
         values = [counts.get(c, 0) for c, _ in channels]
-        rows.append({"month": month.strftime("%Y-%m"), "label": month.strftime("%b %Y"),
-                     "counts": values, "total": total,
-                     "shares": [percent(v, total) for v in values]})
-    return {"channels": channels, "rows": rows}
+        rows_out.append({"month": month.strftime("%Y-%m"), "label": month.strftime("%b %Y"),
+                         "counts": values, "total": total,
+                         "shares": [percent(v, total) for v in values]})
+    return {"channels": channels, "rows": rows_out}
 
 
-def channel_costs(filters: Filters, shift_percent: int = 0, mix: dict | None = None) -> dict:
-    """Contacts x unit cost per channel, and the saving if shift_percent of face-to-face and
-    telephone contacts went to web instead. Each row also has its contacts and cost in the
-    what-if (web gains what the others lose). `mix`: the period's channel_mix, if read already."""
-    if mix is None:
-        counts = {r["channel"]: r["total"] for r in summed(filters, ("channel",))}
-    else:
-        counts = {code: sum(r["counts"][i] for r in mix["rows"])
-                  for i, (code, _) in enumerate(mix["channels"])}
-    costs = dict(Channel.objects.order_by("code").values_list("code", "unit_cost"))
-    web_cost = costs.get(ChannelCode.WEB, Decimal("0"))
+def unit_costs() -> tuple[dict, dict]:
+    """({channel: unit cost}, {(enquiry type id, channel): cost per transaction}): what one
+    contact costs, and where an enquiry type costs something else through a channel (DOMAIN.md:
+    a free-school-meals application costs £25 on paper and 6p online)."""
+    channels = dict(Channel.objects.order_by("code").values_list("code", "unit_cost"))
+    transactions = {(enquiry_type_id, channel): cost for enquiry_type_id, channel, cost in
+                    TransactionCost.objects.order_by("pk")
+                    .values_list("enquiry_type_id", "channel", "unit_cost")}
+    return channels, transactions
+
+
+def channel_costs(filters: Filters, shift_percent: int = 0, rows: list[dict] | None = None) -> dict:
+    """What the period's contacts cost by channel, and the saving if shift_percent of the
+    face-to-face and telephone contacts had been made on the web instead.
+
+    Each contact costs its enquiry type's cost per transaction through its channel where one is
+    set (TransactionCost), else the channel's unit cost; a row's `unit_cost` is the channel's
+    average cost per contact. The what-if moves the same share of each channel's contacts, of
+    every enquiry type alike, and prices them at the web cost of their enquiry type. Each row also
+    has its contacts and cost in the what-if (web gains what the others lose). `rows`: the
+    period's `channel_rows`, if read already."""
+    rows = _regroup(channel_rows(filters) if rows is None else rows, ("channel", "enquiry_type_id"))
+    channel_unit, transaction_unit = unit_costs()
+
+    def unit(enquiry_type_id, channel) -> Decimal:
+        cost = transaction_unit.get((enquiry_type_id, channel))
+        return cost if cost is not None else channel_unit.get(channel, Decimal("0"))
+
+    counts: dict = {}
+    cost: dict = {}
+    cost_on_web: dict = {}  # what the same contacts would have cost on the web
+    for r in rows:
+        code, enquiry_type_id, n = r["channel"], r["enquiry_type_id"] or None, r["total"]
+        counts[code] = counts.get(code, 0) + n
+        cost[code] = cost.get(code, Decimal("0")) + n * unit(enquiry_type_id, code)
+        cost_on_web[code] = cost_on_web.get(code, Decimal("0")) + n * unit(enquiry_type_id,
+                                                                           ChannelCode.WEB)
     moved = {code: counts.get(code, 0) * shift_percent // 100 for code in SHIFTABLE_CHANNELS}
     moved_total = sum(moved.values())
-    rows, total, saving = [], Decimal("0"), Decimal("0")
+    moved_out = {code: (moved[code] * cost[code] / counts[code]) if moved[code] else Decimal("0")
+                 for code in SHIFTABLE_CHANNELS}
+    moved_in = sum((moved[code] * cost_on_web[code] / counts[code]) if moved[code] else Decimal("0")
+                   for code in SHIFTABLE_CHANNELS)
+    out, total = [], Decimal("0")
     for code, label in ChannelCode.choices:
         n = counts.get(code, 0)
         if not n and not (code == ChannelCode.WEB and moved_total):
             continue
-        unit = costs.get(code, Decimal("0"))
-        cost = unit * n
-        total += cost
-        out = moved.get(code, 0)
-        saving += out * (unit - web_cost)
-        after_n = n - out + (moved_total if code == ChannelCode.WEB else 0)
-        rows.append({"channel": code, "label": label, "contacts": n, "unit_cost": unit,
-                     "cost": cost, "moved": out, "after_contacts": after_n, "after_cost": unit * after_n})
-    return {"rows": rows, "total": total, "shift_percent": shift_percent, "saving": saving,
+        now = cost.get(code, Decimal("0"))
+        total += now
+        gone = moved.get(code, 0)
+        after_n = n - gone + (moved_total if code == ChannelCode.WEB else 0)
+        after_cost = now - moved_out.get(code, Decimal("0")) + (
+            moved_in if code == ChannelCode.WEB else Decimal("0"))
+        out.append({"channel": code, "label": label, "contacts": n,
+                    "unit_cost": now / n if n else channel_unit.get(code, Decimal("0")),
+                    "cost": now, "moved": gone, "after_contacts": after_n, "after_cost": after_cost})
+    saving = sum(moved_out.values()) - moved_in
+    return {"rows": out, "total": total, "shift_percent": shift_percent, "saving": saving,
             "after": total - saving, "moved": moved_total}
 
 

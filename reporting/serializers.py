@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from contacts.models import SamplingPeriod
 from core.models import ChannelCode, Service, Site
 from reporting import selectors
 
@@ -21,6 +22,15 @@ class _CodeField(serializers.CharField):
 
 
 def _validate(self, attrs):
+    period = attrs.get("sampling_period")
+    if period is not None:
+        # A sampling period's figures are those of its days (periods never overlap, and their
+        # contacts are stamped with them: contacts.services.sampling_period_save).
+        if attrs.get("from") or attrs.get("to"):
+            raise serializers.ValidationError(
+                {"sampling_period": ["Give a sampling period or from and to, not both."]})
+        attrs["from"], attrs["to"] = period.start_date, period.end_date
+        return attrs
     start, end = attrs.get("from"), attrs.get("to")
     default_start, default_end = selectors.default_period()
     if start and not end:
@@ -43,10 +53,20 @@ Ni14QuerySerializer = type("Ni14QuerySerializer", (serializers.Serializer,), {
     "site": _CodeField(Site, required=False, help_text="Site code."),
     "group_by": serializers.ChoiceField(
         choices=[(g, g) for g in ("service", "channel", "reason", "month")], default="service"),
+    "sampling_period": serializers.PrimaryKeyRelatedField(
+        queryset=SamplingPeriod.objects.all(), required=False,
+        help_text="An NI14 sampling period's id: the report covers its days (not with from/to)."),
     "validate": _validate,
     "__module__": __name__,
 })
 extend_schema_field({"type": "string"})(_CodeField)
+
+
+class SamplingPeriodSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
 
 
 class Ni14RowSerializer(serializers.Serializer):
@@ -64,5 +84,6 @@ Ni14ReportSerializer = type("Ni14ReportSerializer", (serializers.Serializer,), {
     "ni14_percent": serializers.FloatField(allow_null=True),
     "first_contact_resolution_percent": serializers.FloatField(allow_null=True),
     "rows": Ni14RowSerializer(many=True),
+    "sampling_period": SamplingPeriodSerializer(allow_null=True),
     "__module__": __name__,
 })

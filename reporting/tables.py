@@ -116,7 +116,7 @@ def channel_shift_table(shift, mix) -> Table:
 
 def cost_table(costs) -> Table:
     table = Table("cost", "Cost by channel, now and in the what-if",
-                  ["Channel", "Contacts", "Unit cost", "Cost", "Moved to web in the what-if",
+                  ["Channel", "Contacts", "Cost per contact", "Cost", "Moved to web in the what-if",
                    "Contacts in the what-if", "Cost in the what-if"])
     for r in costs["rows"]:
         table.rows.append([Cell(r["label"]), Cell(r["contacts"], numeric=True),
@@ -146,9 +146,9 @@ def _page(sections) -> dict:
 def ni14_tables(filters: selectors.Filters, query: dict) -> dict:
     """The dashboard's tables and its headline (`headline`), from one read per part of the period."""
     headline, tables = selectors.breakdowns(
-        filters, ("month", "service", "channel", "enquiry_type", "reason"))
-    month, service, channel, enquiry, reason = (
-        tables[g] for g in ("month", "service", "channel", "enquiry_type", "reason"))
+        filters, ("month", "service", "channel", "enquiry_type", "reason", "site"))
+    month, service, channel, enquiry, reason, site = (
+        tables[g] for g in ("month", "service", "channel", "enquiry_type", "reason", "site"))
     trend = breakdown_table("trend", "NI14 and first-contact resolution by month", "Month",
                             month, query, lambda r: {"month": r["key"]})
     by_service = breakdown_table("service", "By service", "Service", service, query,
@@ -176,12 +176,19 @@ def ni14_tables(filters: selectors.Filters, query: dict) -> dict:
         _section("By enquiry type", breakdown_table(
             "enquiry_type", "By enquiry type", "Enquiry type", enquiry, query,
             lambda r: {"enquiry_type": r["id"] or "none"})),
+        _section("By site", breakdown_table(
+            "site", "By site", "Site", site, query,
+            lambda r: {"site": r["key"]} if r["key"] else {"site_recorded": "no"}),
+            intro="Where contacts were taken. Back-office sites are the public contact that "
+                  "reached a back-office team directly, logged there: the teams that take most "
+                  "of it are where contact could move to the front office or online."),
     ])}
 
 
 def channel_tables(filters: selectors.Filters, query: dict, shift: int) -> dict:
-    mix = selectors.channel_mix(filters)
-    costs = selectors.channel_costs(filters, shift, mix)
+    rows = selectors.channel_rows(filters)
+    mix = selectors.channel_mix(filters, rows)
+    costs = selectors.channel_costs(filters, shift, rows)
     moves = selectors.channel_shift(mix)
     mix_table = channel_mix_table(mix, query)
     shift_table = channel_shift_table(moves, mix)

@@ -37,7 +37,7 @@ PAGES = (
     ("handoffs", "Hand-offs"),
     ("joined_up", "Joined-up view"),
 )
-ALL_FILTERS = ("date_from", "date_to", "service", "channel", "site")
+ALL_FILTERS = ("date_from", "date_to", "service", "channel", "site", "sampling_period")
 
 
 def _report(request, *, page: str, build, fields=ALL_FILTERS, extra=None):
@@ -56,6 +56,7 @@ def _report(request, *, page: str, build, fields=ALL_FILTERS, extra=None):
             raise Http404("No such table.")
         return csv_response(table, f"{page}-{table.name}-{filters.date_from}-{filters.date_to}")
     title = dict(PAGES)[page]
+    form.read_choices()
     csv_query = urlencode({**query, **(extra or {})})
     return render(request, f"reporting/{page}.html", {
         "form": form, "filters": filters, "query": query, "csv_query": csv_query,
@@ -115,6 +116,8 @@ def contacts(request):
         fcr=True if g.get("fcr") == "yes" else None, month=_month(g.get("month", "")))
     if g.get("enquiry_type") == "none":
         qs = qs.filter(enquiry_type__isnull=True)
+    if g.get("site_recorded") == "no":
+        qs = qs.filter(site__isnull=True)
     page = Paginator(qs, 50).get_page(g.get("page"))
     params = g.copy()
     params.pop("page", None)
@@ -122,5 +125,6 @@ def contacts(request):
         "form": form, "filters": filters, "page": page, "query": params.urlencode(),
         "chosen": {"enquiry type": enquiry_type, "NI14 reason": reason,
                    "avoidable only": g.get("avoidable") == "yes",
-                   "resolved first time only": g.get("fcr") == "yes", "month": g.get("month")},
+                   "resolved first time only": g.get("fcr") == "yes", "month": g.get("month"),
+                   "no site recorded": g.get("site_recorded") == "no"},
     })

@@ -3,7 +3,7 @@
 from django import forms
 
 from contacts import normalise
-from contacts.services import SUMMARY_MAX_LENGTH
+from intake.rules import SUMMARY_MAX_LENGTH
 from selfservice import selectors
 from selfservice.models import Kind
 

@@ -4,7 +4,7 @@ what they sent, found only by reference and email together."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from complaints.models import Status as ComplaintStatus
 from core.models import Service
@@ -24,19 +24,32 @@ def complaint_services() -> QuerySet[Service]:
     return Service.objects.filter(is_active=True).order_by("name", "pk")
 
 
+def _with_handoff(submissions):
+    return submissions.prefetch_related(Prefetch(
+        "contact__handoffs", to_attr="handoff_list",
+        queryset=Handoff.objects.select_related("team").order_by("pk")))
+
+
 def submission_find(reference: str, email: str) -> SelfServiceSubmission | None:
     """The submission with this reference, only if the email address matches too, so that a
     reference alone (read over a shoulder, guessed) shows nothing."""
-    return (SelfServiceSubmission.objects
-            .select_related("offer", "contact__handoff__team", "contact__service", "complaint")
+    return (_with_handoff(SelfServiceSubmission.objects
+                          .select_related("offer", "contact__service", "complaint"))
             .filter(reference=reference_normalise(reference), email=(email or "").strip().lower())
             .first())
 
 
 def submission_by_reference(reference: str) -> SelfServiceSubmission:
     """For the confirmation page only: the reference comes from the sender's own session."""
-    return SelfServiceSubmission.objects.select_related("offer", "contact__handoff__team").get(
+    return _with_handoff(SelfServiceSubmission.objects.select_related("offer", "contact")).get(
         reference=reference)
+
+
+def submission_handoff(submission: SelfServiceSubmission) -> Handoff | None:
+    """The hand-off what the resident sent opened, if any (one at most: its enquiry type's)."""
+    contact = submission.contact
+    handoffs = contact.handoff_list if hasattr(contact, "handoff_list") else contact.handoffs.all()
+    return next(iter(handoffs), None)
 
 
 @dataclass(frozen=True)
@@ -60,8 +73,7 @@ def submission_progress(submission: SelfServiceSubmission) -> Progress:
         if complaint.status == ComplaintStatus.RESPONDED:
             return Progress("Responded", "green", "We have sent you our response.")
         return Progress("Closed", "grey", "Your complaint is closed.")
-    contact = submission.contact
-    handoff = getattr(contact, "handoff", None)
+    handoff = submission_handoff(submission)
     if handoff is None:
         return Progress("Done", "green", "We dealt with this when you sent it.")
     if handoff.status == Handoff.Status.RESOLVED:

@@ -1,6 +1,7 @@
 """Writes of resident self service (issue 10): one submission becomes a `web` contact (source
-`self_service`) with its hand-off as the enquiry type says, or a complaint, and the resident is
-sent a receipt with their reference number."""
+`self_service`, the self-service door of `intake.services.contact_log`) with its hand-off as the
+enquiry type says, or with a complaint, and the resident is sent a receipt with their reference
+number."""
 
 import secrets
 from dataclasses import dataclass
@@ -9,12 +10,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from complaints.models import Process
-from complaints.services import complaint_create
 from contacts.models import Contact, Customer
 from contacts.services import customer_create
 from core.models import ChannelCode, Service, Site
 from core.services import Message, audit_record, outbox_send
-from handoffs.services import contact_log
+from intake.services import ComplaintAsked, contact_log
 from selfservice.models import Kind, SelfServiceOffer, SelfServiceSubmission
 
 # No 0/O, 1/I/L: a reference is read out over the phone and typed from a letter.
@@ -72,24 +72,23 @@ def _summary(answers: Answers) -> str:
 
 @transaction.atomic
 def submission_create(*, answers: Answers, ip_address: str | None = None) -> SelfServiceSubmission:
-    """Record what a resident sent online, in one transaction: the customer, a `web` contact
-    with source `self_service`, its hand-off as the enquiry type says (`contact_log`), for a
-    complaint the corporate stage 1 case (`complaint_create`; officers switch it to statutory if
-    it is), the submission with its unique reference, the audit row and the email receipt."""
+    """Record what a resident sent online, in one transaction: the customer; a `web` contact
+    with source `self_service` taken by the rules every door uses (`intake.services.contact_log`)
+    with its hand-off as the enquiry type says or, for a complaint, the corporate stage 1 case
+    (officers switch it to statutory if it is) on the same contact, counted once; the submission
+    with its unique reference, the audit row and the email receipt."""
     customer = _customer(answers)
     site = Site.objects.filter(kind=Site.Kind.ONLINE, is_active=True).order_by("pk").first()
-    if answers.kind == Kind.COMPLAINT:
-        service, enquiry_type = answers.service, None
-    else:
-        service, enquiry_type = answers.offer.enquiry_type.service, answers.offer.enquiry_type
-    contact = contact_log(actor=None, channel=ChannelCode.WEB, source=Contact.Source.SELF_SERVICE,
-                          service=service, enquiry_type=enquiry_type, customer=customer,
-                          summary=_summary(answers), site=site)
     complaint = None
     if answers.kind == Kind.COMPLAINT:
-        complaint = complaint_create(actor=None, customer=customer, service=service,
-                                     summary=answers.description, process=Process.CORPORATE,
-                                     contact=contact)
+        service, enquiry_type = answers.service, None
+        complaint = ComplaintAsked(process=Process.CORPORATE, summary=answers.description)
+    else:
+        service, enquiry_type = answers.offer.enquiry_type.service, answers.offer.enquiry_type
+    taken = contact_log(actor=None, channel=ChannelCode.WEB, source=Contact.Source.SELF_SERVICE,
+                        service=service, enquiry_type=enquiry_type, customer=customer,
+                        summary=_summary(answers), site=site, complaint=complaint)
+    contact, complaint = taken.contact, taken.complaint
     submission = None
     for _attempt in range(5):  # 31^8 references: a clash is rare, but never an error page
         try:
@@ -105,13 +104,12 @@ def submission_create(*, answers: Answers, ip_address: str | None = None) -> Sel
         raise RuntimeError("Could not find a free reference number.")
     audit_record(actor=None, action="self_service_submitted", target=submission,
                  changes={"kind": answers.kind, "contact": contact.pk}, ip_address=ip_address)
-    _send_receipt(submission, answers)
+    _send_receipt(submission, answers, taken.handoff)
     return submission
 
 
-def _send_receipt(submission: SelfServiceSubmission, answers: Answers) -> None:
-    context = {"submission": submission, "answers": answers, "handoff": getattr(
-        submission.contact, "handoff", None)}
+def _send_receipt(submission: SelfServiceSubmission, answers: Answers, handoff) -> None:
+    context = {"submission": submission, "answers": answers, "handoff": handoff}
     outbox_send(
         dedupe_key=f"selfservice:{submission.reference}:receipt",
         message=Message(

@@ -191,7 +191,8 @@ def done(request):
     if not reference:
         return redirect("selfservice:start")
     submission = selectors.submission_by_reference(reference)
-    return render(request, "selfservice/done.html", {"submission": submission})
+    return render(request, "selfservice/done.html", {
+        "submission": submission, "handoff": selectors.submission_handoff(submission)})
 
 
 @login_not_required

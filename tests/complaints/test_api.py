@@ -151,20 +151,66 @@ def test_unknown_complaint_answers_404(api_client_for):
     assert api_client_for(Role.MANAGER).get("/api/v1/complaints/999999/").status_code == 404
 
 
-def test_partner_may_create_and_read_its_own_complaints_but_not_act(api_client_for):
+def test_partner_gets_the_201_answer_and_404_on_later_reads(api_client_for):
+    """API.md v1.1: "a partner key gets the 201 answer and 404 on later reads"."""
     partner = api_client_for(Role.PARTNER)
     created = _create(partner)
     assert created.status_code == 201
+    body = created.json()
+    complaint_id = body["id"]
+    assert (body["process"], body["stage"], body["status"]) == ("corporate", 1, "awaiting_allocation")
+    assert Complaint.objects.get(pk=complaint_id).created_by == partner.user
+    assert partner.get(f"/api/v1/complaints/{complaint_id}/").status_code == 404
+    assert partner.get("/api/v1/complaints/").json()["count"] == 0
+    assert partner.post(f"/api/v1/complaints/{complaint_id}/close/", {}, format="json").status_code == 404
+
+
+@pytest.mark.parametrize("process", ["corporate", "statutory"])
+def test_advisers_take_complaints_through_the_api_and_later_reads_follow_visibility(
+        api_client_for, process):
+    """API.md v1.1: advisers may POST complaints; a statutory one goes straight to the social
+    care complaints team; later reads as the visibility rules say."""
+    adviser = api_client_for(Role.ADVISER)
+    created = _create(adviser, process=process)
+    assert created.status_code == 201
     complaint_id = created.json()["id"]
-    assert partner.get(f"/api/v1/complaints/{complaint_id}/").status_code == 200
-    assert partner.get("/api/v1/complaints/").json()["count"] == 1
-    complaint()  # someone else's
-    assert partner.get("/api/v1/complaints/").json()["count"] == 1
-    assert partner.post(f"/api/v1/complaints/{complaint_id}/close/", {}, format="json").status_code == 403
+    assert created.json()["process"] == process
+    assert adviser.get(f"/api/v1/complaints/{complaint_id}/").status_code == 404
+    team = api_client_for(Role.SOCIAL_CARE_COMPLAINTS if process == "statutory"
+                          else Role.COMPLAINTS_OFFICER)
+    assert team.get(f"/api/v1/complaints/{complaint_id}/").status_code == 200
+    other_team = api_client_for(Role.COMPLAINTS_OFFICER if process == "statutory"
+                                else Role.LEGAL)
+    assert other_team.get(f"/api/v1/complaints/{complaint_id}/").status_code == 404
 
 
-def test_adviser_may_not_log_complaints_through_the_api(api_client_for):
-    assert _create(api_client_for(Role.ADVISER)).status_code == 403
+def test_a_complaint_names_the_contact_it_arrived_with(api_client_for):
+    from tests.factories import ContactFactory
+
+    partner = api_client_for(Role.PARTNER)
+    customer = CustomerFactory()
+    contact = partner.post("/api/v1/contacts/", {
+        "channel": "web", "service": ServiceFactory(code="waste").code, "customer": customer.pk,
+        "summary": "Complained about the crew.", "avoidable": False}, format="json").json()
+    created = _create(partner, customer=customer.pk, contact=contact["id"])
+    assert created.status_code == 201, created.json()
+    assert created.json()["contact"] == contact["id"]
+    assert Complaint.objects.get(pk=created.json()["id"]).contact_id == contact["id"]
+    # The same customer's contact, and one the caller may see.
+    other_customers = ContactFactory(customer=CustomerFactory())
+    assert _create(partner, customer=customer.pk, contact=contact["id"] + 10 ** 6).json() == {
+        "contact": ["No such contact."]}
+    adviser = api_client_for(Role.ADVISER)
+    assert _create(adviser, customer=customer.pk, contact=other_customers.pk).json() == {
+        "contact": ["The contact is not this customer's."]}
+    assert _create(partner, customer=customer.pk, contact=other_customers.pk).json() == {
+        "contact": ["No such contact."]}
+    assert "contact" in _create(partner, contact="one").json()
+    assert Complaint.objects.count() == 1
+
+
+def test_back_office_officers_take_the_complaints_that_reach_them(api_client_for):
+    assert _create(api_client_for(Role.BACK_OFFICE)).status_code == 201
 
 
 def test_allocated_officer_may_respond_but_not_escalate(api_client_for):

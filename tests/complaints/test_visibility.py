@@ -88,4 +88,10 @@ def test_customer_timeline_lists_only_complaints_the_user_may_see():
     manager_entries = hook(corporate.customer, user_with(Role.MANAGER))
     assert [e.id for e in officer_entries] == [corporate.pk]
     assert sorted(e.id for e in manager_entries) == sorted([corporate.pk, statutory.pk])
-    assert hook(corporate.customer, user_with(Role.ADVISER)) == []
+    assert all(e.url for e in officer_entries + manager_entries)
+    # An adviser knows of the corporate complaint as a summary without a link (its page would
+    # answer 404), and nothing of the statutory one; back office knows of neither.
+    adviser_entries = hook(corporate.customer, user_with(Role.ADVISER))
+    assert [(e.id, e.url) for e in adviser_entries] == [(corporate.pk, "")]
+    assert "awaiting allocation" in adviser_entries[0].detail
+    assert hook(corporate.customer, user_with(Role.BACK_OFFICE)) == []

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from contacts.models import Customer
 from core.roles import Role
-from handoffs.services import contact_log
+from intake.services import contact_log
 from tests.factories import ContactFactory, CustomerFactory
 
 URL = "/api/v1/customers/"
@@ -96,7 +96,7 @@ def test_timeline_is_every_entry_newest_first_with_the_contract_fields(api_clien
     handed_off = contact_log(actor=None, channel="telephone", service=catalogue["waste"],
                              enquiry_type=catalogue["missed_bin"], customer=customer,
                              summary="Bin missed.", source="adviser",
-                             received_at=now - timedelta(days=1))
+                             received_at=now - timedelta(days=1)).contact
     ContactFactory(customer=CustomerFactory())  # someone else's
     body = api_client_for(Role.MANAGER).get(f"{URL}{customer.pk}/timeline/").json()
     assert set(body) == {"count", "next", "previous", "results"}
@@ -150,7 +150,7 @@ def test_schema_describes_the_customer_and_contact_endpoints(api_client_for):
     assert set(request["properties"]) == {
         "channel", "service", "enquiry_type", "customer", "received_at", "summary", "avoidable",
         "avoidable_reason", "resolved_at_first_contact", "handoff_method", "external_ref",
-        "handling_time_seconds"}
+        "handling_time_seconds", "chasing", "handoff_override_reason"}  # v1.1: the last two
     assert set(request["required"]) == {"channel", "service", "summary", "avoidable"}
     handling = request["properties"]["handling_time_seconds"]
     assert (handling["minimum"], handling["maximum"], handling["nullable"]) == (0, 28800, True)

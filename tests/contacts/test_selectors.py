@@ -3,7 +3,6 @@
 from datetime import datetime
 
 import pytest
-import time_machine
 from django.db import connection
 from django.utils import timezone
 
@@ -14,7 +13,7 @@ from contacts.selectors import (
     customer_possible_duplicates,
     customer_search,
 )
-from contacts.services import contact_create, contact_enquiry_close
+from contacts.services import contact_enquiry_close
 from tests.factories import ContactFactory, CustomerFactory
 
 
@@ -166,10 +165,12 @@ def _at(day: str, hour: int = 10):
 
 
 def _log(catalogue, customer, at, enquiry_type="missed_bin"):
-    with time_machine.travel(at, tick=False):
-        return contact_create(actor=None, channel="telephone", service=catalogue["waste"],
-                              enquiry_type=catalogue[enquiry_type], customer=customer,
-                              summary="Bin missed again.", source="adviser", received_at=at)
+    """A contact as stored: One & Done closes its enquiry when received, a hand-off does not."""
+    one_and_done = catalogue[enquiry_type].handoff_method == "one_and_done"
+    return ContactFactory(channel="telephone", service=catalogue["waste"],
+                          enquiry_type=catalogue[enquiry_type], customer=customer,
+                          summary="Bin missed again.", received_at=at,
+                          enquiry_closed_at=at if one_and_done else None)
 
 
 @pytest.mark.django_db

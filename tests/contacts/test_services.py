@@ -5,12 +5,11 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from contacts import normalise
-from contacts.services import contact_create, customer_create, customer_update
+from contacts.services import customer_create, customer_update
 from core.models import AuditEvent
-from tests.factories import ContactFactory, CustomerFactory, avoidable_reason
+from tests.factories import ContactFactory, CustomerFactory
 
 
 @pytest.mark.parametrize("typed, stored", [
@@ -77,47 +76,9 @@ def test_customer_update_changes_and_audits_only_what_differs():
 
 
 @pytest.mark.django_db
-def test_contact_create_refuses_a_summary_too_long_and_a_repeat_of_another_customer(catalogue):
-    other = contact_create(actor=None, channel="telephone", service=catalogue["waste"],
-                           summary="Bin missed.", source="adviser", customer=CustomerFactory(),
-                           enquiry_type=catalogue["missed_bin"])
-    with pytest.raises(ValidationError) as error:
-        contact_create(actor=None, channel="telephone", service=catalogue["waste"],
-                       summary="x" * 2001, source="adviser", customer=CustomerFactory(),
-                       repeat_of=other, avoidable=True, avoidable_reason=avoidable_reason())
-    assert set(error.value.message_dict) == {"summary", "repeat_of"}
-
-
-@pytest.mark.django_db
-def test_contact_create_refuses_an_unknown_channel_and_the_future(catalogue):
-    with pytest.raises(ValidationError) as error:
-        contact_create(actor=None, channel="pigeon", service=catalogue["waste"], summary="Hello",
-                       source="adviser", received_at=timezone.now() + timedelta(hours=2))
-    assert set(error.value.message_dict) == {"channel", "received_at"}
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("seconds", [-1, 28801, 12.5, "300", True])
-def test_contact_create_refuses_a_handling_time_that_is_not_whole_seconds_within_a_working_day(
-        catalogue, seconds):
-    with pytest.raises(ValidationError) as error:
-        contact_create(actor=None, channel="telephone", service=catalogue["waste"], summary="Hello",
-                       source="adviser", handling_time_seconds=seconds)
-    assert set(error.value.message_dict) == {"handling_time_seconds"}
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("seconds", [None, 0, 245, 28800])
-def test_contact_create_records_an_optional_handling_time(catalogue, seconds):
-    contact = contact_create(actor=None, channel="telephone", service=catalogue["waste"],
-                             summary="Hello", source="adviser", handling_time_seconds=seconds)
-    contact.refresh_from_db()
-    assert contact.handling_time_seconds == seconds
-
-
-@pytest.mark.django_db
 def test_the_database_refuses_a_handling_time_beyond_the_bounds(catalogue):
-    """Integrity in the database too: a bulk load that skipped the service cannot store it."""
+    """Integrity in the database too: a bulk load that skipped the rules cannot store it (the
+    rule itself is intake.rules.handling_time_error, tests/intake/test_rules.py)."""
     contact = ContactFactory(service=catalogue["waste"])
     for seconds in (-5, 28801):
         with pytest.raises(IntegrityError), transaction.atomic():

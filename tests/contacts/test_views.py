@@ -1,14 +1,14 @@
-"""The adviser screen, customer pages and who may use them."""
+"""Customer pages, the contact page, the day's repeat contacts and who may use them. The
+contact-taking pages are the intake's (tests/intake/test_pages.py)."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from contacts.models import Contact, Customer
+from contacts.models import Customer
 from core.roles import Role
-from handoffs.models import Handoff
-from handoffs.services import contact_log
+from intake.services import contact_log
 from tests.factories import ContactFactory, CustomerFactory
 
 LOG = "/contacts/log/"
@@ -17,168 +17,6 @@ LOG = "/contacts/log/"
 @pytest.fixture
 def adviser(client_for):
     return client_for(Role.ADVISER)
-
-
-def _form(catalogue, customer=None, **overrides):
-    data = {"channel": "telephone", "enquiry_type": str(catalogue["collection_days"].pk),
-            "summary": "Asked which day the green bin goes.", "resolved_at_first_contact": "on"}
-    if customer is not None:
-        data["customer"] = str(customer.pk)
-    else:
-        data["anonymous"] = "1"
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-@pytest.mark.django_db
-def test_search_box_has_autofocus_and_finds_the_customer(adviser, catalogue):
-    jane = CustomerFactory(first_name="Jane", last_name="Smith", postcode="OL6 6AB")
-    page = adviser.get(LOG).content.decode()
-    assert 'name="q"' in page and "autofocus" in page
-    page = adviser.get(LOG, {"q": "ol6 6ab"}).content.decode()
-    assert "govuk-table" in page and f'href="/contacts/log/?customer={jane.pk}"' in page
-    assert "Select<span" in page
-    page = adviser.get(LOG, {"q": "Zebedee"}).content.decode()
-    assert "No customers match" in page and "add a new customer" in page
-
-
-@pytest.mark.django_db
-def test_logging_one_and_done_for_a_known_customer(adviser, catalogue):
-    customer = CustomerFactory(first_name="Jane", last_name="Smith")
-    form_page = adviser.get(LOG, {"customer": customer.pk}).content.decode()
-    assert "Jane Smith" in form_page and "<optgroup" in form_page
-    assert 'value="telephone" checked' in form_page  # the default channel
-    response = adviser.post(LOG, _form(catalogue, customer, site="call-centre"), follow=True)
-    assert response.redirect_chain == [(LOG, 302)]
-    contact = Contact.objects.get()
-    assert (contact.customer, contact.service, contact.enquiry_type, contact.channel,
-            contact.source, contact.handled_by, contact.resolved_at_first_contact,
-            contact.site.code) == (customer, catalogue["waste"], catalogue["collection_days"],
-                                   "telephone", "adviser", adviser.user, True, "call-centre")
-    page = response.content.decode()
-    assert f"Contact {contact.pk} logged for Jane Smith: Collection days" in page
-    assert "govuk-notification-banner--success" in page
-    assert 'name="q"' in page and 'value=""' in page  # ready for the next caller
-    # The channel and site are remembered for the next caller.
-    next_form = adviser.get(LOG, {"anonymous": "1"}).content.decode()
-    assert 'value="call-centre" selected' in next_form
-
-
-@pytest.mark.django_db
-def test_a_handed_off_contact_names_the_team_and_due_date(adviser, catalogue):
-    response = adviser.post(LOG, _form(catalogue, enquiry_type=str(catalogue["missed_bin"].pk)),
-                            follow=True)
-    handoff = Handoff.objects.get()
-    page = response.content.decode()
-    assert "(anonymous caller)" in page
-    assert "Handed off to Waste Operations (Fire and Forget), due" in page
-    assert str(handoff.due_date.year) in page
-    assert handoff.contact.resolved_at_first_contact is False
-
-
-@pytest.mark.django_db
-def test_avoidable_without_reason_shows_the_error_summary_and_keeps_the_input(adviser, catalogue):
-    customer = CustomerFactory()
-    response = adviser.post(LOG, _form(catalogue, customer, avoidable="on", channel="email",
-                                       summary="Asked <b>why</b> the bill changed."))
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert "govuk-error-summary" in page and "There is a problem" in page
-    assert '<a href="#id_avoidable_reason">Select why the contact was avoidable.</a>' in page
-    assert page.startswith("<!DOCTYPE html>") and "<title>Error: " in page
-    assert "Asked &lt;b&gt;why&lt;/b&gt; the bill changed.</textarea>" in page
-    assert 'value="email" checked' in page
-    assert f'value="{catalogue["collection_days"].pk}" data-handoff' in page
-    assert 'id="id_avoidable" name="avoidable" type="checkbox" value="on" checked' in page
-    assert f'name="customer" value="{customer.pk}"' in page
-    assert not Contact.objects.exists()
-
-
-@pytest.mark.django_db
-def test_a_different_handoff_needs_a_reason_and_a_team(adviser, catalogue):
-    response = adviser.post(LOG, _form(catalogue, handoff_method="fire_and_forget"))
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert "Say why this contact needs Fire and Forget" in page
-    assert "has no back-office team" in page
-    response = adviser.post(LOG, _form(catalogue, enquiry_type=str(catalogue["missed_bin"].pk),
-                                       handoff_method="one_and_done",
-                                       handoff_override_reason="Told the crew on the radio."))
-    assert response.status_code == 302
-    contact = Contact.objects.get()
-    assert contact.handoff_method == "one_and_done" and not Handoff.objects.exists()
-    assert contact.handoff_override_reason == "Told the crew on the radio."
-
-
-@pytest.mark.django_db
-def test_missing_summary_and_enquiry_type_and_no_caller(adviser, catalogue):
-    data = _form(catalogue, summary="", enquiry_type="")
-    data.pop("anonymous")
-    page = adviser.post(LOG, data).content.decode()
-    assert "Enter a summary of the contact." in page
-    assert "Select what the contact is about." in page
-    assert "Find the customer, or choose Anonymous caller." in page
-
-
-@pytest.mark.django_db
-def test_repeat_contact_warns_and_preselects_progress_chasing(adviser, catalogue):
-    customer = CustomerFactory(first_name="Jane", last_name="Smith")
-    earlier = contact_log(actor=None, channel="telephone", service=catalogue["waste"],
-                          enquiry_type=catalogue["missed_bin"], customer=customer,
-                          summary="Bin missed on Oak Street.", source="adviser",
-                          received_at=timezone.now() - timedelta(days=1))
-    page = adviser.get(LOG, {"customer": customer.pk}).content.decode()
-    assert "Possible repeat contact: Jane Smith has 1 open enquiry" in page
-    assert "Bin missed on Oak Street." in page and "Waste Operations" in page
-    assert f'value="{earlier.pk}" checked' in page
-    assert 'id="id_avoidable" name="avoidable" type="checkbox" value="on" checked' in page
-    assert 'value="progress_chasing" selected' in page
-    assert f'value="{catalogue["missed_bin"].pk}" data-handoff' in page
-    response = adviser.post(LOG, _form(catalogue, customer, repeat_of=str(earlier.pk),
-                                       enquiry_type=str(catalogue["missed_bin"].pk),
-                                       avoidable="on", avoidable_reason="progress_chasing",
-                                       summary="Chasing the missed bin."))
-    assert response.status_code == 302
-    chase = Contact.objects.exclude(pk=earlier.pk).get()
-    assert chase.repeat_of == earlier and chase.avoidable_reason.code == "progress_chasing"
-    # The earlier hand-off covers the work: no second one.
-    assert chase.handoff_method == "one_and_done" and Handoff.objects.count() == 1
-
-
-@pytest.mark.django_db
-def test_log_page_for_a_customer_with_open_enquiries_takes_ten_queries(adviser, catalogue):
-    """Issue 9: at most 10 SQL queries per adviser page, however many open enquiries the
-    customer has (no query per candidate, none to count a form's choices)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    customer = CustomerFactory()
-    counts = []
-    for _ in range(2):
-        contact_log(actor=None, channel="telephone", service=catalogue["waste"],
-                    enquiry_type=catalogue["missed_bin"], customer=customer,
-                    summary="Bin missed.", source="adviser",
-                    received_at=timezone.now() - timedelta(hours=2))
-        adviser.get(LOG, {"customer": customer.pk})
-        with CaptureQueriesContext(connection) as queries:
-            response = adviser.get(LOG, {"customer": customer.pk})
-        assert response.status_code == 200 and "Possible repeat contact" in response.content.decode()
-        counts.append(len(queries))
-    assert counts[0] == counts[1] <= 10, "\n".join(q["sql"][:200] for q in queries.captured_queries)
-
-
-@pytest.mark.django_db
-def test_saying_no_to_the_repeat_records_none(adviser, catalogue):
-    customer = CustomerFactory()
-    contact_log(actor=None, channel="telephone", service=catalogue["waste"],
-                enquiry_type=catalogue["missed_bin"], customer=customer, summary="Bin missed.",
-                source="adviser", received_at=timezone.now() - timedelta(hours=3))
-    response = adviser.post(LOG, _form(catalogue, customer, repeat_of="none",
-                                       enquiry_type=str(catalogue["balance"].pk)))
-    assert response.status_code == 302
-    assert Contact.objects.order_by("-pk").first().repeat_of is None
-    page = adviser.post(LOG, _form(catalogue, customer)).content.decode()
-    assert "Say whether this contact chases an open enquiry." in page
 
 
 @pytest.mark.django_db
@@ -230,7 +68,7 @@ def test_customer_360_shows_details_and_timeline_newest_first_escaped(client_for
                          enquiry_closed_at=now - timedelta(days=9), summary="<img src=x onerror=1>")
     new = contact_log(actor=None, channel="telephone", service=catalogue["waste"],
                       enquiry_type=catalogue["missed_bin"], customer=customer,
-                      summary="Bin missed.", source="adviser", received_at=now - timedelta(days=1))
+                      summary="Bin missed.", source="adviser", received_at=now - timedelta(days=1)).contact
     page = manager.get(f"/contacts/customers/{customer.pk}/").content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page and "&lt;img src=x onerror=1&gt;" in page
@@ -244,7 +82,7 @@ def test_customer_360_shows_details_and_timeline_newest_first_escaped(client_for
 @pytest.mark.django_db
 def test_customer_360_empty_state(client_for):
     customer = CustomerFactory(accessibility_needs="", consent_notes="")
-    page = client_for(Role.BACK_OFFICE).get(f"/contacts/customers/{customer.pk}/").content.decode()
+    page = client_for(Role.LEGAL).get(f"/contacts/customers/{customer.pk}/").content.decode()
     assert "No contacts, hand-offs or complaints yet." in page
     assert "None recorded" in page
     assert "Log a contact</a>" not in page and "Change details" not in page
@@ -313,22 +151,20 @@ def test_customer_list_counts_exactly_below_the_cap(client_for):
 def test_unknown_records_answer_404(adviser):
     assert adviser.get("/contacts/customers/999999/").status_code == 404
     assert adviser.get("/contacts/999999/").status_code == 404
-    assert adviser.get(LOG, {"customer": "999999"}).status_code == 404
-    assert adviser.get(LOG, {"customer": "abc"}).status_code == 404
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role, log, view, edit", [
+@pytest.mark.parametrize("role, repeats, view, edit", [
     (Role.ADVISER, 200, 200, 200), (Role.MANAGER, 200, 200, 200), (Role.ADMIN, 200, 200, 200),
-    (Role.BACK_OFFICE, 403, 200, 403), (Role.COMPLAINTS_OFFICER, 403, 200, 200),
+    (Role.BACK_OFFICE, 200, 200, 403), (Role.COMPLAINTS_OFFICER, 403, 200, 200),
     (Role.SOCIAL_CARE_COMPLAINTS, 403, 200, 200), (Role.LEGAL, 403, 200, 403),
 ])
-def test_each_role_reaches_the_pages_it_should(client_for, role, log, view, edit):
+def test_each_role_reaches_the_pages_it_should(client_for, role, repeats, view, edit):
     client = client_for(role)
     customer = CustomerFactory()
     contact = ContactFactory(customer=customer)
-    assert client.get(LOG).status_code == log
-    assert client.get("/contacts/repeats/").status_code == log
+    # Whoever logs contacts (back-office officers too) sees their own repeat contacts.
+    assert client.get("/contacts/repeats/").status_code == repeats
     assert client.get("/contacts/customers/").status_code == view
     assert client.get(f"/contacts/customers/{customer.pk}/").status_code == view
     assert client.get(f"/contacts/{contact.pk}/").status_code == view
@@ -352,6 +188,7 @@ def test_navigation_and_attention_for_advisers(client_for, catalogue):
     assert "Your repeat contacts today" in page
     back_office = client_for(Role.BACK_OFFICE).get("/").content.decode()
     assert 'href="/contacts/log/"' not in back_office and 'href="/contacts/customers/"' in back_office
+    assert 'href="/contacts/log/team/"' in back_office  # their own page for direct contact
 
 
 @pytest.mark.django_db
@@ -364,3 +201,14 @@ def test_repeat_contacts_today_lists_the_advisers_own(adviser, catalogue):
                    service=catalogue["waste"], repeat_of=earlier)
     page = adviser.get("/contacts/repeats/").content.decode()
     assert "Jane Smith" in page and "Someone Else" not in page
+
+
+@pytest.mark.django_db
+def test_repeat_contacts_today_lists_suspected_repeats_too(adviser, catalogue):
+    customer = CustomerFactory(first_name="Jane", last_name="Smith")
+    earlier = ContactFactory(customer=customer, service=catalogue["waste"], enquiry_closed_at=None)
+    ContactFactory(customer=customer, service=catalogue["waste"], possible_repeat_of=earlier,
+                   handled_by=adviser.user)
+    page = adviser.get("/contacts/repeats/").content.decode()
+    assert "Jane Smith" in page and "Possible repeat of" in page
+    assert f'href="/contacts/{earlier.pk}/"' in page

@@ -29,13 +29,13 @@ def long_date(day) -> str:
 
 def log(customer, service_code: str, type_code: str, channel: str, when, **extra):
     from core.models import EnquiryType
-    from handoffs.services import contact_log
+    from intake.services import contact_log
 
     enquiry_type = EnquiryType.objects.select_related("service").get(
         service__code=service_code, code=type_code)
     return contact_log(actor=None, channel=channel, service=enquiry_type.service,
                        enquiry_type=enquiry_type, customer=customer, summary="Logged for the journey.",
-                       source="adviser", received_at=when, **extra)
+                       source="adviser", received_at=when, **extra).contact
 
 
 # --- Tell Us Once ------------------------------------------------------------------------------
@@ -124,8 +124,8 @@ def test_adviser_tells_two_services_of_a_bereavement_once(page, check_page, bere
         due = add_working_days(today, enquiry_type.target_working_days)
         expect(cells.nth(3)).to_have_text(short_date(due))
         expect(cells.nth(4)).to_have_text("Not yet accepted")
-    notices = list(event.notices.select_related("contact__handoff__team").order_by("service__name"))
-    assert [(n.service.name, n.contact.handoff.team_id) for n in notices] == [
+    notices = list(event.notices.select_related("handoff__team").order_by("service__name"))
+    assert [(n.service.name, n.handoff.team_id) for n in notices] == [
         ("Council Tax", single_person.team_id), ("Housing", register.team_id)]
 
     # 3. It heads the list of recent life events, with two services told and none resolved yet.
@@ -242,12 +242,12 @@ def journeyer(demo_data):
     chasing = AvoidableReason.objects.get(code="progress_chasing")
     first = log(jorge, "waste", "missed-bin", ChannelCode.WEB, start)
     log(jorge, "waste", "collection-days", ChannelCode.TELEPHONE, start + timedelta(days=1, hours=1),
-        avoidable=True, avoidable_reason=chasing, repeat_of=first)
+        avoidable=True, avoidable_reason=chasing, chasing=first.handoffs.get().pk)
     third = log(jorge, "waste", "collection-days", ChannelCode.FACE_TO_FACE,
                 start + timedelta(days=2, hours=2), avoidable=True, avoidable_reason=chasing,
-                repeat_of=first)
+                chasing=first.handoffs.get().pk)
     resolved_at = start + timedelta(days=2, hours=5)
-    handoff_resolve(handoff=first.handoff, actor=None, outcome="Bin emptied.",
+    handoff_resolve(handoff=first.handoffs.get(), actor=None, outcome="Bin emptied.",
                     at=resolved_at)
     survey_record_at_counter(contact=third, actor=create_user(Role.ADVISER), satisfaction=2, ease=1,
                              resolved=True, comments="Three goes to get one bin emptied.")

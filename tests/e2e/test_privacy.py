@@ -8,7 +8,7 @@ import pytest
 from contacts.models import Contact
 from core.models import AuditEvent, ChannelCode
 from core.roles import Role
-from handoffs.services import contact_log
+from intake.services import contact_log
 from tests.factories import CustomerFactory, EnquiryTypeFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -99,7 +99,8 @@ def test_resident_reports_a_missed_bin_and_checks_progress(page, offers, check_p
     check_public_page(page, "10-done")
     reference = page.get_by_test_id("reference").inner_text()
     submission = SelfServiceSubmission.objects.get(reference=reference)
-    assert submission.contact.channel == "web" and submission.contact.handoff.team.code == "waste-operations"
+    assert submission.contact.channel == "web"
+    assert submission.contact.handoffs.get().team.code == "waste-operations"
     receipt = OutboundMessage.objects.get(dedupe_key=f"selfservice:{reference}:receipt")
     assert receipt.to_email == "ada@example.com" and reference in receipt.body
 

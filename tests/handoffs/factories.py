@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.models import ChannelCode, HandoffMethod
 from core.roles import Role
-from handoffs.services import contact_log
+from intake.services import contact_log
 from tests.factories import CustomerFactory, EnquiryTypeFactory, TeamFactory, UserFactory
 
 FAF = HandoffMethod.FIRE_AND_FORGET

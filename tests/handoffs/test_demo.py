@@ -49,7 +49,7 @@ def test_seed_opens_and_progresses_handoffs_once():
     for handoff in handoffs.filter(status=Handoff.Status.RESOLVED).select_related("contact"):
         assert handoff.contact.enquiry_closed_at == handoff.resolved_at
         assert handoff.resolved_at >= handoff.opened_at
-    assert not Contact.objects.filter(handoff__status="open", enquiry_closed_at__isnull=False).exists()
+    assert not Contact.objects.filter(handoffs__status="open", enquiry_closed_at__isnull=False).exists()
     for handoff in handoffs:
         times = list(handoff.updates.order_by("pk").values_list("at", flat=True))
         assert times == sorted(times)

@@ -15,6 +15,7 @@ from core.roles import Role
 from core.services import outbox_drain
 from handoffs import services
 from handoffs.models import Handoff, HandoffUpdate
+from intake.services import contact_log
 from tests.concurrency import run_at_once
 from tests.factories import EnquiryTypeFactory
 from tests.handoffs.factories import CA, FAF, at, officer_in, open_handoff, team_with_lead, user_with
@@ -30,8 +31,8 @@ def _audit_actions(handoff):
 @pytest.mark.django_db
 def test_one_and_done_contact_has_no_handoff():
     enquiry_type = EnquiryTypeFactory()
-    contact = services.contact_log(actor=None, channel=ChannelCode.WEB, service=enquiry_type.service,
-                                   enquiry_type=enquiry_type, summary="Bin day?", source="adviser")
+    contact = contact_log(actor=None, channel=ChannelCode.WEB, service=enquiry_type.service,
+                          enquiry_type=enquiry_type, summary="Bin day?", source="adviser").contact
     assert not Handoff.objects.filter(contact=contact).exists()
     assert contact.enquiry_closed_at is not None
 

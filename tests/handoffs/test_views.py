@@ -216,17 +216,26 @@ def test_attention_items_count_the_advisers_open_advocate_cases(make_user, team)
 
 
 @pytest.mark.django_db
-def test_customer_timeline_lists_the_handoffs_the_user_may_see(make_user, team):
+def test_customer_timeline_lists_every_handoff_and_links_only_those_the_user_may_open(
+        make_user, team):
+    """Issue 15: the 360 tells the whole story it may (team, status, due date of every hand-off
+    of the customer) and has no link that would answer 404."""
     officer = make_user(Role.BACK_OFFICE)
     team.members.add(officer)
     handoff = open_handoff(team=team)
     customer = handoff.contact.customer
-    hidden = open_handoff(team=team_with_lead(), customer=customer)
-    entries = [e for e in timeline_for(customer, officer) if e.type == "handoff"]
-    assert [e.id for e in entries] == [handoff.pk]
-    assert entries[0].url == f"/handoffs/{handoff.pk}/" and entries[0].is_open
-    assert hidden.pk in [e.id for e in timeline_for(customer, make_user(Role.MANAGER))
-                         if e.type == "handoff"]
+    other_team = team_with_lead(name="Revenues")
+    hidden = open_handoff(team=other_team, customer=customer)
+    entries = {e.id: e for e in timeline_for(customer, officer) if e.type == "handoff"}
+    assert set(entries) == {handoff.pk, hidden.pk}
+    assert entries[handoff.pk].url == f"/handoffs/{handoff.pk}/" and entries[handoff.pk].is_open
+    assert entries[hidden.pk].url == "" and entries[hidden.pk].title.startswith("Hand-off to Revenues")
+    assert f"due {hidden.due_date.day} {hidden.due_date:%B %Y}" in entries[hidden.pk].detail
+    assert {e.id: bool(e.url) for e in timeline_for(customer, make_user(Role.MANAGER))
+            if e.type == "handoff"} == {handoff.pk: True, hidden.pk: True}
+    # A partner system knows only of the hand-offs of its own contacts.
+    partner = make_user(Role.PARTNER)
+    assert [e for e in timeline_for(customer, partner) if e.type == "handoff"] == []
 
 
 def test_method_codes_match_api_md():

@@ -7,9 +7,9 @@ from django.db import connection
 
 from core.models import ChannelCode, OutboundMessage
 from core.roles import Role
-from handoffs.services import contact_log
 from insight.models import Survey, SurveySampling
 from insight.services import survey_record_at_counter, surveys_sweep
+from intake.services import contact_log
 from tests.concurrency import run_at_once
 from tests.factories import CustomerFactory, EnquiryTypeFactory
 from tests.handoffs.factories import user_with
@@ -19,7 +19,7 @@ def _log(customer, channel, actor=None):
     enquiry_type = EnquiryTypeFactory()
     return contact_log(actor=actor, channel=channel, service=enquiry_type.service,
                        enquiry_type=enquiry_type, customer=customer, summary="Bin day?",
-                       source="adviser")
+                       source="adviser").contact
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -24,9 +24,9 @@ def test_seed_demo_makes_insight_data_once(settings):
         assert customer_id not in by_customer or asked_at - by_customer[customer_id] >= gap
         by_customer[customer_id] = asked_at
     assert LifeEvent.objects.count() == 3
-    notices = LifeEventNotice.objects.select_related("contact__handoff")
-    assert all(notice.contact.handoff for notice in notices)
-    assert {n.contact.handoff.status for n in notices} >= {Handoff.Status.RESOLVED, Handoff.Status.OPEN}
+    notices = LifeEventNotice.objects.select_related("handoff")
+    assert all(notice.handoff for notice in notices)
+    assert {n.handoff.status for n in notices} >= {Handoff.Status.RESOLVED, Handoff.Status.OPEN}
     counts = (Survey.objects.count(), LifeEvent.objects.count(), Handoff.objects.count())
     call_command("seed_demo", days=20, stdout=io.StringIO())
     assert (Survey.objects.count(), LifeEvent.objects.count(), Handoff.objects.count()) == counts

@@ -14,8 +14,9 @@ from django.utils import timezone
 from complaints.services import complaint_create
 from contacts.models import Contact, Customer
 from core.models import Channel, ChannelCode, EnquiryType, HandoffMethod
-from handoffs.services import contact_log, handoff_resolve
+from handoffs.services import handoff_resolve
 from insight import selectors
+from intake.services import contact_log
 from tests.factories import CustomerFactory, EnquiryTypeFactory, ServiceFactory, avoidable_reason
 from tests.handoffs.factories import at, team_with_lead
 
@@ -25,7 +26,7 @@ FAF = HandoffMethod.FIRE_AND_FORGET
 def _log(customer, enquiry_type, channel, when, **extra):
     return contact_log(actor=None, channel=channel, service=enquiry_type.service,
                        enquiry_type=enquiry_type, customer=customer, summary="About the bins.",
-                       source="adviser", received_at=when, **extra)
+                       source="adviser", received_at=when, **extra).contact
 
 
 @pytest.fixture
@@ -45,8 +46,8 @@ def _rita_journeys(waste):
     rita = CustomerFactory(first_name="Rita", last_name="Lees")
     first = _log(rita, waste["missed_bin"], ChannelCode.WEB, at("2026-10-05", 10))
     _log(rita, waste["chase"], ChannelCode.TELEPHONE, at("2026-10-07", 11), avoidable=True,
-         avoidable_reason=avoidable_reason("progress_chasing"), repeat_of=first)
-    handoff_resolve(handoff=first.handoff, actor=waste["team"].lead, outcome="Collected.",
+         avoidable_reason=avoidable_reason("progress_chasing"), chasing=first.handoffs.get().pk)
+    handoff_resolve(handoff=first.handoffs.get(), actor=waste["team"].lead, outcome="Collected.",
                     at=at("2026-10-09", 12))
     complaint_create(actor=None, customer=rita, service=waste["service"], summary="Missed again.",
                      process="corporate", received_at=at("2026-10-12", 9))
@@ -93,7 +94,7 @@ def test_most_common_journeys_of_an_enquiry_type_with_count_and_cost(waste):
         customer = CustomerFactory()
         first = _log(customer, waste["missed_bin"], ChannelCode.WEB, at("2026-10-05", 10))
         _log(customer, waste["chase"], ChannelCode.TELEPHONE, at("2026-10-06", 10), avoidable=True,
-             avoidable_reason=avoidable_reason("progress_chasing"), repeat_of=first)
+             avoidable_reason=avoidable_reason("progress_chasing"), chasing=first.handoffs.get().pk)
     _log(CustomerFactory(), waste["missed_bin"], ChannelCode.WEB, at("2026-10-08", 10))
     # Another enquiry type's journey is not counted.
     _log(CustomerFactory(), waste["chase"], ChannelCode.TELEPHONE, at("2026-10-08", 10))

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.models import ChannelCode, HandoffMethod, OutboundMessage
 from core.roles import Role
-from handoffs.services import contact_log, handoff_resolve
+from handoffs.services import handoff_resolve
 from insight import selectors
 from insight.models import Survey, SurveySampling, SweepMark
 from insight.services import (
@@ -24,6 +24,7 @@ from insight.services import (
     survey_sampled,
     surveys_sweep,
 )
+from intake.services import contact_log
 from tests.factories import CustomerFactory, EnquiryTypeFactory
 from tests.handoffs.factories import team_with_lead, user_with
 
@@ -35,7 +36,7 @@ def _log(customer, *, channel=ChannelCode.TELEPHONE, method=HandoffMethod.ONE_AN
         enquiry_type = EnquiryTypeFactory(handoff_method=method, team=team, target_working_days=5)
     return contact_log(actor=actor, channel=channel, service=enquiry_type.service,
                        enquiry_type=enquiry_type, customer=customer, summary="Bin day?",
-                       source="adviser")
+                       source="adviser").contact
 
 
 def _sample_all(channel=ChannelCode.TELEPHONE, percent=100):
@@ -128,7 +129,7 @@ def test_a_handoff_is_surveyed_when_the_back_office_resolves_it_not_before():
     contact = _log(CustomerFactory(), method=HandoffMethod.FIRE_AND_FORGET, team=team)
     assert surveys_sweep()["invited"] == 0
     with time_machine.travel(timezone.now() + timedelta(hours=3)):
-        handoff_resolve(handoff=contact.handoff, actor=team.lead, outcome="Collected.")
+        handoff_resolve(handoff=contact.handoffs.get(), actor=team.lead, outcome="Collected.")
         assert surveys_sweep()["invited"] == 1
     survey = Survey.objects.get()
     assert (survey.resolution, survey.team) == (Survey.Resolution.HANDOFF, team)
@@ -239,7 +240,7 @@ def test_results_by_service_channel_team_and_method():
     team = team_with_lead(name="Waste Operations")
     handed_off = _log(CustomerFactory(), method=HandoffMethod.FIRE_AND_FORGET, team=team,
                       channel=ChannelCode.WEB)
-    handoff_resolve(handoff=handed_off.handoff, actor=team.lead, outcome="Done.")
+    handoff_resolve(handoff=handed_off.handoffs.get(), actor=team.lead, outcome="Done.")
     survey_record_at_counter(contact=handed_off, actor=adviser, satisfaction=2, ease=1, resolved=False)
     one_and_done = _log(CustomerFactory(), channel=ChannelCode.FACE_TO_FACE)
     survey_record_at_counter(contact=one_and_done, actor=adviser, satisfaction=5, ease=5, resolved=True)

@@ -1,19 +1,28 @@
-"""Tell Us Once (issue 11): a life event recorded once becomes exactly one contact and hand-off
-for each chosen service, all or nothing, and the adviser follows them on one page."""
+"""Tell Us Once (issues 11 and 15): a life event recorded once is the customer's one inbound
+contact (counted once in NI14, channel mix and cost) with exactly one hand-off for each chosen
+service, all or nothing, and the adviser follows them on one page."""
 
 from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.utils import timezone
 
 from contacts.models import Contact
 from core.models import ChannelCode, HandoffMethod
 from core.roles import Role
 from handoffs.models import Handoff
-from handoffs.services import handoff_accept
-from insight.models import LifeEvent, LifeEventKind, LifeEventNotice, TellUsOnceRoute
+from handoffs.services import handoff_accept, handoff_resolve
+from insight.models import (
+    LifeEvent,
+    LifeEventKind,
+    LifeEventNotice,
+    TellUsOnceContactType,
+    TellUsOnceRoute,
+)
 from insight.services import life_event_record
+from reporting import selectors as reports
 from tests.factories import CustomerFactory, EnquiryTypeFactory, ServiceFactory
 from tests.handoffs.factories import team_with_lead, user_with
 
@@ -29,7 +38,16 @@ def _route(kind, service_name, team_name, method=HandoffMethod.FIRE_AND_FORGET):
 
 
 @pytest.fixture
-def services(db):
+def contact_type(db):
+    """What the customer's own contact is recorded as: One & Done, no team."""
+    tell_us_once = ServiceFactory(code="tell-us-once", name="Tell Us Once")
+    enquiry_type = EnquiryTypeFactory(service=tell_us_once, code="bereavement",
+                                      name="Bereavement (Tell Us Once)")
+    return TellUsOnceContactType.objects.create(kind=BEREAVEMENT, enquiry_type=enquiry_type)
+
+
+@pytest.fixture
+def services(contact_type):
     return [
         _route(BEREAVEMENT, "Council Tax", "Revenues"),
         _route(BEREAVEMENT, "Benefits", "Benefits", HandoffMethod.CUSTOMER_ADVOCATE),
@@ -52,38 +70,83 @@ def _counts():
 
 
 @pytest.mark.django_db
-def test_each_chosen_service_gets_exactly_one_handoff_with_the_shared_details(services):
+def test_the_customers_notification_is_one_inbound_contact_and_each_service_a_handoff(
+        services, contact_type):
     council_tax, benefits, _housing = services
-    event = _record([council_tax, benefits, council_tax])  # chosen twice: told once
-    notices = list(event.notices.select_related("contact__handoff__team", "service"))
+    event = _record([council_tax, benefits, council_tax], channel=ChannelCode.TELEPHONE)  # twice: once
+    contact = Contact.objects.get()
+    assert event.contact == contact
+    assert (contact.channel, contact.direction, contact.customer, contact.enquiry_type,
+            contact.service.code) == (ChannelCode.TELEPHONE, "inbound", event.customer,
+                                      contact_type.enquiry_type, "tell-us-once")
+    assert "Mrs Lees now lives alone" in contact.summary
+    # Handed off, so not resolved at first contact; the front office follows it as an advocate
+    # case because Benefits works it as one.
+    assert (contact.resolved_at_first_contact, contact.handoff_method, contact.enquiry_closed_at) == (
+        False, HandoffMethod.CUSTOMER_ADVOCATE, None)
+    assert contact.handoff_override_reason == "Tell Us Once: told to Benefits, Council Tax."
+    notices = list(event.notices.select_related("handoff__team", "service"))
     assert sorted(n.service.name for n in notices) == ["Benefits", "Council Tax"]
-    assert Handoff.objects.count() == 2
-    for notice in notices:
-        contact = notice.contact
-        assert contact.customer == event.customer
-        assert contact.service == notice.service
-        assert "Mrs Lees now lives alone" in contact.summary
-        assert contact.direction == Contact.Direction.OUTBOUND
-    teams = {n.service.name: n.contact.handoff.team.name for n in notices}
-    assert teams == {"Council Tax": "Revenues", "Benefits": "Benefits"}
-    benefits_handoff = next(n for n in notices if n.service == benefits).contact.handoff
-    assert benefits_handoff.method == HandoffMethod.CUSTOMER_ADVOCATE
+    assert {n.handoff.contact_id for n in notices} == {contact.pk}
+    teams = {n.service.name: (n.handoff.team.name, n.handoff.method) for n in notices}
+    assert teams == {"Council Tax": ("Revenues", HandoffMethod.FIRE_AND_FORGET),
+                     "Benefits": ("Benefits", HandoffMethod.CUSTOMER_ADVOCATE)}
+    benefits_handoff = next(n for n in notices if n.service == benefits).handoff
     assert benefits_handoff.advocate == event.recorded_by
+    assert benefits_handoff.due_date > event.recorded_at.date()
 
 
 @pytest.mark.django_db
-def test_a_failure_part_way_leaves_no_event_contact_or_handoff(services):
-    council_tax, benefits, housing = services
-    # Housing's route is broken: its enquiry type belongs to another service, which
-    # contact_create refuses. Benefits and Council Tax come first (alphabetical) and succeed.
-    route = TellUsOnceRoute.objects.get(service=housing)
-    route.enquiry_type = EnquiryTypeFactory(handoff_method=HandoffMethod.FIRE_AND_FORGET,
-                                            team=team_with_lead())
-    route.save()
+def test_a_life_event_told_to_five_services_adds_exactly_one_contact_to_the_ni14_totals(contact_type):
+    """DOMAIN.md: "A life event told once (Tell Us Once) is one contact, however many services it
+    reaches". The NI14 totals come from the summary rows the database triggers keep."""
+    five = [_route(BEREAVEMENT, name, f"{name} team") for name in (
+        "Council Tax", "Benefits", "Housing", "Adult Social Care", "Registrars")]
+    today = timezone.localdate()
+    filters = reports.Filters(date_from=today, date_to=today)
+    before = reports.headline(filters)
+    channels_before = {r["channel"]: r["total"] for r in reports.summed(filters, ("channel",))}
+    _record(five, channel=ChannelCode.FACE_TO_FACE)
+    after = reports.headline(filters)
+    assert after["total_contacts"] - before["total_contacts"] == 1
+    assert after["avoidable_contacts"] == before["avoidable_contacts"]
+    assert after["fcr_contacts"] == before["fcr_contacts"]  # handed off: not resolved first time
+    channels = {r["channel"]: r["total"] for r in reports.summed(filters, ("channel",))}
+    assert channels.get("face_to_face", 0) - channels_before.get("face_to_face", 0) == 1
+    assert Handoff.objects.count() == 5 and Contact.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_enquiry_closes_when_the_last_service_resolves_its_handoff(services):
+    event = _record(services[:2])
+    first, second = (n.handoff for n in event.notices.order_by("service__name"))
+    handoff_resolve(handoff=first, actor=first.team.lead, outcome="Done.")
+    event.contact.refresh_from_db()
+    assert event.contact.enquiry_closed_at is None
+    handoff_resolve(handoff=second, actor=second.team.lead, outcome="Done.")
+    event.contact.refresh_from_db()
+    assert event.contact.enquiry_closed_at is not None
+
+
+@pytest.mark.django_db
+def test_a_failure_part_way_leaves_no_event_contact_or_handoff(services, monkeypatch):
+    import intake.services
+
+    real_open, opened = intake.services.handoff_open, []
+
+    def open_two_then_fail(**kwargs):
+        # The database refuses the third hand-off, after the contact and two hand-offs were
+        # written in the same transaction.
+        if len(opened) == 2:
+            raise IntegrityError("refused")
+        opened.append(real_open(**kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(intake.services, "handoff_open", open_two_then_fail)
     before = _counts()
-    with pytest.raises(ValidationError):
-        _record([council_tax, benefits, housing])
-    assert _counts() == before
+    with pytest.raises(IntegrityError):
+        _record(services)
+    assert len(opened) == 2 and _counts() == before
 
 
 @pytest.mark.django_db
@@ -101,6 +164,15 @@ def test_services_without_a_route_for_the_event_are_refused_before_anything_is_w
 
 
 @pytest.mark.django_db
+def test_an_event_kind_without_a_contact_type_is_refused_with_what_to_set_up(services):
+    TellUsOnceContactType.objects.all().delete()
+    with pytest.raises(ValidationError) as error:
+        _record(services)
+    assert "an admin chooses what the customer's contact is recorded as" in str(error.value)
+    assert _counts() == (0, 0, 0, 0)
+
+
+@pytest.mark.django_db
 def test_adviser_records_a_life_event_on_the_page_and_follows_every_handoff(client, services):
     adviser = user_with(Role.ADVISER)
     client.force_login(adviser)
@@ -115,12 +187,13 @@ def test_adviser_records_a_life_event_on_the_page_and_follows_every_handoff(clie
     })
     event = LifeEvent.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/insight/life-events/{event.pk}/"
-    handoff = Handoff.objects.filter(contact__service__name="Housing").get()
+    handoff = LifeEventNotice.objects.get(service__name="Housing").handoff
     handoff_accept(handoff=handoff, actor=handoff.team.lead)
     detail = client.get(f"/insight/life-events/{event.pk}/").content.decode()
     for name in ("Council Tax", "Benefits", "Housing", "Revenues", "Housing Options"):
         assert name in detail
     assert "In progress" in detail and detail.count("Open</strong>") == 2
+    assert f"Contact {event.contact_id}</a>: counted once" in detail
     listing = client.get("/insight/life-events/").content.decode()
     assert "Margaret Lees" in listing
 

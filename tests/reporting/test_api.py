@@ -78,7 +78,8 @@ def test_empty_period_gives_null_percentages(api_client_for, data):
     res = api_client_for(Role.MANAGER).get(URL, {"from": "2020-01-01", "to": "2020-01-31"}).json()
     assert res == {"from": "2020-01-01", "to": "2020-01-31", "total_contacts": 0,
                    "avoidable_contacts": 0, "ni14_percent": None,
-                   "first_contact_resolution_percent": None, "rows": []}
+                   "first_contact_resolution_percent": None, "rows": [],
+                   "sampling_period": None}  # v1.1: added
 
 
 def test_defaults_to_last_90_days(api_client_for, db):

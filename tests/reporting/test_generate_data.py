@@ -57,7 +57,7 @@ def test_generate_data_counts_summary_and_due_items():
     assert not handoffs.filter(status=Handoff.Status.RESOLVED).exists()
     assert not handoffs.filter(contact__handoff_method=HandoffMethod.ONE_AND_DONE).exists()
     assert contacts.filter(enquiry_closed_at__isnull=True).count() == 200
-    assert not contacts.filter(enquiry_closed_at__isnull=True, handoff__isnull=True).exists()
+    assert not contacts.filter(enquiry_closed_at__isnull=True, handoffs__isnull=True).exists()
     assert HandoffUpdate.objects.filter(handoff__in=handoffs, kind="opened").count() == 200
     for handoff in handoffs.select_related("contact__enquiry_type")[:20]:
         assert handoff.team_id == EnquiryType.objects.get(pk=handoff.contact.enquiry_type_id).team_id

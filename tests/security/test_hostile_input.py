@@ -15,7 +15,8 @@ from complaints.models import Process
 from contacts.models import Contact
 from core.models import ChannelCode, HandoffMethod
 from core.roles import Role
-from handoffs.services import contact_log, handoff_add_update
+from handoffs.services import handoff_add_update
+from intake.services import contact_log
 from tests.complaints.factories import complaint
 from tests.factories import CustomerFactory, EnquiryTypeFactory, ServiceFactory, TeamFactory
 
@@ -61,10 +62,10 @@ def _mutated(valid: dict):
 def test_log_contact_form_never_500s(world):
     client, service, enquiry_type, customer = world
     valid = {"channel": ChannelCode.TELEPHONE.value, "enquiry_type": str(enquiry_type.pk),
-             "summary": "Missed bin.", "customer": str(customer.pk), "resolved_at_first_contact": "on",
+             "summary": "Missed bin.", "customer": str(customer.pk),
              "avoidable": "on", "avoidable_reason": "progress_chasing",
              "handoff_method": HandoffMethod.CUSTOMER_ADVOCATE.value,
-             "handoff_override_reason": "Vulnerable caller.", "site": "", "repeat_of": "none"}
+             "handoff_override_reason": "Vulnerable caller.", "site": "", "chasing": "none"}
 
     @FUZZ
     @given(_mutated(valid))
@@ -76,6 +77,46 @@ def test_log_contact_form_never_500s(world):
     seen = []
     check()
     _report("log contact", seen)
+
+
+@pytest.mark.django_db
+def test_log_contact_form_with_a_complaint_never_500s(world):
+    client, service, enquiry_type, customer = world
+    valid = {"channel": ChannelCode.FACE_TO_FACE.value, "enquiry_type": "",
+             "summary": "Came to complain.", "customer": str(customer.pk), "complaint": "on",
+             "complaint_process": "statutory", "complaint_service": service.code,
+             "complaint_summary": "Care package cut.", "chasing": "none"}
+
+    @FUZZ
+    @given(_mutated(valid))
+    def check(data):
+        response = client.post("/contacts/log/", data)
+        assert response.status_code in OK
+        seen.append(response.status_code)
+
+    seen = []
+    check()
+    _report("log contact with a complaint", seen)
+
+
+@pytest.mark.django_db
+def test_back_office_log_form_never_500s(world):
+    client, service, enquiry_type, customer = world
+    valid = {"team": str(enquiry_type.team_id), "channel": ChannelCode.LETTER.value,
+             "service": service.code, "enquiry_type": str(enquiry_type.pk), "summary": "Wrote in.",
+             "customer": str(customer.pk), "avoidable": "on",
+             "avoidable_reason": "information_not_available", "chasing": "none"}
+
+    @FUZZ
+    @given(_mutated(valid))
+    def check(data):
+        response = client.post("/contacts/log/team/", data)
+        assert response.status_code in OK
+        seen.append(response.status_code)
+
+    seen = []
+    check()
+    _report("back-office log contact", seen)
 
 
 @pytest.mark.django_db
@@ -154,12 +195,13 @@ def marked_up(make_user):
                                       handoff_method=HandoffMethod.FIRE_AND_FORGET)
     customer = CustomerFactory(first_name=MARKUP, last_name=f"Smith {MARKUP}",
                                vulnerability_notes=MARKUP, is_vulnerable=True, address_line_1=MARKUP)
-    contact = contact_log(actor=adviser, channel=ChannelCode.TELEPHONE, service=service,
-                          enquiry_type=enquiry_type, customer=customer, summary=f"Said {MARKUP}",
-                          source=Contact.Source.ADVISER)
-    handoff_add_update(handoff=contact.handoff, actor=adviser, note=f"Rang {MARKUP}")
+    taken = contact_log(actor=adviser, channel=ChannelCode.TELEPHONE, service=service,
+                        enquiry_type=enquiry_type, customer=customer, summary=f"Said {MARKUP}",
+                        source=Contact.Source.ADVISER)
+    handoff_add_update(handoff=taken.handoff, actor=adviser, note=f"Rang {MARKUP}")
     case = complaint(customer=customer, service=service, summary=f"Rude {MARKUP}")
-    return {"customer": customer, "contact": contact, "handoff": contact.handoff, "complaint": case}
+    return {"customer": customer, "contact": taken.contact, "handoff": taken.handoff,
+            "complaint": case}
 
 
 def _assert_escaped(html: str, page: str) -> None:

@@ -15,7 +15,8 @@ from contacts import privacy
 from contacts.models import Contact, Customer
 from core.models import AuditEvent, ChannelCode, HandoffMethod, OutboundMessage
 from core.roles import Role
-from handoffs.services import contact_log, handoff_add_update
+from handoffs.services import handoff_add_update
+from intake.services import contact_log
 from reporting import selectors as reporting
 from tests.complaints.factories import complaint
 from tests.factories import (
@@ -76,10 +77,11 @@ def customer_with_history(make_user):
     team = TeamFactory()
     service = ServiceFactory(code="waste", name="Waste")
     faf = EnquiryTypeFactory(service=service, handoff_method=HandoffMethod.FIRE_AND_FORGET, team=team)
-    contact = contact_log(actor=adviser, channel=ChannelCode.TELEPHONE, service=service,
-                          enquiry_type=faf, customer=customer, summary="Bin missed on Elm Road.",
-                          source=Contact.Source.ADVISER)
-    handoff_add_update(handoff=contact.handoff, actor=adviser, note="Crew rang back.")
+    taken = contact_log(actor=adviser, channel=ChannelCode.TELEPHONE, service=service,
+                        enquiry_type=faf, customer=customer, summary="Bin missed on Elm Road.",
+                        source=Contact.Source.ADVISER)
+    contact = taken.contact
+    handoff_add_update(handoff=taken.handoff, actor=adviser, note="Crew rang back.")
     contact_log(actor=adviser, channel=ChannelCode.EMAIL, service=service, enquiry_type=faf,
                 customer=other, summary="Someone else's enquiry.", source=Contact.Source.ADVISER)
     case = complaint(customer=customer, service=service, summary="Crew were rude.",
@@ -100,7 +102,7 @@ def test_export_holds_every_record_about_the_customer_and_nothing_of_others(cust
     text = json.dumps(export, default=str)
     assert _section(export, "contacts.customer")["records"][0]["vulnerability_notes"] == "Hard of hearing"
     assert [r["id"] for r in _section(export, "contacts.contact")["records"]] == [contact.pk]
-    assert [r["id"] for r in _section(export, "handoffs.handoff")["records"]] == [contact.handoff.pk]
+    assert [r["id"] for r in _section(export, "handoffs.handoff")["records"]] == [contact.handoffs.get().pk]
     assert "Crew rang back." in text
     assert [r["id"] for r in _section(export, "complaints.complaint")["records"]] == [case.pk]
     assert _section(export, "complaints.complaintstage")["count"] >= 1

@@ -17,7 +17,7 @@ from contacts.models import Contact
 from core.models import ChannelCode, HandoffMethod
 from core.roles import Role
 from core.services import api_token_create, partner_token_create
-from handoffs.services import contact_log
+from intake.services import contact_log
 from tests.factories import CustomerFactory, EnquiryTypeFactory, ServiceFactory, TeamFactory
 from tests.handoffs.factories import user_with
 
@@ -90,7 +90,7 @@ def build_world() -> World:
                            summary="Bin not collected.", source=source)
 
     adviser = world.users[Role.ADVISER]
-    contact = log(adviser, one_and_done)
+    contact = log(adviser, one_and_done).contact
     handoff_a = log(adviser, advocate_type).handoff
     handoff_b = log(user_with(Role.ADVISER), team_b_type).handoff
     partner_contact = log(world.users["partner"], advocate_type, Contact.Source.API)
@@ -108,7 +108,7 @@ def build_world() -> World:
     world.ids = {
         "customer": customer.pk,
         "contact": contact.pk,
-        "partner_contact": partner_contact.pk,
+        "partner_contact": partner_contact.contact.pk,
         "handoff": handoff_a.pk,
         "handoff_other_team": handoff_b.pk,
         "handoff_partner": partner_contact.handoff.pk,

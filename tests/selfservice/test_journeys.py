@@ -60,7 +60,7 @@ def test_reporting_a_problem_makes_a_web_contact_with_its_handoff(
     assert contact.site.code == "online"
     assert contact.summary == "Grey bin not emptied on Tuesday.\n\nWhere: 12 Oak Street, OL6 6AB"
     assert contact.customer.email == "ada@example.com" and contact.customer.last_name == "Lovelace"
-    assert contact.handoff.team.code == "waste-operations"
+    assert contact.handoffs.get().team.code == "waste-operations"
     assert AuditEvent.objects.filter(action="self_service_submitted").count() == 1
 
     done = client.get(f"{BASE}done/")
@@ -199,7 +199,7 @@ def test_progress_needs_the_reference_and_the_email(client, catalogue, mailoutbo
     text = page.content.decode()
     assert "Received" in text and "Waste Operations" in text
 
-    handoff = submission.contact.handoff
+    handoff = submission.contact.handoffs.get()
     officer = make_user("back_office")
     handoff.team.members.add(officer)
     handoff_accept(handoff=handoff, actor=officer)

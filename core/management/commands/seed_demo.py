@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from core.demo_catalogue import SERVICES, SITES, TEAMS
-from core.models import EnquiryType, Service, Site, Team, User
+from core.demo_catalogue import BACK_OFFICE_SITE, SERVICES, SITES, TEAMS, TRANSACTION_COSTS
+from core.models import EnquiryType, Service, Site, Team, TransactionCost, User
 from core.roles import Role
 
 DEFAULT_PASSWORD = "nwd-demo-2026"  # nosec B105 - documented demo password, demo data only
@@ -129,4 +129,15 @@ class Command(BaseCommand):
                 )
         for code, name, kind in SITES:
             Site.objects.update_or_create(code=code, defaults={"name": name, "kind": kind})
+        site_code, site_name, site_kind = BACK_OFFICE_SITE
+        for team in teams.values():
+            if not team.is_front_office and team.site_id is None:
+                team.site, _ = Site.objects.update_or_create(
+                    code=site_code.format(code=team.code),
+                    defaults={"name": site_name.format(name=team.name), "kind": site_kind})
+                team.save(update_fields=["site"])
+        for service_code, type_code, channel, pounds in TRANSACTION_COSTS:
+            enquiry_type = EnquiryType.objects.get(service__code=service_code, code=type_code)
+            TransactionCost.objects.update_or_create(enquiry_type=enquiry_type, channel=channel,
+                                                     defaults={"unit_cost": pounds})
         return teams

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from contacts.importer import COLUMNS_HELP, ImportFileError, count_rows, import_contacts
 from core.models import User
+from intake.importer import COLUMNS_HELP, ImportFileError, count_rows, import_contacts
 
 
 class Command(BaseCommand):

@@ -1,36 +1,40 @@
-"""Bulk import of contact history from a legacy CRM (issue 3, "Bulk import").
+"""Bulk import of contact history from a legacy CRM (issue 3, "Bulk import"): the import door.
 
-The file is streamed and handled in batches: each row is checked in Python against the same
-rules as `contacts.services.contact_create` (with the catalogue, reasons and sites loaded once,
-and each batch's customers looked up in one query), bad rows are reported and skipped, and the
-good rows of a batch are loaded in one transaction with PostgreSQL's COPY (bulk_create on
-SQLite), together with one audit row for the batch. Memory stays flat whatever the file size.
+The file is streamed and handled in batches: each row is decided by the rules every door uses
+(`intake.rules.contact_decide`, with the catalogue, reasons, sites and sampling periods read
+once and each batch's customers looked up in one query, so no row costs a query), bad rows are
+reported and skipped, and the good rows of a batch are loaded in one transaction with
+PostgreSQL's COPY (bulk_create on SQLite), together with one audit row for the batch. Memory
+stays flat whatever the file size.
 
-History is history: imported contacts open no hand-offs and their enquiries count as closed
-when received, so they never show as open enquiries nor trigger repeat-contact warnings.
+History is history (a rule of `contact_decide` for source=import): imported contacts open no
+hand-offs and their enquiries count as closed when received, so they never show as open
+enquiries nor trigger repeat-contact warnings. A row that changes the enquiry type's hand-off
+method without a reason is recorded as "set by import of <file>".
 """
 
 import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from contacts import normalise
 from contacts.models import Contact, Customer, SamplingPeriod
-from contacts.services import SUMMARY_MAX_LENGTH, handling_time_error
-from core.models import AuditEvent, AvoidableReason, ChannelCode, EnquiryType, HandoffMethod, Service, Site
+from core.models import AuditEvent, AvoidableReason, EnquiryType, Service, Site
+from intake import rules
 
 REQUIRED_COLUMNS = ("received_at", "channel", "service", "summary")
 OPTIONAL_COLUMNS = ("enquiry_type", "avoidable", "avoidable_reason", "resolved_at_first_contact",
-                    "handoff_method", "customer", "customer_email", "site", "direction",
-                    "external_ref", "handling_time_seconds")
+                    "handoff_method", "handoff_override_reason", "customer", "customer_email",
+                    "site", "direction", "external_ref", "handling_time_seconds")
 COLUMNS_HELP = """\
 Columns (a header row names them, in any order; codes as in API.md):
   received_at                required  ISO 8601, e.g. 2025-03-04T10:15:00+00:00; without an
@@ -41,9 +45,12 @@ Columns (a header row names them, in any order; codes as in API.md):
   enquiry_type               optional  enquiry type code of that service, e.g. missed-bin
   avoidable                  optional  true/false, yes/no, 1/0 (default false)
   avoidable_reason           optional  NI14 reason code; required when avoidable, else empty
-  resolved_at_first_contact  optional  true/false (default: true for One & Done)
+  resolved_at_first_contact  optional  true/false (default: true for One & Done; a contact
+                                       handed off is never resolved at first contact)
   handoff_method             optional  one_and_done, fire_and_forget, customer_advocate
                                        (default: the enquiry type's); recorded only: no hand-off is opened
+  handoff_override_reason    optional  why the method differs from the enquiry type's (default:
+                                       "set by import of FILE")
   customer                   optional  customer id
   customer_email             optional  email of exactly one known customer (if no id)
   site                       optional  site code, e.g. call-centre
@@ -95,10 +102,12 @@ class _Catalogue:
         self.periods = list(SamplingPeriod.objects.order_by("start_date", "pk"))
         self._period_by_day = {}
 
-    def period_id(self, day):
+    def period_on(self, day):
+        """The sampling period running on `day` (`contacts.selectors.sampling_period_on`, from
+        the periods read once)."""
         if day not in self._period_by_day:
             self._period_by_day[day] = next(
-                (p.pk for p in self.periods if p.start_date <= day <= p.end_date), None)
+                (p for p in self.periods if p.start_date <= day <= p.end_date), None)
         return self._period_by_day[day]
 
 
@@ -112,7 +121,7 @@ def _bool(value: str, name: str, errors: list, row: int, default=None):
     return default
 
 
-def _received_at(value: str, errors: list, row: int, now: datetime):
+def _received_at(value: str, errors: list, row: int):
     value = (value or "").strip()
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -121,21 +130,17 @@ def _received_at(value: str, errors: list, row: int, now: datetime):
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_LONDON)
-    if moment > now + timedelta(minutes=1):
-        errors.append(RowError(row, "received_at", "Cannot be in the future."))
-        return None
     return moment
 
 
-def _parse(row_number: int, row: dict, catalogue: _Catalogue, now: datetime):
+def _parse(row_number: int, row: dict, catalogue: _Catalogue, now: datetime, set_by: str):
     """One CSV row -> (a dict of the contact's columns, with the customer still to resolve)
-    or a list of RowErrors. The rules are contact_create's."""
+    or a list of RowErrors. Here the row's text becomes values (codes looked up in the catalogue
+    read once); whether those values make a contact is `intake.rules.contact_decide`'s to say,
+    as at every other door."""
     errors: list[RowError] = []
     get = lambda name: (row.get(name) or "").strip()  # noqa: E731
-    received_at = _received_at(get("received_at"), errors, row_number, now)
-    channel = get("channel")
-    if channel not in ChannelCode.values:
-        errors.append(RowError(row_number, "channel", f"Unknown channel {channel!r}."))
+    received_at = _received_at(get("received_at"), errors, row_number)
     service = catalogue.services.get(get("service"))
     if service is None:
         errors.append(RowError(row_number, "service", f"Unknown service {get('service')!r}."))
@@ -145,12 +150,6 @@ def _parse(row_number: int, row: dict, catalogue: _Catalogue, now: datetime):
         if enquiry_type is None:
             errors.append(RowError(row_number, "enquiry_type",
                                    f"Unknown enquiry type {get('enquiry_type')!r} for {service.code}."))
-    summary = get("summary")
-    if not summary:
-        errors.append(RowError(row_number, "summary", "Enter a summary."))
-    elif len(summary) > SUMMARY_MAX_LENGTH:
-        errors.append(RowError(row_number, "summary",
-                               f"Must be {SUMMARY_MAX_LENGTH} characters or fewer."))
     avoidable = _bool(get("avoidable"), "avoidable", errors, row_number, default=False)
     reason = None
     if get("avoidable_reason"):
@@ -158,41 +157,19 @@ def _parse(row_number: int, row: dict, catalogue: _Catalogue, now: datetime):
         if reason is None:
             errors.append(RowError(row_number, "avoidable_reason",
                                    f"Unknown reason {get('avoidable_reason')!r}."))
-        elif not avoidable:
-            errors.append(RowError(row_number, "avoidable_reason",
-                                   "Only an avoidable contact has an avoidable reason."))
-    elif avoidable:
-        errors.append(RowError(row_number, "avoidable_reason", "Required when avoidable."))
-    method = get("handoff_method") or (enquiry_type.handoff_method if enquiry_type
-                                       else HandoffMethod.ONE_AND_DONE)
-    if method not in HandoffMethod.values:
-        errors.append(RowError(row_number, "handoff_method", f"Unknown hand-off method {method!r}."))
-    elif method != HandoffMethod.ONE_AND_DONE and (enquiry_type is None or enquiry_type.team_id is None):
-        errors.append(RowError(row_number, "handoff_method",
-                               "A hand-off needs an enquiry type with a receiving team."))
     resolved = _bool(get("resolved_at_first_contact"), "resolved_at_first_contact", errors,
                      row_number, default=None)
-    if resolved is None:
-        resolved = method == HandoffMethod.ONE_AND_DONE
     site = None
     if get("site"):
         site = catalogue.sites.get(get("site"))
         if site is None:
             errors.append(RowError(row_number, "site", f"Unknown site {get('site')!r}."))
-    direction = get("direction") or Contact.Direction.INBOUND
-    if direction not in Contact.Direction.values:
-        errors.append(RowError(row_number, "direction", "Must be inbound or outbound."))
-    external_ref = get("external_ref")
-    if len(external_ref) > 100:
-        errors.append(RowError(row_number, "external_ref", "Must be 100 characters or fewer."))
     handling_time = None
     if get("handling_time_seconds"):
         try:
             handling_time = int(get("handling_time_seconds"))
         except ValueError:
             handling_time = get("handling_time_seconds")  # not a number: the rule says so
-        if problem := handling_time_error(handling_time):
-            errors.append(RowError(row_number, "handling_time_seconds", problem))
     customer_id = None
     if get("customer"):
         try:
@@ -201,19 +178,41 @@ def _parse(row_number: int, row: dict, catalogue: _Catalogue, now: datetime):
                 raise ValueError
         except ValueError:
             errors.append(RowError(row_number, "customer", "Must be a customer id (a number)."))
+    try:
+        decided = rules.contact_decide(
+            source=Contact.Source.IMPORT, channel=get("channel"), service=service,
+            summary=get("summary"), now=now, enquiry_type=enquiry_type, received_at=received_at,
+            direction=get("direction") or Contact.Direction.INBOUND, avoidable=avoidable,
+            avoidable_reason=reason, resolved_at_first_contact=resolved,
+            handoff_method=get("handoff_method") or None,
+            handoff_override_reason=get("handoff_override_reason"),
+            external_ref=get("external_ref"), handling_time_seconds=handling_time, set_by=set_by,
+            sampling_period_for=catalogue.period_on,
+        ).contact
+    except ValidationError as error:
+        # Every problem of the row at once: what could not be read, then what the rules refuse.
+        reported = {e.field for e in errors}
+        return errors + [RowError(row_number, name, message)
+                         for name, messages in error.message_dict.items() if name not in reported
+                         for message in messages]
     if errors:
         return errors
-    received_date = received_at.astimezone(_LONDON).date()
+    period = decided["sampling_period"]
+    reason = decided["avoidable_reason"]
     return {
-        "channel": channel, "direction": direction, "service_id": service.pk,
+        "channel": decided["channel"], "direction": decided["direction"], "service_id": service.pk,
         "enquiry_type_id": enquiry_type.pk if enquiry_type else None, "customer_id": customer_id,
-        "customer_email": normalise.email(get("customer_email")), "received_at": received_at,
-        "received_date": received_date, "site_id": site.pk if site else None,
-        "handled_by_id": None, "summary": summary, "resolved_at_first_contact": resolved,
-        "avoidable": avoidable, "avoidable_reason_id": reason.pk if reason else None,
-        "handoff_method": method, "handoff_override_reason": "", "source": Contact.Source.IMPORT,
-        "external_ref": external_ref, "sampling_period_id": catalogue.period_id(received_date),
-        "repeat_of_id": None, "enquiry_closed_at": received_at, "handling_time_seconds": handling_time,
+        "customer_email": normalise.email(get("customer_email")),
+        "received_at": decided["received_at"], "received_date": decided["received_date"],
+        "site_id": site.pk if site else None, "handled_by_id": None, "summary": decided["summary"],
+        "resolved_at_first_contact": decided["resolved_at_first_contact"],
+        "avoidable": decided["avoidable"], "avoidable_reason_id": reason.pk if reason else None,
+        "handoff_method": decided["handoff_method"],
+        "handoff_override_reason": decided["handoff_override_reason"],
+        "source": Contact.Source.IMPORT, "external_ref": decided["external_ref"],
+        "sampling_period_id": period.pk if period else None, "repeat_of_id": None,
+        "enquiry_closed_at": decided["enquiry_closed_at"],
+        "handling_time_seconds": decided["handling_time_seconds"],
     }
 
 
@@ -270,6 +269,7 @@ def import_contacts(path: Path, *, actor=None, errors_path: Path | None = None,
     result = ImportResult()
     catalogue = _Catalogue()
     now = timezone.now()
+    set_by = f"import of {path.name}"
     actor_id = getattr(actor, "pk", None)
     try:
         source = path.open(newline="", encoding="utf-8-sig")
@@ -297,7 +297,7 @@ def import_contacts(path: Path, *, actor=None, errors_path: Path | None = None,
         for batch_number, batch in enumerate(_batches(numbered, batch_size), start=1):
             parsed, bad_rows = [], set()
             for row_number, row in batch:
-                outcome = _parse(row_number, row, catalogue, now)
+                outcome = _parse(row_number, row, catalogue, now, set_by)
                 if isinstance(outcome, list):
                     for error in outcome:
                         reject(error)

@@ -117,7 +117,7 @@ def test_a_file_without_the_required_columns_is_refused(tmp_path, catalogue):
 
 
 def test_help_documents_the_columns_and_that_no_handoffs_are_opened(capsys):
-    from contacts.management.commands.import_contacts import Command
+    from intake.management.commands.import_contacts import Command
 
     text = Command().help
     for column in HEADER + ["handoff_method", "resolved_at_first_contact", "direction"]:

@@ -14,7 +14,7 @@ def due_now(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_issue21'),
+        ('core', '0004_issue15'),
     ]
 
     operations = [

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from intake import api
+
+urlpatterns = [
+    path("contacts/", api.ContactListApi.as_view(), name="api-contacts"),
+]
