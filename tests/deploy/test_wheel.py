@@ -86,7 +86,8 @@ def test_the_wheel_holds_every_app_with_its_templates_and_static_files(installed
     assert _files_under("templates") <= names
     assert _files_under("static") <= names
     assert "core/static/css/app.css" in names  # the compiled GOV.UK Frontend
-    assert {f"{app}/migrations/__init__.py" for app in _our_apps()} <= names
+    assert {f"{app}/migrations/__init__.py" for app in _our_apps()
+            if (ROOT / app / "migrations").is_dir()} <= names
     where = subprocess.run([python, "-c", "import config, core, insight; print(core.__file__)"],
                            cwd=tmp, capture_output=True, text=True, timeout=60)
     assert where.returncode == 0, where.stderr
