@@ -5,6 +5,16 @@ class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = "Complaints"
 
+    def retention_schedules(self):
+        from complaints.personal_data import retention_schedules
+
+        return retention_schedules()
+
+    def personal_data(self):
+        from complaints.personal_data import personal_data
+
+        return personal_data()
+
     # Hooks for the page shell (core/navigation.py); imports are lazy so the app registry is ready.
 
     def nav_items(self, user):

@@ -296,10 +296,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "complaints.sweep_deadlines",
         "schedule": CELERY_BEAT_SCHEDULE_SECONDS,
     },
-    # Anonymise what is older than RETENTION_YEARS (contacts/privacy.py), once a day.
-    "contacts-apply-retention": {
-        "task": "contacts.apply_retention",
-        "schedule": 24 * 60 * 60,
+    # Erase the personal data past the council's retention schedule (core/retention.py), each
+    # night. A run killed part way is finished by the next one.
+    "core-apply-retention": {
+        "task": "core.apply_retention",
+        "schedule": crontab(hour=2, minute=15),
     },
     # Deactivate staff accounts not signed in for STAFF_DEACTIVATE_AFTER_DAYS (core/directory.py).
     "core-deactivate-unseen-staff": {
@@ -384,8 +385,6 @@ COUNCIL_NAME = env.str("COUNCIL_NAME", default="Metropolitan Borough Council")
 SURVEY_SUPPRESSION_DAYS = env.int("SURVEY_SUPPRESSION_DAYS", default=90)
 SURVEY_MAX_AGE_DAYS = env.int("SURVEY_MAX_AGE_DAYS", default=14)
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
-# UK GDPR retention: customers and contacts older than this are anonymised (apply_retention).
-RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
 # Contact-centre planning (planning/): what an hour of an adviser's time costs the council (pay and
 # on-costs, in pounds), the what-if's default for the cost of the staff hours it saves.
 PLANNING_STAFF_HOUR_COST = env.float("PLANNING_STAFF_HOUR_COST", default=18.0)

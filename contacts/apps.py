@@ -8,6 +8,16 @@ class ContactsConfig(AppConfig):
     name = "contacts"
     verbose_name = "Customers and contacts"
 
+    def retention_schedules(self):
+        from contacts.personal_data import retention_schedules
+
+        return retention_schedules()
+
+    def personal_data(self):
+        from contacts.personal_data import personal_data
+
+        return personal_data()
+
     def nav_items(self, user):
         from django.urls import reverse
 

@@ -7,22 +7,19 @@ subject access export), the audit of every look at a customer's record, and the 
   the hand-offs and their updates, complaints and their stages and events...), the messages sent
   to them and the audit trail of all of those. It walks the model graph rather than naming the
   apps above this one, so a new app's records are included without a change here.
-- `apply_retention` anonymises customers and contacts older than `RETENTION_YEARS` (default 6).
-  Only the personal data goes: every contact row stays with its channel, service, enquiry type,
-  date and NI14 tag, so the reports and their summary rows (kept by database triggers on the
-  contacts table) keep exactly the same figures.
+Retention is the shared app's (core/retention.py), driven by every app's declarations
+(contacts/personal_data.py for this one).
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.conf import settings
 from django.core.serializers.python import Serializer
-from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
-from contacts.models import Contact, Customer
+from contacts.models import Customer
 from core.client_address import client_ip
 from core.models import AuditEvent, OutboundMessage
 from core.services import audit_record
@@ -141,87 +138,3 @@ def subject_access_audit(*, actor, customer: Customer, export_format: str, reque
     """Every export is audited, in the export's own transaction."""
     audit_record(actor=actor, action="subject_access_export", target=customer,
                  changes={"format": export_format}, ip_address=_ip(request))
-
-
-# --- Retention ---------------------------------------------------------------------------------
-
-
-def retention_cutoff(now: datetime | None = None, years: int | None = None) -> datetime:
-    years = settings.RETENTION_YEARS if years is None else years
-    now = now or timezone.now()
-    try:
-        return now.replace(year=now.year - years)
-    except ValueError:  # 29 February
-        return now.replace(year=now.year - years, day=28)
-
-
-def _recent_activity(cutoff: datetime) -> Q:
-    """Customers with anything newer than the cutoff in any record that points at them."""
-    recent = Q(created_at__gte=cutoff) | Q(updated_at__gte=cutoff)
-    for relation in _reverse_relations(Customer):
-        related = relation.related_model
-        names = {f.name for f in related._meta.concrete_fields}
-        # When it happened (received), else when it was recorded: an import records old history.
-        stamp = next((name for name in ("received_at", "created_at") if name in names), None)
-        if stamp is None:
-            continue
-        recent |= Q(Exists(related._default_manager.filter(
-            **{f"{stamp}__gte": cutoff, relation.field.name: OuterRef("pk")})))
-    return recent
-
-
-def customers_due(cutoff: datetime):
-    return Customer.objects.active().exclude(_recent_activity(cutoff)).order_by("pk")
-
-
-def contacts_due(cutoff: datetime):
-    return Contact.objects.filter(received_at__lt=cutoff).exclude(summary=REDACTED).order_by("pk")
-
-
-def _chunks(queryset) -> list[list[int]]:
-    ids = list(queryset.values_list("pk", flat=True))
-    return [ids[start:start + RETENTION_CHUNK] for start in range(0, len(ids), RETENTION_CHUNK)]
-
-
-def _audit_rows(model, ids, now, changes) -> list[AuditEvent]:
-    return [AuditEvent(at=now, actor=None, action="anonymised", object_type=_label(model),
-                       object_id=str(pk), changes=changes) for pk in ids]
-
-
-def apply_retention(*, now: datetime | None = None, years: int | None = None) -> dict[str, int]:
-    """Anonymise the contacts received, and the customers last active, before the cutoff.
-
-    Idempotent and safe to stop at any point: each chunk is one transaction that rewrites the
-    rows and appends their audit rows together, and a rerun finds only what is left. Rows are
-    updated, never deleted, so every report figure stays the same.
-    """
-    now = now or timezone.now()
-    years = settings.RETENTION_YEARS if years is None else years
-    cutoff = retention_cutoff(now, years)
-    changes = {"reason": "retention", "years": years, "cutoff": cutoff.isoformat()}
-    counts = {"contacts": 0, "customers": 0}
-    for ids in _chunks(contacts_due(cutoff)):
-        with transaction.atomic():
-            # Lock what is still due: a concurrent run waits here, then finds these done.
-            done = _lock(contacts_due(cutoff), ids)
-            Contact.objects.filter(pk__in=done).update(**_CONTACT_BLANKS)
-            AuditEvent.objects.bulk_create(_audit_rows(Contact, done, now, changes))
-            counts["contacts"] += len(done)
-    for ids in _chunks(customers_due(cutoff)):
-        with transaction.atomic():
-            done = _lock(customers_due(cutoff), ids)
-            Customer.objects.filter(pk__in=done).update(**_CUSTOMER_BLANKS, anonymised_at=now,
-                                                       updated_at=now)
-            AuditEvent.objects.bulk_create(_audit_rows(Customer, done, now, changes))
-            counts["customers"] += len(done)
-    return counts
-
-
-def _lock(queryset, ids: list[int]) -> list[int]:
-    return list(queryset.filter(pk__in=ids).select_for_update(of=("self",)).values_list("pk", flat=True))
-
-
-def retention_summary(counts: dict[str, int], years: int) -> str:
-    return (f"Retention ({years} years): {counts['contacts']} contacts and "
-            f"{counts['customers']} customers anonymised.")
-

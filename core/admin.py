@@ -1,5 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.validators import MinValueValidator
+from django.utils import timezone
 
 from core.client_address import client_ip
 from core.models import (
@@ -12,12 +15,15 @@ from core.models import (
     DirectoryRoleMapping,
     EnquiryType,
     OutboundMessage,
+    RetentionRule,
+    RetentionRun,
     Service,
     Site,
     Team,
     TransactionCost,
     User,
 )
+from core.personal_data import describe_days, schedules
 from core.services import api_token_revoke, audit_record
 
 
@@ -182,4 +188,64 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     inlines = [DeliveryAttemptInline]
 
     def has_add_permission(self, request):
+        return False
+
+
+class RetentionRuleForm(forms.ModelForm):
+    """One line of the retention schedule, chosen from the lines the apps declare."""
+
+    schedule = forms.ChoiceField(choices=())
+
+    class Meta:
+        model = RetentionRule
+        fields = ("schedule", "days")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["schedule"].choices = [
+            (line.key, f"{line.label} (default {describe_days(line.default_days)} {line.starts})")
+            for line in schedules()]
+        self.fields["days"].min_value = 1
+        self.fields["days"].validators.append(MinValueValidator(1, "Enter at least 1 day."))
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(AuditedAdmin):
+    """The council's retention schedule (issue 17): how long each kind of record is kept before
+    the nightly retention task erases its personal data. A line with no rule keeps its default."""
+
+    form = RetentionRuleForm
+    list_display = ("schedule_label", "days", "length", "changed_at", "changed_by")
+    ordering = ("schedule",)
+
+    @admin.display(description="Records")
+    def schedule_label(self, obj):
+        line = next((line for line in schedules() if line.key == obj.schedule), None)
+        return f"{line.label} ({line.starts})" if line else obj.schedule
+
+    @admin.display(description="Kept for")
+    def length(self, obj):
+        return describe_days(obj.days)
+
+    def save_model(self, request, obj, form, change):
+        obj.changed_at = timezone.now()
+        obj.changed_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(admin.ModelAdmin):
+    """Each run of the retention task with its counts (read only)."""
+
+    list_display = ("started_at", "finished_at", "total")
+    readonly_fields = ("started_at", "finished_at", "cutoffs", "counts")
+    ordering = ("-started_at", "-pk")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -7,3 +7,13 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Council set-up"
+
+    def retention_schedules(self):
+        from core.personal_data_core import retention_schedules
+
+        return retention_schedules()
+
+    def personal_data(self):
+        from core.personal_data_core import personal_data
+
+        return personal_data()

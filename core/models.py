@@ -339,3 +339,39 @@ class DirectoryRoleMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_value} → {self.get_role_display()}"
+
+
+class RetentionRule(models.Model):
+    """An admin's length for one line of the retention schedule (core/personal_data.py), in
+    place of its default. A line with no row keeps its default."""
+
+    schedule = models.CharField(max_length=50, unique=True)
+    days = models.PositiveIntegerField(help_text="How many days records are kept.")
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(days__gte=1), name="retention_rule_days")]
+
+    def __str__(self) -> str:
+        return f"{self.schedule}: {self.days} days"
+
+
+class RetentionRun(models.Model):
+    """One run of the retention task: when, with which cutoffs, and how many rows of each record
+    type it erased (counts only, never what was erased). The counts are written in the same
+    transaction as each chunk, so a run killed part way says what it had done."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cutoffs = models.JSONField(default=dict)
+    counts = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"Retention run {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())

@@ -8,6 +8,16 @@ class HandoffsConfig(AppConfig):
     name = "handoffs"
     verbose_name = "Hand-offs"
 
+    def retention_schedules(self):
+        from handoffs.personal_data import retention_schedules
+
+        return retention_schedules()
+
+    def personal_data(self):
+        from handoffs.personal_data import personal_data
+
+        return personal_data()
+
     def nav_items(self, user):
         from django.urls import reverse
 

@@ -8,6 +8,16 @@ class InsightConfig(AppConfig):
     name = "insight"
     verbose_name = "Customer insight"
 
+    def retention_schedules(self):
+        from insight.personal_data import retention_schedules
+
+        return retention_schedules()
+
+    def personal_data(self):
+        from insight.personal_data import personal_data
+
+        return personal_data()
+
     def nav_items(self, user):
         from django.urls import reverse
 

@@ -8,6 +8,11 @@ class Open311Config(AppConfig):
     name = "open311"
     verbose_name = "Open311"
 
+    def personal_data(self):
+        from open311.personal_data import personal_data
+
+        return personal_data()
+
     def seed_demo(self, command, rng, today, days):
         from open311.demo import seed_open311
 

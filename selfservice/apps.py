@@ -8,6 +8,11 @@ class SelfServiceConfig(AppConfig):
     name = "selfservice"
     verbose_name = "Self service"
 
+    def personal_data(self):
+        from selfservice.personal_data import personal_data
+
+        return personal_data()
+
     def seed_demo(self, command, rng, today, days):
         from selfservice.demo import seed_self_service
 

@@ -1,0 +1,60 @@
+"""What the contacts app holds about people (issue 17; the hooks are described in
+core/personal_data.py): the customer, the data subject, and the free text of their contacts."""
+
+from django.db.models import Q
+
+from core.personal_data import Erase, PersonalField, RecordType, Schedule, years
+
+ANONYMISED_NAME = "Anonymised"
+
+
+def retention_schedules() -> list[Schedule]:
+    return [Schedule("contacts", "Contacts", years(6), "after the enquiry is closed", order=10)]
+
+
+def personal_data() -> list[RecordType]:
+    from contacts.models import Contact, Customer
+
+    return [
+        RecordType(
+            model=Contact, label="Contacts", customer="customer", schedules=("contacts",),
+            aged=lambda cuts: Q(enquiry_closed_at__lt=cuts["contacts"]),
+            retention_rule="Contacts schedule (default 6 years) after the enquiry is closed",
+            fields=(
+                PersonalField("summary", Erase.MARKER),
+                PersonalField("external_ref"),
+                PersonalField("handoff_override_reason"),
+            ),
+        ),
+        RecordType(
+            model=Customer, label="Customer details", is_subject=True, schedules=("contacts",),
+            # A customer with no records at all goes once their record is as old as a contact
+            # would be; otherwise once every record about them is past retention (core).
+            aged=lambda cuts: Q(created_at__lt=cuts["contacts"]),
+            retention_rule="Once every contact, hand-off, complaint and request of theirs is past "
+                           "retention (a customer with no records: the contacts schedule after "
+                           "the record was made)",
+            stamp="anonymised_at",
+            also_set=lambda now: {"updated_at": now},
+            fields=(
+                PersonalField("first_name", Erase.MARKER, value=ANONYMISED_NAME),
+                PersonalField("last_name"),
+                PersonalField("date_of_birth"),
+                PersonalField("address_line_1"),
+                PersonalField("address_line_2"),
+                PersonalField("town"),
+                PersonalField("postcode"),
+                PersonalField("uprn"),
+                PersonalField("phone"),
+                PersonalField("email"),
+                PersonalField("preferred_channel"),
+                PersonalField("accessibility_needs"),
+                PersonalField("is_vulnerable"),
+                PersonalField("vulnerability_notes"),
+                PersonalField("consent_notes"),
+            ),
+            restricted_while_retained=(
+                "The customer's details stay while any of their records is restricted: a record "
+                "kept by law must still say whose it is."),
+        ),
+    ]

@@ -1,0 +1,22 @@
+"""What self service holds about people (issue 17; hooks in core/personal_data.py): the email a
+resident gave for the progress check and where the problem was. Kept as long as its contact."""
+
+from django.db.models import Q
+
+from core.personal_data import Erase, PersonalField, RecordType
+
+
+def personal_data() -> list[RecordType]:
+    from selfservice.models import SelfServiceSubmission
+
+    return [RecordType(
+        model=SelfServiceSubmission, label="Self-service submissions", customer="contact__customer",
+        schedules=("contacts",), aged=lambda cuts: Q(contact__enquiry_closed_at__lt=cuts["contacts"]),
+        retention_rule="Contacts schedule (default 6 years) after its contact's enquiry is closed",
+        fields=(
+            # Hashed, not blanked: the reference and the hash of the email still match a progress
+            # check, which then shows only the status.
+            PersonalField("email", Erase.HASH),
+            PersonalField("location"),
+        ),
+    )]
