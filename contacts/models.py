@@ -242,3 +242,31 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"Idempotency key {self.key}"
+
+
+class SubjectAccessExport(models.Model):
+    """A subject access export (UK GDPR article 15; issue 17): everything held about a customer
+    as a ZIP (JSON and a readable HTML page), made by a Celery task for the manager or admin who
+    asked, downloadable once by them until it expires; the archive is then emptied."""
+
+    class Status(models.TextChoices):
+        PREPARING = "preparing", "Being prepared"
+        READY = "ready", "Ready to download"
+        DOWNLOADED = "downloaded", "Downloaded"
+        EXPIRED = "expired", "Expired"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="subject_access_exports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREPARING)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+    archive = models.BinaryField(null=True, blank=True)
+    archive_bytes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "requested_at"], name="sar_export_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"Subject access export {self.pk}"

@@ -1,7 +1,7 @@
 """What the contacts app holds about people (issue 17; the hooks are described in
 core/personal_data.py): the customer, the data subject, and the free text of their contacts."""
 
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 
 from core.personal_data import Erase, PersonalField, RecordType, Schedule, years
 
@@ -9,11 +9,24 @@ ANONYMISED_NAME = "Anonymised"
 
 
 def retention_schedules() -> list[Schedule]:
-    return [Schedule("contacts", "Contacts", years(6), "after the enquiry is closed", order=10)]
+    return [
+        Schedule("contacts", "Contacts", years(6), "after the enquiry is closed", order=10),
+        # Also how long the requester has to download it (once).
+        Schedule("subject_access_exports", "Subject access export files", 7, "after they were asked for",
+                 order=90),
+    ]
+
+
+def _expired_unless_downloaded(now):
+    from contacts.models import SubjectAccessExport
+
+    status = SubjectAccessExport.Status
+    return {"status": Case(When(status=status.DOWNLOADED, then=Value(status.DOWNLOADED)),
+                           default=Value(status.EXPIRED))}
 
 
 def personal_data() -> list[RecordType]:
-    from contacts.models import Contact, Customer
+    from contacts.models import Contact, Customer, SubjectAccessExport
 
     return [
         RecordType(
@@ -25,6 +38,15 @@ def personal_data() -> list[RecordType]:
                 PersonalField("external_ref"),
                 PersonalField("handoff_override_reason"),
             ),
+        ),
+        RecordType(
+            model=SubjectAccessExport, label="Subject access exports", customer="customer",
+            schedules=("subject_access_exports",),
+            aged=lambda cuts: Q(requested_at__lt=cuts["subject_access_exports"]),
+            retention_rule="The file: subject access export files schedule (default 7 days) after "
+                           "it was asked for, or once downloaded; the record of the request is kept",
+            also_set=_expired_unless_downloaded, export_exclude=("archive",),
+            fields=(PersonalField("archive"),),
         ),
         RecordType(
             model=Customer, label="Customer details", is_subject=True, schedules=("contacts",),

@@ -1,47 +1,46 @@
-"""Personal data under UK GDPR (issue 8, "Personal data"): what is held about a customer (the
-subject access export), the audit of every look at a customer's record, and the retention policy.
+"""Personal data under UK GDPR (issues 8 and 17): the audit of every look at a customer's record,
+and the subject access export.
 
 - `customer_viewed` records that someone opened a customer's record (page or API).
-- `subject_access_export` gathers everything held about one customer: their details, and every
-  record that points at them, followed through the foreign keys of any installed app (contacts,
-  the hand-offs and their updates, complaints and their stages and events...), the messages sent
-  to them and the audit trail of all of those. It walks the model graph rather than naming the
-  apps above this one, so a new app's records are included without a change here.
+- `subject_access_export` gathers everything held about one customer across every app, through
+  the apps' `personal_data` declarations (core/personal_data.py): their details, contacts,
+  hand-offs and notes, complaints with stages and timeline, Open311 and self-service submissions,
+  surveys, life events, messages sent to them and the audit trail about all of it (views of
+  their record included).
+- `subject_access_request` records a manager's or admin's request and queues the Celery task
+  that builds the ZIP (`subject_access_build`: JSON and a readable HTML page); the requester
+  downloads it once (`subject_access_download`) before it expires, and the file is then emptied.
+  Each step is in the audit trail.
+
 Retention is the shared app's (core/retention.py), driven by every app's declarations
 (contacts/personal_data.py for this one).
 """
 
-from dataclasses import dataclass, field
+import io
+import json
+import zipfile
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.python import Serializer
-from django.db import models
-from django.db.models import Q
+from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from contacts.models import Customer
+from contacts.models import Customer, SubjectAccessExport
+from core import personal_data
 from core.client_address import client_ip
-from core.models import AuditEvent, OutboundMessage
 from core.services import audit_record
 
-# How far the export follows reverse foreign keys from the customer: customer -> contact ->
-# hand-off -> hand-off update is three steps.
-EXPORT_DEPTH = 4
-# Records about the customer that are not theirs to see or that hold no personal data.
-EXPORT_EXCLUDED = {"contacts.idempotencykey"}
-REDACTED = "[removed under the retention policy]"
-ANONYMISED_NAME = "Anonymised"
-RETENTION_CHUNK = 500
 
-# Customer fields cleared by anonymisation, with their empty value.
-_CUSTOMER_BLANKS = {
-    "first_name": ANONYMISED_NAME, "last_name": "", "date_of_birth": None, "address_line_1": "",
-    "address_line_2": "", "town": "", "postcode": "", "uprn": "", "phone": "", "email": "",
-    "preferred_channel": "", "accessibility_needs": "", "is_vulnerable": False,
-    "vulnerability_notes": "", "consent_notes": "",
-}
-# Contact fields that may hold personal data (free text); the rest are the report's dimensions.
-_CONTACT_BLANKS = {"summary": REDACTED, "external_ref": "", "handoff_override_reason": ""}
+class ExportUnavailable(Exception):
+    """The export cannot be downloaded: not ready, already downloaded or expired. The message
+    says which, for the page."""
+
+
+class ExportNotFound(ExportUnavailable):
+    """No export with this number was asked for by this user."""
 
 
 def _ip(request) -> str | None:
@@ -59,82 +58,121 @@ def customer_viewed(*, actor, customer: Customer, request=None, via: str = "page
 # --- Subject access ----------------------------------------------------------------------------
 
 
-@dataclass
-class Section:
-    label: str
-    model: str
-    records: list = field(default_factory=list)
+def _records(record: personal_data.RecordType, rows) -> list[dict]:
+    records = []
+    for item in Serializer().serialize(rows):
+        fields = {name: value for name, value in item["fields"].items() if name not in record.export_exclude}
+        records.append({"id": item["pk"], **fields})
+    return records
 
 
-def _label(model) -> str:
-    return f"{model._meta.app_label}.{model._meta.model_name}"
-
-
-def _reverse_relations(model):
-    for relation in model._meta.related_objects:
-        if relation.one_to_many or relation.one_to_one:
-            yield relation
-
-
-def _collect(customer: Customer) -> dict[type, dict[int, models.Model]]:
-    """Every row reachable from the customer through reverse foreign keys, by model."""
-    found: dict[type, dict[int, models.Model]] = {Customer: {customer.pk: customer}}
-    frontier = {Customer: [customer.pk]}
-    for _ in range(EXPORT_DEPTH):
-        following: dict[type, list] = {}
-        for model, pks in frontier.items():
-            for relation in _reverse_relations(model):
-                related = relation.related_model
-                if _label(related) in EXPORT_EXCLUDED or related is AuditEvent:
-                    continue
-                rows = related._default_manager.filter(**{f"{relation.field.name}__in": pks})
-                for row in rows.order_by("pk"):
-                    bucket = found.setdefault(related, {})
-                    if row.pk not in bucket:
-                        bucket[row.pk] = row
-                        following.setdefault(related, []).append(row.pk)
-        frontier = following
-        if not frontier:
-            break
-    return found
-
-
-def _records(rows) -> list[dict]:
-    return [{"id": item["pk"], **item["fields"]} for item in Serializer().serialize(rows)]
+def _labels(record: personal_data.RecordType) -> dict[str, str]:
+    return {f.name: str(f.verbose_name).capitalize() for f in record.model._meta.concrete_fields}
 
 
 def subject_access_export(customer: Customer) -> dict:
-    """Everything held about the customer, as plain data (see the module docstring)."""
-    found = _collect(customer)
+    """Everything held about the customer, as plain data, one section per record type."""
     sections = []
-    for model, rows in found.items():
-        sections.append(Section(label=str(model._meta.verbose_name_plural).capitalize(),
-                                model=_label(model), records=_records(rows.values())))
-    refs = Q()
-    for model, rows in found.items():
-        refs |= Q(object_type=_label(model), object_id__in=[str(pk) for pk in rows])
-    messages = OutboundMessage.objects.filter(refs)
-    if customer.email:
-        messages = messages | OutboundMessage.objects.filter(to_email__iexact=customer.email)
-    sections.append(Section(label="Messages sent", model=_label(OutboundMessage),
-                            records=_records(messages.distinct().order_by("created_at", "pk"))))
-    events = AuditEvent.objects.filter(refs).select_related("actor").order_by("at", "pk")
-    sections.append(Section(label="Audit trail", model=_label(AuditEvent), records=[
-        {"at": e.at, "who": str(e.actor) if e.actor else "System", "action": e.action,
-         "record": f"{e.object_type} {e.object_id}", "changes": e.changes,
-         "from": e.ip_address or ""} for e in events]))
+    found = personal_data.subject_records(customer)
+    # Their own details first, then what each app holds.
+    for record, rows in sorted(found, key=lambda item: not item[0].is_subject):
+        if not record.exported:
+            continue
+        sections.append({"label": record.label, "model": record.key, "count": len(rows),
+                         "labels": _labels(record), "records": _records(record, rows)})
     return {
         "customer_id": customer.pk,
         "exported_at": timezone.now(),
         "controller": settings.COUNCIL_NAME,
-        "sections": [
-            {"label": s.label, "model": s.model, "count": len(s.records), "records": s.records}
-            for s in sections
-        ],
+        "sections": sections,
     }
 
 
-def subject_access_audit(*, actor, customer: Customer, export_format: str, request=None) -> None:
-    """Every export is audited, in the export's own transaction."""
-    audit_record(actor=actor, action="subject_access_export", target=customer,
-                 changes={"format": export_format}, ip_address=_ip(request))
+def subject_access_request(*, actor, customer: Customer, request=None) -> SubjectAccessExport:
+    """A manager or admin asks for a customer's export: recorded (and audited) now, built by the
+    Celery task once the transaction commits."""
+    from contacts.tasks import build_subject_access_export
+
+    with transaction.atomic():
+        export = SubjectAccessExport.objects.create(customer=customer, requested_by=actor,
+                                                    requested_at=timezone.now())
+        audit_record(actor=actor, action="subject_access_export_requested", target=customer,
+                     changes={"export": export.pk}, ip_address=_ip(request))
+        transaction.on_commit(lambda: build_subject_access_export.delay(export.pk), robust=True)
+    return export
+
+
+def _archive(customer: Customer, export: SubjectAccessExport) -> bytes:
+    data = subject_access_export(customer)
+    as_json = json.dumps({key: value for key, value in data.items()}, cls=DjangoJSONEncoder, indent=2,
+                         default=str)
+    sections = [{**section, "rows": [[(section["labels"].get(name, name), value)
+                                      for name, value in row.items()] for row in section["records"]]}
+                for section in data["sections"]]
+    page = render_to_string("contacts/subject_access_archive.html", {
+        "customer": customer, "export": export, "data": data, "sections": sections})
+    buffer = io.BytesIO()
+    name = f"subject-access-customer-{customer.pk}"
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{name}/{name}.json", as_json)
+        archive.writestr(f"{name}/{name}.html", page)
+    return buffer.getvalue()
+
+
+def subject_access_build(export_id: int) -> str:
+    """Build the ZIP of a requested export (the Celery task). Idempotent: an export already
+    built, downloaded or expired is left as it is."""
+    with transaction.atomic():
+        export = (SubjectAccessExport.objects.select_for_update().select_related("customer")
+                  .get(pk=export_id))
+        if export.status != SubjectAccessExport.Status.PREPARING:
+            return export.status
+        archive = _archive(export.customer, export)
+        now = timezone.now()
+        days = personal_data.retention_days()["subject_access_exports"]
+        export.archive = archive
+        export.archive_bytes = len(archive)
+        export.status = SubjectAccessExport.Status.READY
+        export.ready_at = now
+        export.expires_at = export.requested_at + timedelta(days=days)
+        export.save(update_fields=["archive", "archive_bytes", "status", "ready_at", "expires_at"])
+        audit_record(actor=None, action="subject_access_export_ready", target=export.customer,
+                     changes={"export": export.pk, "bytes": len(archive)})
+    return export.status
+
+
+def subject_access_download(*, actor, export_id: int, request=None) -> tuple[str, bytes]:
+    """The requester takes the ZIP, once, before it expires; the stored file is emptied in the
+    same transaction. Anyone else, or a second try, gets ExportUnavailable."""
+    with transaction.atomic():
+        try:
+            export = SubjectAccessExport.objects.select_for_update().get(pk=export_id, requested_by=actor)
+        except SubjectAccessExport.DoesNotExist:
+            raise ExportNotFound("There is no export of yours with this number.") from None
+        status = SubjectAccessExport.Status
+        if export.status == status.PREPARING:
+            raise ExportUnavailable("The export is still being prepared. Try again in a minute.")
+        if export.status == status.DOWNLOADED:
+            raise ExportUnavailable("The export has already been downloaded: it can be downloaded "
+                                    "only once. Ask for a new one.")
+        if export.status == status.EXPIRED or export.expires_at <= timezone.now():
+            raise ExportUnavailable("The export has expired. Ask for a new one.")
+        archive = bytes(export.archive)
+        export.archive = None
+        export.status = status.DOWNLOADED
+        export.downloaded_at = timezone.now()
+        export.save(update_fields=["archive", "status", "downloaded_at"])
+        audit_record(actor=actor, action="subject_access_export_downloaded", target=export.customer,
+                     changes={"export": export.pk}, ip_address=_ip(request))
+    return f"subject-access-customer-{export.customer_id}.zip", archive
+
+
+def subject_access_exports_for(customer: Customer, user):
+    """The user's own exports of this customer, newest first."""
+    return (SubjectAccessExport.objects.filter(customer=customer, requested_by=user)
+            .order_by("-requested_at", "-pk"))
+
+
+def download_window() -> str:
+    """How long the requester has to download an export, in words ("7 days")."""
+    return personal_data.describe_days(personal_data.retention_days()["subject_access_exports"])

@@ -11,7 +11,6 @@ urlpatterns = [
     path("customers/<int:customer_id>/", views.customer_detail, name="customer"),
     path("customers/<int:customer_id>/edit/", views.customer_edit, name="customer-edit"),
     path("customers/<int:customer_id>/export/", views.customer_export, name="customer-export"),
-    path("customers/<int:customer_id>/export.json", views.customer_export, {"export_format": "json"},
-         name="customer-export-json"),
+    path("exports/<int:export_id>/download/", views.export_download, name="export-download"),
     path("<int:contact_id>/", views.contact_detail, name="contact"),
 ]

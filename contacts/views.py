@@ -16,7 +16,7 @@ import re
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -193,20 +193,39 @@ def customer_detail(request, customer_id: int):
     })
 
 
-def customer_export(request, customer_id: int, export_format: str = "html"):
-    """Subject access export (UK GDPR article 15): everything held about the customer, as a
-    readable page or a JSON download. Managers and admins only; every export is audited."""
+def customer_export(request, customer_id: int):
+    """Subject access export (UK GDPR article 15; issue 17): a manager or admin asks for
+    everything held about the customer; a Celery task builds the ZIP (JSON and a readable HTML
+    page) and the requester downloads it once, before it expires. Every step is audited."""
     _require(selectors.can_export_personal_data(request.user))
     customer = _customer_or_404(customer_id)
-    export = privacy.subject_access_export(customer)
-    privacy.subject_access_audit(actor=request.user, customer=customer,
-                                 export_format=export_format, request=request)
-    if export_format == "json":
-        response = JsonResponse(export, json_dumps_params={"indent": 2})
-        response["Content-Disposition"] = (
-            f'attachment; filename="subject-access-customer-{customer.pk}.json"')
-        return response
-    return render(request, "contacts/subject_access.html", {"customer": customer, "export": export})
+    if request.method == "POST":
+        privacy.subject_access_request(actor=request.user, customer=customer, request=request)
+        messages.success(request, "Export asked for. It is being prepared: this page shows when "
+                                  "it is ready to download.")
+        return redirect("contacts:customer-export", customer_id=customer.pk)
+    return render(request, "contacts/subject_access.html", {
+        "customer": customer, "exports": privacy.subject_access_exports_for(customer, request.user),
+        "now": timezone.now(), "window": privacy.download_window(),
+    })
+
+
+def export_download(request, export_id: int):
+    """The requester's one download of a ready export; afterwards, or for anyone else, a page
+    that says why there is nothing to download."""
+    _require(selectors.can_export_personal_data(request.user))
+    try:
+        filename, archive = privacy.subject_access_download(actor=request.user, export_id=export_id,
+                                                            request=request)
+    except privacy.ExportNotFound:
+        raise Http404 from None
+    except privacy.ExportUnavailable as unavailable:
+        return render(request, "contacts/subject_access_unavailable.html",
+                      {"reason": str(unavailable)}, status=410)
+    response = HttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- Contacts ----------------------------------------------------------------------------------

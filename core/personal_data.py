@@ -274,25 +274,23 @@ def field_flags() -> dict[tuple[str, str], PersonalField]:
     return flags
 
 
-def subject_records(subject) -> dict[RecordType, list[models.Model]]:
-    """Every row about the subject, by record type, in declaration order (types that reach the
-    subject through other records are asked after those records are found)."""
-    found: dict[RecordType, list[models.Model]] = {}
+def subject_records(subject) -> list[tuple[RecordType, list[models.Model]]]:
+    """Every row about the subject, by record type, in declaration order. Types that reach the
+    subject through other records (`for_subject`) are asked once the others are found."""
+    declared = record_types()
+    found: dict[str, list[models.Model]] = {}
     keys: dict[str, list] = {}
-    deferred = []
-    for record in record_types():
+    for record in declared:
+        if record.for_subject is None:
+            rows = [subject] if record.is_subject else list(record.rows_for(subject).order_by("pk"))
+            found[record.key] = rows
+            keys[record.key] = [row.pk for row in rows]
+    for record in declared:
         if record.for_subject is not None:
-            deferred.append(record)
-            continue
-        rows = list(record.rows_for(subject).order_by("pk")) if not record.is_subject else [subject]
-        found[record] = rows
-        keys[record.key] = [row.pk for row in rows]
-    for record in deferred:
-        rows = list(record.for_subject(subject, keys).order_by("pk"))
-        found[record] = rows
-        keys[record.key] = [row.pk for row in rows]
-    ordered = {record: found[record] for record in record_types()}
-    return ordered
+            rows = list(record.for_subject(subject, keys).order_by("pk"))
+            found[record.key] = rows
+            keys[record.key] = [row.pk for row in rows]
+    return [(record, found[record.key]) for record in declared]
 
 
 def years(count: int) -> int:

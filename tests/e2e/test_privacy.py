@@ -1,14 +1,19 @@
-"""A manager answers a subject access request in the browser: from the customer's page to the
-readable export and its JSON download, both recorded in the audit trail."""
+"""A manager answers a subject access request in the browser: from the customer's page, the export
+is prepared by the Celery task and downloaded once as a ZIP (JSON and a readable page); each step
+recorded in the audit trail."""
 
 import json
+import re
+import zipfile
 
 import pytest
 
-from contacts.models import Contact
+from contacts.models import Contact, SubjectAccessExport
+from contacts.tasks import build_subject_access_export
 from core.models import AuditEvent, ChannelCode
 from core.roles import Role
 from intake.services import contact_log
+from tests.e2e.conftest import SCREENSHOTS
 from tests.factories import CustomerFactory, EnquiryTypeFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -25,12 +30,39 @@ def test_manager_exports_everything_held_about_a_customer(page, check_page, sign
     page.goto(f"/contacts/customers/{customer.pk}/")
     page.get_by_role("link", name="Subject access export").click()
     page.get_by_role("heading", level=1, name="Everything held about Grace Okafor").wait_for()
-    assert page.get_by_text("Green bin missed on Elm Road.").is_visible()
-    check_page(page, "subject-access-export", title="Subject access export")
+    page.get_by_role("button", name="Prepare the export").click()
+    page.get_by_text("Export asked for").wait_for()
+    check_page(page, "subject-access-export-asked", title="Subject access export")
 
+    # The Celery task (no worker in the test run unless tasks run eagerly): run it here against
+    # the same database; it leaves a built export as it is.
+    export = SubjectAccessExport.objects.get(customer=customer)
+    build_subject_access_export.apply(args=[export.pk])
+    page.reload()
+    check_page(page, "subject-access-export-ready", title="Subject access export")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download as JSON").click()
-    data = json.loads(open(download.value.path(), encoding="utf-8").read())
+        page.get_by_role("link", name=re.compile("Download ZIP")).click()
+    with zipfile.ZipFile(download.value.path()) as archive:
+        names = archive.namelist()
+        data = json.loads(archive.read(next(n for n in names if n.endswith(".json"))))
+        html = archive.read(next(n for n in names if n.endswith(".html"))).decode()
     assert data["customer_id"] == customer.pk
-    exports = AuditEvent.objects.filter(action="subject_access_export", object_id=str(customer.pk))
-    assert sorted(e.changes["format"] for e in exports) == ["html", "json"]
+    assert "Green bin missed on Elm Road." in html
+
+    # The readable page in the ZIP, as the customer will see it.
+    summary = page.context.new_page()
+    summary.set_content(html)
+    summary.screenshot(path=str(SCREENSHOTS / "subject-access-archive.png"), full_page=True)
+    summary.close()
+
+    page.reload()
+    page.get_by_text("Downloaded").first.wait_for()
+    page.goto(f"/contacts/exports/{export.pk}/download/")
+    page.get_by_role("heading", level=1, name="Export not available").wait_for()
+    assert page.get_by_text("already been downloaded").is_visible()
+    check_page(page, "subject-access-export-gone", title="Export not available")
+    actions = sorted(AuditEvent.objects.filter(object_id=str(customer.pk),
+                                               action__startswith="subject_access")
+                     .values_list("action", flat=True))
+    assert actions == ["subject_access_export_downloaded", "subject_access_export_ready",
+                       "subject_access_export_requested"]

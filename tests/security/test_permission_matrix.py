@@ -63,7 +63,10 @@ ROWS = [
     ("POST", "/contacts/customers/{customer}/edit/", "302 302 403 302 302 403 302 302 302"),
     # Subject access export (UK GDPR): managers and admins only.
     ("GET", "/contacts/customers/{customer}/export/", "302 403 403 403 403 403 200 200 302"),
-    ("GET", "/contacts/customers/{customer}/export.json", "302 403 403 403 403 403 200 200 302"),
+    ("POST", "/contacts/customers/{customer}/export/", "302 403 403 403 403 403 302 302 302"),
+    # Only the manager who asked downloads it (once, before it expires); the admin did not ask.
+    ("GET", "/contacts/exports/{manager_export}/download/", "302 403 403 403 403 403 200 404 302"),
+    ("GET", "/contacts/exports/{missing}/download/", "302 403 403 403 403 403 404 404 302"),
     ("GET", "/contacts/customers/{missing}/export/", "302 403 403 403 403 403 404 404 302"),
     ("GET", "/contacts/{contact}/", "302 200 200 200 200 200 200 200 302"),
     ("GET", "/contacts/{missing}/", "302 404 404 404 404 404 404 404 302"),

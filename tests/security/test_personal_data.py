@@ -2,17 +2,20 @@
 subject access export holds everything about the customer and is itself audited, and the
 retention policy anonymises old customers and contacts while every report figure stays exact."""
 
+import io
 import json
+import zipfile
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from complaints.models import Process
 from contacts import privacy
-from contacts.models import Contact, Customer
+from contacts.models import Contact, Customer, SubjectAccessExport
 from core.models import AuditEvent, ChannelCode, HandoffMethod, OutboundMessage, RetentionRule
 from core.personal_data import REDACTED
 from core.retention import retention_apply
@@ -109,39 +112,95 @@ def test_export_holds_every_record_about_the_customer_and_nothing_of_others(cust
     assert [r["id"] for r in _section(export, "complaints.complaint")["records"]] == [case.pk]
     assert _section(export, "complaints.complaintstage")["count"] >= 1
     assert _section(export, "core.outboundmessage")["records"][0]["subject"] == "Your complaint"
+    assert "dedupe_key" not in _section(export, "core.outboundmessage")["records"][0]
     trail = _section(export, "core.auditevent")["records"]
     assert {"contacts.contact", "handoffs.handoff", "complaints.complaint"} <= {
-        r["record"].split()[0] for r in trail}
+        r["object_type"] for r in trail}
     assert "Babbage" not in text and "Someone else's enquiry." not in text
 
 
-def test_json_download_and_page_for_managers_each_audited(client_for, customer_with_history):
+def _zip_texts(archive: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        return {name: opened.read(name).decode() for name in opened.namelist()}
+
+
+def test_a_manager_asks_the_task_builds_and_they_download_once(client_for, customer_with_history,
+                                                               django_capture_on_commit_callbacks):
     customer, contact, _ = customer_with_history
     client = client_for(Role.MANAGER)
-    response = client.get(f"/contacts/customers/{customer.pk}/export.json")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
-    assert "attachment" in response["Content-Disposition"]
-    data = json.loads(response.content)
+    page = client.get(f"/contacts/customers/{customer.pk}/export/")
+    assert page.status_code == 200 and b"Prepare the export" in page.content
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(f"/contacts/customers/{customer.pk}/export/")
+    assert response.status_code == 302 and len(callbacks) == 1
+    export = SubjectAccessExport.objects.get(customer=customer)
+    assert export.status == "preparing" and export.requested_by == client.user
+    assert b"Being prepared" in client.get(f"/contacts/customers/{customer.pk}/export/").content
+    assert client.get(f"/contacts/exports/{export.pk}/download/").status_code == 410
+
+    # The Celery task, run here against the real database (twice: idempotent).
+    from contacts.tasks import build_subject_access_export
+
+    assert build_subject_access_export.apply(args=[export.pk]).result == "ready"
+    assert build_subject_access_export.apply(args=[export.pk]).result == "ready"
+    export.refresh_from_db()
+    assert export.expires_at == export.requested_at + timedelta(days=7)
+    assert b"Download ZIP" in client.get(f"/contacts/customers/{customer.pk}/export/").content
+
+    download = client.get(f"/contacts/exports/{export.pk}/download/")
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    assert "attachment" in download["Content-Disposition"]
+    files = _zip_texts(download.content)
+    name = f"subject-access-customer-{customer.pk}"
+    assert sorted(files) == [f"{name}/{name}.html", f"{name}/{name}.json"]
+    data = json.loads(files[f"{name}/{name}.json"])
     assert data["customer_id"] == customer.pk
     assert _section(data, "contacts.contact")["records"][0]["summary"] == "Bin missed on Elm Road."
+    html = files[f"{name}/{name}.html"]
+    assert "Personal data held about Ada Lovelace" in html
+    assert "Bin missed on Elm Road." in html and "Crew rang back." in html and "Crew were rude." in html
+    assert "Babbage" not in html
 
-    page = client.get(f"/contacts/customers/{customer.pk}/export/")
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert "Everything held about Ada Lovelace" in html and "Bin missed on Elm Road." in html
-    assert "Crew rang back." in html and "Crew were rude." in html
-    exports = _audits(customer, "subject_access_export").order_by("pk")
-    assert [e.changes["format"] for e in exports] == ["json", "html"]
-    assert all(e.actor == client.user for e in exports)
+    # Once only: the file is emptied and a second try says why.
+    export.refresh_from_db()
+    assert export.archive is None and export.status == "downloaded"
+    again = client.get(f"/contacts/exports/{export.pk}/download/")
+    assert again.status_code == 410 and b"already been downloaded" in again.content
+    actions = list(_audits(customer, "subject_access_export_requested")) + list(
+        _audits(customer, "subject_access_export_downloaded"))
+    assert [e.actor for e in actions] == [client.user, client.user]
+    assert _audits(customer, "subject_access_export_ready").count() == 1
 
 
-@pytest.mark.parametrize("role", [Role.ADVISER, Role.BACK_OFFICE, Role.COMPLAINTS_OFFICER, Role.LEGAL])
+def test_an_export_expires_and_only_its_requester_may_download_it(client_for, customer_with_history,
+                                                                   make_user):
+    customer, _, _ = customer_with_history
+    manager = make_user(Role.MANAGER)
+    export = privacy.subject_access_request(actor=manager, customer=customer)
+    privacy.subject_access_build(export.pk)
+    other = client_for(Role.ADMIN)
+    assert other.get(f"/contacts/exports/{export.pk}/download/").status_code == 404
+    other.force_login(manager)
+    # Eight days on (the window is seven).
+    SubjectAccessExport.objects.filter(pk=export.pk).update(
+        requested_at=F("requested_at") - timedelta(days=8), expires_at=F("expires_at") - timedelta(days=8))
+    expired = other.get(f"/contacts/exports/{export.pk}/download/")
+    assert expired.status_code == 410 and b"expired" in expired.content
+    # The retention run empties the file of an expired export.
+    assert retention_apply().counts == {"contacts.subjectaccessexport": 1}
+    export.refresh_from_db()
+    assert export.archive is None and export.status == "expired"
+
+
+@pytest.mark.parametrize("role", [Role.ADVISER, Role.BACK_OFFICE, Role.COMPLAINTS_OFFICER, Role.LEGAL,
+                                  Role.SOCIAL_CARE_COMPLAINTS])
 def test_other_roles_cannot_export_and_nothing_is_recorded(client_for, role):
     customer = CustomerFactory()
     client = client_for(role)
-    assert client.get(f"/contacts/customers/{customer.pk}/export.json").status_code == 403
-    assert not _audits(customer, "subject_access_export").exists()
+    assert client.get(f"/contacts/customers/{customer.pk}/export/").status_code == 403
+    assert client.post(f"/contacts/customers/{customer.pk}/export/").status_code == 403
+    assert not SubjectAccessExport.objects.exists()
+    assert not _audits(customer, "subject_access_export_requested").exists()
 
 
 def test_customer_page_offers_the_export_only_to_managers(client_for):

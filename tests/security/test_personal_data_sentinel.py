@@ -3,6 +3,8 @@ against every text and JSON column in PostgreSQL, a marker in every personal fie
 is aged past retention, the retention task runs, and a scan of every text and JSON column of every
 table finds no marker except in the fields kept by law; every report figure is as before."""
 
+import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -10,9 +12,11 @@ from django.apps import apps
 from django.db import connection, models
 
 from contacts.models import Customer
+from contacts.privacy import subject_access_build, subject_access_download, subject_access_request
 from core import personal_data
 from core.models import AuditEvent, RetentionRun
 from core.retention import retention_apply
+from core.roles import Role
 from reporting import selectors as reporting
 from reporting.models import ContactDailySummary, ContactMonthlySummary, HandoffDailySummary
 from tests.security.personal_world import build_world, mark, scan, text_columns
@@ -177,3 +181,23 @@ def _age(world, delta):
     ComplaintEvent.objects.filter(complaint__in=complaint_ids).update(at=models.F("at") - delta)
     ComplaintStage.objects.filter(complaint__in=complaint_ids).update(
         responded_at=models.F("responded_at") - delta, started_at=models.F("started_at") - delta)
+
+
+def test_sentinel_the_export_holds_every_marker_of_the_customer_and_none_of_anyone_else(make_user):
+    """The second sentinel: every marker in a customer's records is in their subject access
+    export (JSON and HTML), and no marker of another customer's records is."""
+    ada = mark(build_world("Ada"), exported_only=True)
+    bob = mark(build_world("Bob"), exported_only=True)
+    # Views of Ada's record are about her: the audit trail of them is in her export.
+    manager = make_user(Role.MANAGER)
+    export = subject_access_request(actor=manager, customer=ada.customer)
+    subject_access_build(export.pk)
+    _, archive = subject_access_download(actor=manager, export_id=export.pk)
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        texts = {name: opened.read(name).decode() for name in opened.namelist()}
+    [as_json] = [text for name, text in texts.items() if name.endswith(".json")]
+    [as_html] = [text for name, text in texts.items() if name.endswith(".html")]
+    assert len(ada.markers) > 40
+    for text in (as_json, as_html):
+        assert {value for value in ada.markers if value not in text} == set()
+        assert {value for value in bob.markers if value in text} == set()

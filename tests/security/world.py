@@ -105,8 +105,21 @@ def build_world() -> World:
         actor=None, customer=customer, service=service, summary="Care package.",
         process=Process.STATUTORY)
 
+    # A subject access export the manager asked for, ready to download (issue 17).
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from contacts.models import SubjectAccessExport
+
+    manager_export = SubjectAccessExport.objects.create(
+        customer=customer, requested_by=world.users[Role.MANAGER], requested_at=timezone.now(),
+        status=SubjectAccessExport.Status.READY, ready_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=7), archive=b"PK", archive_bytes=2)
+
     world.ids = {
         "customer": customer.pk,
+        "manager_export": manager_export.pk,
         "contact": contact.pk,
         "partner_contact": partner_contact.contact.pk,
         "handoff": handoff_a.pk,
