@@ -15,13 +15,15 @@ import psycopg
 
 from benchmarks.harness import ROOT, Figure, Timer, child_env, fresh_database, manage, print_table, write_json
 
-SECTIONS = ["api-write", "import", "dashboards", "adviser", "sweeps", "planning"]
+SECTIONS = ["api-write", "import", "retention", "dashboards", "adviser", "sweeps", "planning"]
 # (contacts in all, customers, open hand-offs, open complaints, of which due, days of history,
 # services: the catalogue is topped up to 30 for the planning forecast, issue 22)
 FULL = {"contacts": 10_000_000, "customers": 1_000_000, "handoffs": 1_000_000, "complaints": 200_000,
-        "due": 1000, "days": 1826, "import": 1_000_000, "requests": 4000, "services": 30}
+        "due": 1000, "days": 1826, "import": 1_000_000, "requests": 4000, "services": 30,
+        "retention": 1_000_000}
 QUICK = {"contacts": 200_000, "customers": 20_000, "handoffs": 20_000, "complaints": 4_000,
-         "due": 100, "days": 1100, "import": 20_000, "requests": 400, "services": 30}
+         "due": 100, "days": 1100, "import": 20_000, "requests": 400, "services": 30,
+         "retention": 20_000}
 
 
 def _generate(database_url: str, env: dict, volumes: dict) -> list[Figure]:
@@ -94,6 +96,11 @@ def main() -> int:
         from benchmarks import import_bench
 
         section("import", lambda: import_bench.run(database_url, rows=volumes["import"]))
+    if "retention" in args.only:
+        from benchmarks import retention_bench
+
+        # Its own aged contacts, in a database with no other contacts yet (before generate_data).
+        section("retention", lambda: retention_bench.run(database_url, contacts=volumes["retention"]))
     later = [name for name in ("dashboards", "adviser", "sweeps", "planning") if name in args.only]
     if later:
         section("generate_data", lambda: _generate(database_url, env, volumes))

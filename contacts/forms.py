@@ -77,3 +77,21 @@ class CustomerForm(forms.Form):
         data = self.cleaned_data
         return {**{field: data[field] for field in self.DETAIL_FIELDS},
                 "date_of_birth": data["date_of_birth"]}
+
+
+class RectificationForm(forms.Form):
+    """The corrected details a customer asked for (rectification, UK GDPR article 16). The
+    service checks and normalises them as the customer form's."""
+
+    first_name = forms.CharField(max_length=100, error_messages={
+        "required": "Enter the customer's first name."})
+    last_name = forms.CharField(max_length=100, error_messages={
+        "required": "Enter the customer's last name."})
+    email = forms.CharField(required=False, max_length=254, label="Email address")
+    phone = forms.CharField(required=False, max_length=30, label="Phone number")
+    address_line_1 = forms.CharField(required=False, max_length=200, label="Address line 1")
+    postcode = forms.CharField(required=False, max_length=10)
+
+    @classmethod
+    def initial_for(cls, customer) -> dict:
+        return {name: getattr(customer, name) for name in cls.base_fields}

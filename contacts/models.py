@@ -41,6 +41,9 @@ class Customer(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # An erasure request kept some of their records by law (issue 17): their details stay, only
+    # for those records, until the records' retention runs out.
+    restricted_at = models.DateTimeField(null=True, blank=True)
 
     objects = CustomerQuerySet.as_manager()
 
@@ -270,3 +273,37 @@ class SubjectAccessExport(models.Model):
 
     def __str__(self) -> str:
         return f"Subject access export {self.pk}"
+
+
+class PersonalDataRequest(models.Model):
+    """A customer's request to erase or to correct their personal data (UK GDPR articles 17 and
+    16; issue 17), recorded by an admin, previewed, then confirmed (contacts/privacy.py)."""
+
+    class Kind(models.TextChoices):
+        ERASURE = "erasure", "Erasure"
+        RECTIFICATION = "rectification", "Rectification"
+
+    class Status(models.TextChoices):
+        AWAITING_CONFIRMATION = "awaiting_confirmation", "Awaiting confirmation"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="personal_data_requests")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.AWAITING_CONFIRMATION)
+    # Rectification: {field: corrected value}. Personal data: declared in contacts/personal_data.py.
+    corrections = models.JSONField(default=dict, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # What was done, in counts per record type: {"erased": {...}, "restricted": {...}, "corrected": {...}}.
+    outcome = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} request {self.pk}"
+
+    @property
+    def reference(self) -> str:
+        return f"DPR{self.pk:06d}"

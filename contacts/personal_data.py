@@ -12,6 +12,8 @@ def retention_schedules() -> list[Schedule]:
     return [
         Schedule("contacts", "Contacts", years(6), "after the enquiry is closed", order=10),
         # Also how long the requester has to download it (once).
+        Schedule("data_requests", "Erasure and rectification requests", years(6),
+                 "after the request was completed", order=91),
         Schedule("subject_access_exports", "Subject access export files", 7, "after they were asked for",
                  order=90),
     ]
@@ -26,9 +28,17 @@ def _expired_unless_downloaded(now):
 
 
 def personal_data() -> list[RecordType]:
-    from contacts.models import Contact, Customer, SubjectAccessExport
+    from contacts.models import Contact, Customer, PersonalDataRequest, SubjectAccessExport
 
     return [
+        RecordType(
+            model=PersonalDataRequest, label="Erasure and rectification requests", customer="customer",
+            schedules=("data_requests",),
+            aged=lambda cuts: Q(completed_at__lt=cuts["data_requests"])
+            | Q(completed_at__isnull=True, recorded_at__lt=cuts["data_requests"]),
+            retention_rule="Requests schedule (default 6 years) after the request was completed",
+            fields=(PersonalField("corrections"),),
+        ),
         RecordType(
             model=Contact, label="Contacts", customer="customer", schedules=("contacts",),
             aged=lambda cuts: Q(enquiry_closed_at__lt=cuts["contacts"]),

@@ -19,16 +19,19 @@ Retention is the shared app's (core/retention.py), driven by every app's declara
 import io
 import json
 import zipfile
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.python import Serializer
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from contacts.models import Customer, SubjectAccessExport
+from contacts import services
+from contacts.models import Customer, PersonalDataRequest, SubjectAccessExport
 from core import personal_data
 from core.client_address import client_ip
 from core.services import audit_record
@@ -176,3 +179,151 @@ def subject_access_exports_for(customer: Customer, user):
 def download_window() -> str:
     """How long the requester has to download an export, in words ("7 days")."""
     return personal_data.describe_days(personal_data.retention_days()["subject_access_exports"])
+
+
+# --- Erasure and rectification requests (UK GDPR articles 17 and 16) ---------------------------
+
+# The details a rectification request corrects (those copied into other records).
+RECTIFIABLE = ("first_name", "last_name", "email", "phone", "address_line_1", "postcode")
+
+
+class RequestClosed(Exception):
+    """The request was already confirmed or cancelled."""
+
+
+@dataclass
+class PreviewLine:
+    label: str
+    where: str
+    count: int
+    detail: str = ""
+
+
+@dataclass
+class Preview:
+    erase: list = field(default_factory=list)
+    restricted: list = field(default_factory=list)
+    correct: list = field(default_factory=list)
+    reasons: list = field(default_factory=list)
+
+
+def personal_data_request_record(*, actor, customer: Customer, kind: str,
+                                 corrections: dict | None = None, request=None) -> PersonalDataRequest:
+    """An admin records a customer's request; nothing changes until it is confirmed. For a
+    rectification, the corrected values are normalised as the customer form's are, and at least
+    one must differ (ValidationError otherwise)."""
+    corrections = {key: value for key, value in (corrections or {}).items() if key in RECTIFIABLE}
+    if kind == PersonalDataRequest.Kind.RECTIFICATION:
+        cleaned = services.customer_details_clean(corrections)
+        corrections = {key: value for key, value in cleaned.items() if getattr(customer, key) != value}
+        if not corrections:
+            raise ValidationError({"first_name": "Change at least one detail to correct."})
+    else:
+        corrections = {}
+    with transaction.atomic():
+        data_request = PersonalDataRequest.objects.create(
+            customer=customer, kind=kind, corrections=corrections, recorded_by=actor,
+            recorded_at=timezone.now())
+        audit_record(actor=actor, action=f"{kind}_request_recorded", target=customer,
+                     changes={"request": data_request.pk, "fields": sorted(corrections)},
+                     ip_address=_ip(request))
+    return data_request
+
+
+def _where(record) -> str:
+    return ", ".join(f.name.replace("_", " ") for f in record.personal_fields())
+
+
+def personal_data_request_preview(data_request: PersonalDataRequest, now=None) -> Preview:
+    """What confirming the request would do, and where (from the apps' declarations)."""
+    now = now or timezone.now()
+    preview = Preview()
+    customer = data_request.customer
+    if data_request.kind == PersonalDataRequest.Kind.ERASURE:
+        for plan in personal_data.erasure_plan(customer, now):
+            method = "deleted" if plan.record.delete_row else _where(plan.record)
+            if plan.erase:
+                preview.erase.append(PreviewLine(plan.record.label, method, len(plan.erase)))
+            if plan.restricted:
+                reason = plan.record.restricted_while_retained
+                preview.restricted.append(PreviewLine(plan.record.label, method, len(plan.restricted),
+                                                      reason))
+                if reason not in preview.reasons:
+                    preview.reasons.append(reason)
+        return preview
+    labels = {f.name: str(f.verbose_name).capitalize() for f in Customer._meta.concrete_fields}
+    for name, value in data_request.corrections.items():
+        preview.correct.append(PreviewLine("Customer details", labels[name], 1,
+                                           f"{getattr(customer, name) or '(none)'} → {value or '(none)'}"))
+    for copy in personal_data.copies_to_correct(customer, data_request.corrections):
+        preview.correct.append(PreviewLine(copy.record.label, labels[copy.copy_of], len(copy.ids),
+                                           f"copy in {copy.field.replace('_', ' ')}"))
+    return preview
+
+
+def personal_data_request_confirm(*, actor, data_request: PersonalDataRequest,
+                                  request=None) -> PersonalDataRequest:
+    """Apply the request through the apps' declarations, in one transaction: erasure erases what
+    may go and restricts what the law keeps (the customer's details stay, restricted, while any
+    of their records is); rectification corrects the customer (customer_update) and every copy
+    of the old value. The request keeps counts of what was done; the audit row too."""
+    with transaction.atomic():
+        data_request = (PersonalDataRequest.objects.select_for_update().select_related("customer")
+                        .get(pk=data_request.pk))
+        if data_request.status != PersonalDataRequest.Status.AWAITING_CONFIRMATION:
+            raise RequestClosed("This request has already been dealt with.")
+        customer = Customer.objects.select_for_update().get(pk=data_request.customer_id)
+        now = timezone.now()
+        outcome: dict[str, dict] = {}
+        if data_request.kind == PersonalDataRequest.Kind.ERASURE:
+            outcome = {"erased": {}, "restricted": {}}
+            for plan in personal_data.erasure_plan(customer, now):
+                if plan.erase:
+                    erased = personal_data.erase_rows(plan.record, plan.erase, now)
+                    outcome["erased"][plan.record.key] = erased
+                if plan.restricted:
+                    outcome["restricted"][plan.record.key] = len(plan.restricted)
+            if outcome["restricted"]:
+                Customer.objects.filter(pk=customer.pk).update(restricted_at=now, updated_at=now)
+        else:
+            outcome = {"corrected": {}}
+            copies = personal_data.copies_to_correct(customer, data_request.corrections)
+            services.customer_update(customer=customer, actor=actor, **data_request.corrections)
+            outcome["corrected"]["contacts.customer"] = 1
+            for copy in copies:
+                copy.record.model._default_manager.filter(pk__in=copy.ids).update(
+                    **{copy.field: data_request.corrections[copy.copy_of]})
+                key = copy.record.key
+                outcome["corrected"][key] = outcome["corrected"].get(key, 0) + len(copy.ids)
+        data_request.status = PersonalDataRequest.Status.DONE
+        data_request.completed_by = actor
+        data_request.completed_at = now
+        data_request.outcome = outcome
+        data_request.save(update_fields=["status", "completed_by", "completed_at", "outcome"])
+        audit_record(actor=actor, action=f"{data_request.kind}_request_confirmed", target=customer,
+                     changes={"request": data_request.pk, **outcome}, ip_address=_ip(request))
+    return data_request
+
+
+def personal_data_request_cancel(*, actor, data_request: PersonalDataRequest, request=None) -> None:
+    with transaction.atomic():
+        data_request = PersonalDataRequest.objects.select_for_update().get(pk=data_request.pk)
+        if data_request.status != PersonalDataRequest.Status.AWAITING_CONFIRMATION:
+            raise RequestClosed("This request has already been dealt with.")
+        data_request.status = PersonalDataRequest.Status.CANCELLED
+        data_request.completed_by = actor
+        data_request.completed_at = timezone.now()
+        data_request.save(update_fields=["status", "completed_by", "completed_at"])
+        audit_record(actor=actor, action=f"{data_request.kind}_request_cancelled",
+                     target=data_request.customer, changes={"request": data_request.pk},
+                     ip_address=_ip(request))
+
+
+def outcome_lines(data_request: PersonalDataRequest) -> list[PreviewLine]:
+    """What a confirmed request did, in the declarations' words."""
+    labels = {record.key: record.label for record in personal_data.record_types()}
+    lines = []
+    for verb, counts in (data_request.outcome or {}).items():
+        for key, count in counts.items():
+            lines.append(PreviewLine(labels.get(key, key), verb, count))
+    return lines

@@ -109,6 +109,12 @@ def customer_create(*, actor, first_name: str, last_name: str, **details) -> Cus
     return customer
 
 
+def customer_details_clean(fields: dict) -> dict:
+    """A customer's details normalised and checked as `customer_create` and `customer_update`
+    take them (for a rectification request recorded before it is applied)."""
+    return _customer_clean(fields)
+
+
 @transaction.atomic
 def customer_update(*, customer: Customer, actor, **details) -> Customer:
     """Correct a customer's details (rectification, UK GDPR article 16).

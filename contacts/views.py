@@ -24,9 +24,10 @@ from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from contacts import normalise, privacy, selectors, services
-from contacts.forms import CustomerForm, SearchForm
-from contacts.models import Contact, Customer
+from contacts.forms import CustomerForm, RectificationForm, SearchForm
+from contacts.models import Contact, Customer, PersonalDataRequest
 from core.navigation import contact_entries, customer_actions, timeline_for, timeline_notes
+from core.roles import Role, has_role
 
 
 def _require(allowed: bool) -> None:
@@ -190,6 +191,7 @@ def customer_detail(request, customer_id: int):
         "actions": customer_actions(customer, request.user),
         "can_edit": selectors.can_edit_customers(request.user),
         "can_export": selectors.can_export_personal_data(request.user),
+        "can_record_requests": has_role(request.user, Role.ADMIN),
     })
 
 
@@ -226,6 +228,77 @@ def export_download(request, export_id: int):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _admin_only(request) -> None:
+    _require(has_role(request.user, Role.ADMIN))
+
+
+def erasure_new(request, customer_id: int):
+    """An admin records a customer's request to erase their data (UK GDPR article 17): nothing
+    changes until they have seen what would be erased and confirmed it."""
+    _admin_only(request)
+    customer = _customer_or_404(customer_id)
+    if request.method == "POST":
+        data_request = privacy.personal_data_request_record(
+            actor=request.user, customer=customer, kind=PersonalDataRequest.Kind.ERASURE, request=request)
+        return redirect("contacts:personal-data-request", request_id=data_request.pk)
+    return render(request, "contacts/erasure_new.html", {"customer": customer})
+
+
+def rectification_new(request, customer_id: int):
+    """An admin records the corrections a customer asked for (UK GDPR article 16); the next page
+    shows every place the old details were copied to before anything changes."""
+    _admin_only(request)
+    customer = _customer_or_404(customer_id)
+    if request.method == "POST":
+        form = RectificationForm(request.POST)
+        if form.is_valid():
+            try:
+                data_request = privacy.personal_data_request_record(
+                    actor=request.user, customer=customer, kind=PersonalDataRequest.Kind.RECTIFICATION,
+                    corrections=form.cleaned_data, request=request)
+            except ValidationError as error:
+                for name, messages_ in error.message_dict.items():
+                    for message in messages_:
+                        form.add_error(name if name in form.fields else None, message)
+            else:
+                return redirect("contacts:personal-data-request", request_id=data_request.pk)
+    else:
+        form = RectificationForm(initial=RectificationForm.initial_for(customer))
+    return render(request, "contacts/rectification_new.html", {"customer": customer, "form": form},
+                  status=400 if form.errors else 200)
+
+
+def personal_data_request(request, request_id: int):
+    """The preview of a recorded request (what would be erased, restricted or corrected, and
+    where, and why anything is kept), with Confirm and Cancel; afterwards, what was done."""
+    _admin_only(request)
+    try:
+        data_request = (PersonalDataRequest.objects.select_related("customer", "recorded_by", "completed_by")
+                        .get(pk=request_id))
+    except PersonalDataRequest.DoesNotExist:
+        raise Http404 from None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "cancel":
+                privacy.personal_data_request_cancel(actor=request.user, data_request=data_request,
+                                                     request=request)
+                messages.success(request, f"Request {data_request.reference} cancelled. Nothing was changed.")
+            else:
+                privacy.personal_data_request_confirm(actor=request.user, data_request=data_request,
+                                                      request=request)
+                messages.success(request, f"Request {data_request.reference} done.")
+        except privacy.RequestClosed as closed:
+            messages.error(request, str(closed))
+        return redirect("contacts:personal-data-request", request_id=data_request.pk)
+    preview = None
+    if data_request.status == PersonalDataRequest.Status.AWAITING_CONFIRMATION:
+        preview = privacy.personal_data_request_preview(data_request)
+    return render(request, "contacts/personal_data_request.html", {
+        "data_request": data_request, "customer": data_request.customer, "preview": preview,
+        "outcome": privacy.outcome_lines(data_request),
+    })
 
 
 # --- Contacts ----------------------------------------------------------------------------------

@@ -55,6 +55,9 @@ class PersonalField:
     # Why this field is kept by law after its record's retention runs out (the retention task
     # leaves it alone). Empty: it is erased.
     kept_by_law: str = ""
+    # The customer field this one was copied from ("email"): a rectification corrects the copy
+    # too, where it still holds the old value.
+    copy_of: str = ""
 
 
 @dataclass(frozen=True)
@@ -296,3 +299,81 @@ def subject_records(subject) -> list[tuple[RecordType, list[models.Model]]]:
 def years(count: int) -> int:
     """Days in `count` years, leap days included (a schedule is kept in days)."""
     return count * 365 + (count + 3) // 4
+
+
+# --- Erasure and rectification requests (contacts/privacy.py records and confirms them) --------
+
+
+@dataclass
+class ErasurePlan:
+    """What an erasure request does to one record type of the subject's: rows erased now, and
+    rows restricted (kept, because the law says so while they are within retention)."""
+
+    record: RecordType
+    erase: list
+    restricted: list
+
+
+def erasure_plan(subject, now: datetime) -> list[ErasurePlan]:
+    """Every record about the subject that holds personal data, split into erased and restricted
+    (`restricted_while_retained`, for rows still within retention). Rows already erased and
+    fields kept by law are left out. The subject itself comes last: restricted when anything of
+    theirs is, erased otherwise."""
+    cuts = cutoffs(now)
+    plans = []
+    restricted_any = False
+    for record, rows in subject_records(subject):
+        if not record.personal_fields() or not rows:
+            continue
+        ids = [row.pk for row in rows]
+        manager = record.model._default_manager
+        pending = set(manager.filter(pk__in=ids).filter(record.pending()).values_list("pk", flat=True))
+        if record.is_subject:
+            plans.append(ErasurePlan(record, [] if restricted_any else sorted(pending),
+                                     sorted(pending) if restricted_any else []))
+            continue
+        kept = set()
+        if record.restricted_while_retained:
+            kept = set(manager.filter(pk__in=ids).exclude(record.aged(cuts)).values_list("pk", flat=True))
+        restricted_any |= bool(kept)
+        plans.append(ErasurePlan(record, sorted(pending - kept), sorted(kept)))
+    return plans
+
+
+def erase_rows(record: RecordType, ids, now: datetime) -> int:
+    """Erase these rows as the declaration says (the retention task's erasure, for a request)."""
+    rows = record.model._default_manager.filter(pk__in=ids)
+    if record.delete_row:
+        return rows.delete()[1].get(record.model._meta.label, 0)
+    return rows.filter(record.pending()).update(**record.erased_values(now))
+
+
+@dataclass
+class Copy:
+    """Rows of a record type whose field still holds a copy of the subject's old value."""
+
+    record: RecordType
+    field: str
+    copy_of: str
+    ids: list
+
+
+def _same(left, right) -> bool:
+    return str(left or "").strip().casefold() == str(right or "").strip().casefold()
+
+
+def copies_to_correct(subject, corrections: Mapping[str, object]) -> list[Copy]:
+    """Where the subject's details were copied (declared with `copy_of`) and still hold the value
+    being corrected."""
+    found = []
+    for record, rows in subject_records(subject):
+        for personal in record.fields:
+            if personal.copy_of not in corrections or record.is_subject:
+                continue
+            old = getattr(subject, personal.copy_of)
+            if _same(old, corrections[personal.copy_of]) or not old:
+                continue
+            ids = [row.pk for row in rows if _same(getattr(row, personal.name), old)]
+            if ids:
+                found.append(Copy(record, personal.name, personal.copy_of, ids))
+    return found

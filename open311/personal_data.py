@@ -17,8 +17,10 @@ def personal_data() -> list[RecordType]:
         fields=(
             PersonalField("lat"), PersonalField("long"), PersonalField("address_string"),
             PersonalField("address_id"), PersonalField("description", Erase.MARKER),
-            PersonalField("media_url"), PersonalField("email"), PersonalField("first_name"),
-            PersonalField("last_name"), PersonalField("phone"), PersonalField("device_id"),
+            PersonalField("media_url"), PersonalField("email", copy_of="email"),
+            PersonalField("first_name", copy_of="first_name"),
+            PersonalField("last_name", copy_of="last_name"),
+            PersonalField("phone", copy_of="phone"), PersonalField("device_id"),
             PersonalField("account_id"), PersonalField("attributes"),
         ),
     )]

@@ -16,7 +16,7 @@ def personal_data() -> list[RecordType]:
         fields=(
             # Hashed, not blanked: the reference and the hash of the email still match a progress
             # check, which then shows only the status.
-            PersonalField("email", Erase.HASH),
+            PersonalField("email", Erase.HASH, copy_of="email"),
             PersonalField("location"),
         ),
     )]

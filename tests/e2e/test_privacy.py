@@ -7,6 +7,7 @@ import re
 import zipfile
 
 import pytest
+from django.utils import timezone
 
 from contacts.models import Contact, SubjectAccessExport
 from contacts.tasks import build_subject_access_export
@@ -66,3 +67,53 @@ def test_manager_exports_everything_held_about_a_customer(page, check_page, sign
                      .values_list("action", flat=True))
     assert actions == ["subject_access_export_downloaded", "subject_access_export_ready",
                        "subject_access_export_requested"]
+
+
+def test_admin_erases_a_customer_whose_complaint_the_law_keeps(page, check_page, sign_in_as):
+    from tests.complaints.factories import complaint
+    from tests.factories import ContactFactory
+
+    sign_in_as(Role.ADMIN)
+    customer = CustomerFactory(first_name="Edith", last_name="Erase", email="edith@example.com")
+    contact = ContactFactory(customer=customer, summary="Moved to Elm Road.",
+                             enquiry_closed_at=timezone.now())
+    complaint(customer=customer, summary="The crew were rude.")
+
+    page.goto(f"/contacts/customers/{customer.pk}/")
+    page.get_by_role("link", name="erase (erasure)").click()
+    check_page(page, "erasure-new", title="Erasure request")
+    page.get_by_role("button", name="Record the request and show what would be erased").click()
+    page.get_by_role("heading", level=1, name="Check what would be erased").wait_for()
+    assert page.get_by_role("heading", name="Restricted, not erased").is_visible()
+    assert page.get_by_text("Limitation Act 1980").is_visible()
+    check_page(page, "erasure-preview", title="Erasure request")
+    page.get_by_role("button", name="Confirm and erase").click()
+    page.get_by_role("heading", level=1, name="Request done").wait_for()
+    check_page(page, "erasure-done", title="Erasure request")
+    contact.refresh_from_db()
+    assert contact.summary != "Moved to Elm Road."
+
+    page.goto(f"/contacts/customers/{customer.pk}/")
+    assert page.get_by_text("Restricted since").is_visible()
+    check_page(page, "customer-restricted")
+
+
+def test_admin_corrects_a_customers_details_everywhere(page, check_page, sign_in_as):
+    sign_in_as(Role.ADMIN)
+    customer = CustomerFactory(first_name="Rita", last_name="Wrong", email="rita@example.com")
+
+    page.goto(f"/contacts/customers/{customer.pk}/")
+    page.get_by_role("link", name="correct details everywhere (rectification)").click()
+    page.get_by_label("First name").fill("")
+    page.get_by_role("button", name="Record the request and show what would change").click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    check_page(page, "rectification-error", title=re.compile("^Error: Rectification request"))
+    page.get_by_label("First name").fill("Margarita")
+    page.get_by_label("Last name").fill("Right")
+    page.get_by_role("button", name="Record the request and show what would change").click()
+    page.get_by_role("heading", level=1, name="Check what would change").wait_for()
+    check_page(page, "rectification-preview", title="Rectification request")
+    page.get_by_role("button", name="Confirm and correct").click()
+    page.get_by_role("heading", level=1, name="Request done").wait_for()
+    customer.refresh_from_db()
+    assert (customer.first_name, customer.last_name) == ("Margarita", "Right")

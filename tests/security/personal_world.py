@@ -117,8 +117,8 @@ def build_world(name: str) -> World:
     # staff member's own; they are part of the first sentinel, not of a customer's export.
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         extra = {"get_data": "", "post_data": "", "failures_since_start": 1} if model is AccessAttempt else {}
-        model.objects.create(user_agent="ua", ip_address="10.0.0.1", username=name, http_accept="a",
-                             path_info="/", **extra)
+        model.objects.create(user_agent="ua", ip_address="10.0.0.1", username=f"{name}{next(_counter)}",
+                             http_accept="a", path_info="/", **extra)
     LogEntry.objects.create(user=officer, object_id=str(customer.pk), object_repr=str(customer),
                             action_flag=CHANGE, change_message="[]")
 

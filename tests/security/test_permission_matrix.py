@@ -67,6 +67,16 @@ ROWS = [
     # Only the manager who asked downloads it (once, before it expires); the admin did not ask.
     ("GET", "/contacts/exports/{manager_export}/download/", "302 403 403 403 403 403 200 404 302"),
     ("GET", "/contacts/exports/{missing}/download/", "302 403 403 403 403 403 404 404 302"),
+    # Erasure and rectification requests (issue 17): admins only. An empty rectification form
+    # answers 400 with its errors; confirming redirects to the request's page.
+    ("GET", "/contacts/customers/{customer}/erasure/", "302 403 403 403 403 403 403 200 302"),
+    ("POST", "/contacts/customers/{customer}/erasure/", "302 403 403 403 403 403 403 302 302"),
+    ("GET", "/contacts/customers/{missing}/erasure/", "302 403 403 403 403 403 403 404 302"),
+    ("GET", "/contacts/customers/{customer}/rectification/", "302 403 403 403 403 403 403 200 302"),
+    ("POST", "/contacts/customers/{customer}/rectification/", "302 403 403 403 403 403 403 400 302"),
+    ("GET", "/contacts/requests/{data_request}/", "302 403 403 403 403 403 403 200 302"),
+    ("POST", "/contacts/requests/{data_request}/", "302 403 403 403 403 403 403 302 302"),
+    ("GET", "/contacts/requests/{missing}/", "302 403 403 403 403 403 403 404 302"),
     ("GET", "/contacts/customers/{missing}/export/", "302 403 403 403 403 403 404 404 302"),
     ("GET", "/contacts/{contact}/", "302 200 200 200 200 200 200 200 302"),
     ("GET", "/contacts/{missing}/", "302 404 404 404 404 404 404 404 302"),

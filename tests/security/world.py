@@ -117,9 +117,16 @@ def build_world() -> World:
         status=SubjectAccessExport.Status.READY, ready_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=7), archive=b"PK", archive_bytes=2)
 
+    from contacts.models import PersonalDataRequest
+
+    data_request = PersonalDataRequest.objects.create(
+        customer=customer, kind=PersonalDataRequest.Kind.ERASURE, recorded_by=world.users[Role.ADMIN],
+        recorded_at=timezone.now())
+
     world.ids = {
         "customer": customer.pk,
         "manager_export": manager_export.pk,
+        "data_request": data_request.pk,
         "contact": contact.pk,
         "partner_contact": partner_contact.contact.pk,
         "handoff": handoff_a.pk,
