@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -151,14 +151,26 @@ def complaint_actions_for(user, complaint: Complaint) -> list[Action]:
     return [action for action in allowed_actions(complaint) if user_may_act(user, complaint, action)]
 
 
+def complaint_needs_senior_officer(complaint: Complaint) -> bool:
+    """A corporate stage 2 complaint, and a premature Ombudsman complaint (made to the Ombudsman
+    first), are owned by a senior officer (DOMAIN.md, "Complaints": stage 2 "Assistant Chief
+    Executive / Assistant Executive Director / Head of Service"; premature: "with a senior officer
+    responsible"). A statutory stage 2 goes to an external investigator, who is not on the staff
+    list as a senior officer, so it is not restricted."""
+    if complaint.process != Process.CORPORATE:
+        return False
+    return complaint.stage == Stage.TWO or (complaint.via_ombudsman and complaint.stage == Stage.ONE)
+
+
 def officers_for_allocation(complaint: Complaint | None = None) -> QuerySet[User]:
-    """Active staff who may own a complaint (any member of staff can be the allocated officer,
-    a senior officer or an investigator)."""
-    return (
-        User.objects.filter(is_active=True)
-        .exclude(groups__name=Role.PARTNER)
-        .order_by("last_name", "first_name", "pk")
-    )
+    """Active staff who may own a complaint: any member of staff, or only senior officers where
+    the complaint needs one (`complaint_needs_senior_officer`). Named people first, so an account
+    with no name (a system administrator) does not head the list."""
+    officers = User.objects.filter(is_active=True).exclude(groups__name=Role.PARTNER)
+    if complaint is not None and complaint_needs_senior_officer(complaint):
+        officers = officers.filter(is_senior_officer=True)
+    return officers.distinct().order_by(
+        Case(When(last_name="", then=1), default=0), "last_name", "first_name", "pk")
 
 
 def social_care_monitoring_officer() -> User | None:

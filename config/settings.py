@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "handoffs",
     "complaints",
     "intake",
+    "people",
     "reporting",
     "open311",
     "selfservice",
@@ -378,6 +379,9 @@ CONTENT_SECURITY_POLICY = {
 # Business settings a council may tune without a code change (catalogue data lives in the admin).
 REPEAT_CONTACT_WINDOW_WORKING_DAYS = env.int("REPEAT_CONTACT_WINDOW_WORKING_DAYS", default=10)
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Metropolitan Borough Council")
+# Triage (issue 18): a complaint still awaiting allocation, or a hand-off not yet accepted, this
+# many working days after it arrived alerts the manager of the team that should pick it up.
+TRIAGE_WORKING_DAYS = env.int("TRIAGE_WORKING_DAYS", default=2)
 # Customer insight surveys (insight/): a customer is asked at most once in this many days; an
 # enquiry closed longer ago than SURVEY_MAX_AGE_DAYS is not surveyed; PUBLIC_BASE_URL starts the
 # emailed survey link.

@@ -98,6 +98,10 @@ class Outgoing:
 def _outbound(item: Outgoing, now) -> OutboundMessage:
     object_type, object_id = _object_ref(item.about) if item.about is not None else ("", "")
     to_email = item.to_email or getattr(item.recipient_user, "email", "") or ""
+    if item.recipient_user is not None and not item.recipient_user.is_active:
+        # A deactivated account (a leaver) is sent nothing (issue 18, "People change"); the
+        # sweeps address the work's next owner instead, and this keeps the record of what was due.
+        to_email = ""
     return OutboundMessage(
         dedupe_key=item.dedupe_key,
         created_at=now,

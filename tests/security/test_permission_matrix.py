@@ -104,6 +104,11 @@ ROWS = [
     ("GET", "/reports/complaints/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/handoffs/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/joined-up/", "302 403 403 403 403 403 200 200 302"),
+    # --- people change (issue 18): managers and admins pass a leaver's work on ------------------
+    ("GET", "/people/", "302 403 403 403 403 403 200 200 302"),
+    ("GET", "/people/{back_office_id}/reassign/", "302 403 403 403 403 403 200 200 302"),
+    ("POST", "/people/{back_office_id}/reassign/", "302 403 403 403 403 403 400 400 302"),
+    ("GET", "/people/{missing}/reassign/", "302 403 403 403 403 403 404 404 302"),
     # --- contact-centre planning (issue 22): managers and admins only ---------------------------
     ("GET", "/planning/", "302 403 403 403 403 403 200 200 302"),
     # --- customer insight: reports for managers and admins; counter feedback and Tell Us Once
