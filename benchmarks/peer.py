@@ -73,6 +73,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
 HELPDESK_API_ENABLED = True
+HELPDESK_TEAMS_MODE_ENABLED = False  # teams need pinax-teams, an optional extra
 """
 
 URLS = """\
@@ -108,8 +109,11 @@ def install() -> None:
     if marker.exists():
         return
     venv.EnvBuilder(with_pip=True, clear=True).create(PEER_VENV)
-    subprocess.run([str(_python()), "-m", "pip", "install", "--quiet", PEER_PACKAGE,
-                    "gunicorn>=23,<28", "psycopg[binary]>=3.2,<3.4"], check=True)
+    installed = subprocess.run([str(_python()), "-m", "pip", "install", "--quiet", PEER_PACKAGE,
+                                "gunicorn>=23,<28", "psycopg[binary]>=3.2,<3.4"],
+                               capture_output=True, text=True)
+    if installed.returncode:
+        raise RuntimeError(f"pip install {PEER_PACKAGE} failed: {installed.stderr[-500:]}")
     marker.touch()
 
 
@@ -137,7 +141,7 @@ def prepare(database_url: str) -> tuple[dict, str, int]:
     peer_url = fresh_database(database_url, _peer_database_name(database_url))
     env = _environment(peer_url)
     subprocess.run([str(_python()), "-m", "django", "migrate", "--noinput", "-v", "0"],
-                   cwd=PEER_SITE, env=env, check=True)
+                   cwd=PEER_SITE, env=env, check=True, capture_output=True, text=True)
     out = subprocess.run([str(_python()), "-c", SETUP], cwd=PEER_SITE, env=env, check=True,
                          capture_output=True, text=True).stdout.split()
     return env, out[0], int(out[1])
