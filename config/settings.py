@@ -351,6 +351,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Error bodies for every status and links from what creates a record to what acts on it, so
+    # that a stateful client walks the workflows (core/api_schema.py, issue 24).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api_schema.postprocess_links_and_errors",
+    ],
     # One stable name per shared choice set, so partners' generated clients get one type each.
     "ENUM_NAME_OVERRIDES": {
         "HandoffMethodEnum": "core.models.HandoffMethod",
