@@ -95,6 +95,11 @@ class Handoff(models.Model):
                 fields=["advocate", "due_date"], condition=~Q(status="resolved"),
                 name="handoff_advocate_open_idx",
             ),
+            # The queues' "assigned to me" (issue 20): an officer's unresolved hand-offs by due date.
+            models.Index(
+                fields=["assigned_to", "due_date"], condition=~Q(status="resolved"),
+                name="handoff_assignee_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:
