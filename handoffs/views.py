@@ -60,7 +60,8 @@ def bulk_assign(request):
     led = selectors.teams_led_by(request.user)
     if not led.exists():
         raise PermissionDenied
-    back = request.POST.get("query", "")
+    # The list to go back to (its filters, sort and page), re-encoded: never raw text in a header.
+    back = QueryDict(request.POST.get("query", "")[:2000]).urlencode()
     bulk_form = BulkAssignForm(request.POST, officers=selectors.assignable_officers(led))
     ids = bulk_form.selected_ids()
     if bulk_form.is_valid() and not ids:

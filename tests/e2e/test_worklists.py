@@ -21,31 +21,35 @@ def buckleys(demo_data):
     }
 
 
-def test_team_lead_finds_sorts_and_bulk_assigns(page, check_page, buckleys):
+def test_team_lead_finds_sorts_and_bulk_assigns(page, check_page, demo_data):
     from core.models import Team
     from handoffs.models import Handoff
+    from tests.factories import CustomerFactory
     from tests.handoffs.factories import open_handoff
 
+    # A surname the demo data does not use, so the search finds exactly these two.
+    nadia = CustomerFactory(first_name="Nadia", last_name="Quenby", postcode="SK15 9ZQ")
+    omar = CustomerFactory(first_name="Omar", last_name="Quenby", postcode="SK14 9ZQ")
     team = Team.objects.filter(members__username="back_office", is_front_office=False).order_by("pk").first()
-    quick = open_handoff(team=team, customer=buckleys["grace"], days=2)
-    slow = open_handoff(team=team, customer=buckleys["arthur"], days=9)
+    quick = open_handoff(team=team, customer=nadia, days=2)
+    slow = open_handoff(team=team, customer=omar, days=9)
     other = open_handoff(team=team, days=4)
 
     sign_in(page, "manager")  # the demo's team lead
     page.goto("/handoffs/")
     check_page(page, "worklist-queue", title="Team queue")
-    page.get_by_label("Search").fill("buckley")
+    page.get_by_label("Search").fill("quenby")
     page.get_by_label("Assigned").select_option(label="Unassigned")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator("#list-count")).to_have_text("Showing 1 to 2 of 2 hand-offs")
     rows = page.locator("table.govuk-table tbody tr")
-    expect(rows.nth(0)).to_contain_text("Grace Buckley")  # soonest due first
-    assert "q=buckley" in page.url and "assigned=none" in page.url
+    expect(rows.nth(0)).to_contain_text("Nadia Quenby")  # soonest due first
+    assert "q=quenby" in page.url and "assigned=none" in page.url
 
     page.get_by_role("link", name="Due (sorted ascending; sort descending)").click()
-    expect(rows.nth(0)).to_contain_text("Arthur Buckley")
+    expect(rows.nth(0)).to_contain_text("Omar Quenby")
     expect(page.locator('th[aria-sort="descending"]')).to_contain_text("Due")
-    assert "q=buckley" in page.url and "order=desc" in page.url
+    assert "q=quenby" in page.url and "order=desc" in page.url
     check_page(page, "worklist-queue-sorted", title="Team queue")
 
     page.get_by_label(f"Select hand-off {quick.pk}").check()
@@ -56,7 +60,7 @@ def test_team_lead_finds_sorts_and_bulk_assigns(page, check_page, buckleys):
     expect(banner).to_contain_text("2 hand-offs assigned to Ben Okafor")
     # Back on the same list (filtered to unassigned): they have left it.
     expect(page.locator("body")).to_contain_text("No hand-offs match")
-    assert "q=buckley" in page.url
+    assert "q=quenby" in page.url
     check_page(page, "worklist-queue-assigned", title="Team queue")
     assert set(Handoff.objects.filter(assigned_to__username="back_office").values_list("pk", flat=True)) >= {
         quick.pk, slow.pk}
@@ -86,12 +90,14 @@ def test_complaints_officer_picks_the_right_buckley(page, check_page, buckleys):
     page.get_by_role("button", name="Search").click()
     table = page.locator("table.govuk-table")
     rows = table.locator("tbody tr")
-    # "first last" exact first: Grace before Arthur (who matches only the surname).
+    # "first last" exact first: every Grace Buckley (the demo has its own) before anyone else;
+    # Arthur Buckley matches only the surname and is not listed for "Grace Buckley".
     expect(rows.nth(0)).to_contain_text("Grace Buckley")
-    expect(rows.nth(0)).to_contain_text("12 Apr 1961")
-    expect(rows.nth(0)).to_contain_text("4 Mill Lane")
+    expect(table).not_to_contain_text("Arthur Buckley")
+    ours = rows.filter(has_text="4 Mill Lane")
+    expect(ours).to_contain_text("12 Apr 1961")  # date of birth and address tell them apart
     check_page(page, "buckley-search", title="Log a complaint")
-    rows.nth(0).get_by_role("link", name="Select Grace Buckley").click()
+    ours.get_by_role("link", name="Select Grace Buckley").click()
     card = page.locator("#chosen-customer")
     expect(card).to_contain_text("Grace Buckley")
     expect(card).to_contain_text("12 April 1961")
