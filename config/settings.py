@@ -401,6 +401,8 @@ CONTENT_SECURITY_POLICY = {
 
 # Business settings a council may tune without a code change (catalogue data lives in the admin).
 REPEAT_CONTACT_WINDOW_WORKING_DAYS = env.int("REPEAT_CONTACT_WINDOW_WORKING_DAYS", default=10)
+# How long a merge of two customer records can be undone (issue 20).
+CUSTOMER_MERGE_UNDO_DAYS = env.int("CUSTOMER_MERGE_UNDO_DAYS", default=30)
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Metropolitan Borough Council")
 # Triage (issue 18): a complaint still awaiting allocation, or a hand-off not yet accepted, this
 # many working days after it arrived alerts the manager of the team that should pick it up.
