@@ -4,9 +4,10 @@ recording a timeline event and an audit row."""
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from complaints.models import (
@@ -21,6 +22,7 @@ from complaints.models import (
     Status,
 )
 from complaints.selectors import (
+    complaint_needs_senior_officer,
     complaint_previous_event_at,
     rule_set_active,
     social_care_monitoring_officer,
@@ -155,6 +157,9 @@ def complaint_allocate(*, complaint: Complaint, actor, officer: User, at=None) -
     if officer is None or not officer.is_active or not is_staff_member(officer):
         raise ValidationError({"officer": "Choose an active member of staff."})
     complaint, transition = _lock(complaint, Action.ALLOCATE)
+    if complaint_needs_senior_officer(complaint) and not officer.is_senior_officer:
+        raise ValidationError({"officer": f"{_senior_reason(complaint)} must be allocated to a senior "
+                                          f"officer; {officer} is not marked as one."})
     at = _at(complaint, at)
     before = _state(complaint)
     stage = _current_stage(complaint)
@@ -182,6 +187,12 @@ def complaint_allocate(*, complaint: Complaint, actor, officer: User, at=None) -
                   "due_date": _iso(complaint.due_date)},
             changes={**_moved(before, complaint), "assigned_to": [previous_owner, officer.pk]})
     return complaint
+
+
+def _senior_reason(complaint: Complaint) -> str:
+    if complaint.stage == Stage.TWO:
+        return f"Complaint {complaint.reference} is at stage 2 and"
+    return f"Complaint {complaint.reference} was made to the Ombudsman first and"
 
 
 @transaction.atomic
@@ -357,6 +368,28 @@ def complaint_close(*, complaint: Complaint, actor, at=None) -> Complaint:
     return complaint
 
 
+def complaints_reassign_officer(*, actor, officer: User, new_officer: User, at=None) -> list[Complaint]:
+    """Pass every open complaint of `officer` (a leaver, someone away) to `new_officer`, each as
+    an allocation with its own timeline entry and audit row, so each still follows the table and
+    the allocation rules (a senior officer at stage 2, another officer than the previous stage's).
+    All or nothing: one refusal refuses the lot, with every refusal said. Call it inside the
+    transaction of the whole change (`people.services.officer_work_reassign`)."""
+    moved, problems = [], []
+    open_cases = (Complaint.objects.filter(assigned_to=officer, status=Status.OPEN)
+                  .order_by("received_at", "pk"))
+    for complaint in open_cases:
+        try:
+            with transaction.atomic():
+                moved.append(complaint_allocate(complaint=complaint, actor=actor, officer=new_officer,
+                                                at=at))
+        except ValidationError as error:
+            problems.extend(f"{complaint.reference}: {message}" if not message.startswith("Complaint ")
+                            else message for message in error.messages)
+    if problems:
+        raise ValidationError({"officer": problems})
+    return moved
+
+
 ACTION_SERVICES = {
     Action.ALLOCATE: complaint_allocate,
     Action.INTERIM_RESPONSE: complaint_interim_response,
@@ -430,6 +463,7 @@ def complaints_enforce_deadlines(today: date | None = None) -> dict[str, int]:
         counts["overdue"] += marked
         counts["notices"] += notices
     counts["ombudsman_reminders"] = _remind_ombudsman_follow_ups(today, cal)
+    counts["triage_alerts"] = complaints_alert_triage(today)
     return counts
 
 
@@ -479,8 +513,8 @@ def _enforce_chunk(ids: list[int], today: date, horizon: date, cal) -> tuple[int
 
 def _deadline_reminder(complaint: Complaint, stage: ComplaintStage, due: date) -> Outgoing | None:
     owner = complaint.assigned_to
-    if owner is None:
-        return None
+    if owner is None or not owner.is_active:
+        return None  # a leaver is reminded of nothing; the overdue notice reaches their manager
     return Outgoing(
         dedupe_key=f"complaint-stage:{stage.pk}:reminder:{due.isoformat()}",
         message=Message(
@@ -497,7 +531,7 @@ def _deadline_reminder(complaint: Complaint, stage: ComplaintStage, due: date) -
 def _overdue_notice(complaint: Complaint, stage: ComplaintStage, due: date,
                     days_over: int) -> Outgoing | None:
     manager = getattr(complaint.assigned_to, "line_manager", None)
-    if manager is None:
+    if manager is None or not manager.is_active:
         return None
     return Outgoing(
         dedupe_key=f"complaint-stage:{stage.pk}:overdue:{due.isoformat()}",
@@ -551,7 +585,8 @@ def _remind_ombudsman_follow_ups(today: date, cal) -> int:
         remind_on = cal.subtract_working_days(follow_up, complaint.rule_set.ombudsman_reminder_working_days)
         if today < remind_on:
             continue
-        recipients = [complaint.assigned_to] if complaint.assigned_to else legal
+        owner = complaint.assigned_to
+        recipients = [owner] if owner is not None and owner.is_active else legal
         messages.extend(
             Outgoing(
                 dedupe_key=f"complaint:{complaint.pk}:ombudsman-follow-up:{follow_up.isoformat()}:"
@@ -569,3 +604,56 @@ def _remind_ombudsman_follow_ups(today: date, cal) -> int:
         )
     with transaction.atomic():
         return len(outbox_send_many(messages))
+
+
+# --- Triage (issue 18, "People change") ---------------------------------------------------------
+
+
+def complaints_alert_triage(today: date | None = None) -> int:
+    """A complaint still awaiting allocation more than TRIAGE_WORKING_DAYS working days after its
+    stage began (stage 1: received; later stages: escalation or referral) alerts the managers of
+    the team that allocates it: the line managers of the active corporate complaints officers, or
+    of the social care complaints monitoring officers for a statutory complaint; with none, every
+    active manager. Once per stage and manager (outbox dedupe keys), so the sweep may run often."""
+    today = today or timezone.localdate()
+    cal = calendar()
+    limit = settings.TRIAGE_WORKING_DAYS
+    # The stage began on or before this day: a coarse bound read from the index, refined below.
+    earliest_late = today - timedelta(days=limit)
+    waiting = list(
+        ComplaintStage.objects.filter(complaint__status=Status.AWAITING_ALLOCATION,
+                                      stage=F("complaint__stage"), started_at__date__lt=earliest_late)
+        .select_related("complaint__service").order_by("started_at", "pk")
+    )
+    managers = {process: triage_managers(process) for process in Process.values}
+    messages = []
+    for stage in waiting:
+        complaint = stage.complaint
+        triage_by = cal.add_working_days(local_date(stage.started_at), limit)
+        if today <= triage_by:
+            continue
+        days = cal.working_days_between(local_date(stage.started_at), today)
+        for manager in managers[complaint.process]:
+            messages.append(Outgoing(
+                dedupe_key=f"complaint-stage:{stage.pk}:triage:{manager.pk}",
+                message=Message(
+                    subject=f"Not allocated: complaint {complaint.reference} ({complaint.service.name})",
+                    body=f"Complaint {complaint.reference} ({complaint.get_process_display().lower()}, "
+                         f"{stage.get_stage_display().lower()}, {complaint.service.name}) has waited "
+                         f"{days} working days for an officer since {stage.started_at:%d %B %Y}; "
+                         f"the triage limit is {limit} working days.",
+                ),
+                recipient_user=manager, about=complaint,
+            ))
+    with transaction.atomic():
+        return len(outbox_send_many(messages))
+
+
+def triage_managers(process: str) -> list[User]:
+    """Who is told of a complaint nobody has picked up (see `complaints_alert_triage`)."""
+    role = Role.SOCIAL_CARE_COMPLAINTS if process == Process.STATUTORY else Role.COMPLAINTS_OFFICER
+    managers = list(User.objects.filter(
+        is_active=True,
+        pk__in=User.objects.filter(is_active=True, groups__name=role).values("line_manager"),
+    ).order_by("pk"))
+    return managers or list(User.objects.filter(is_active=True, groups__name=Role.MANAGER).order_by("pk"))

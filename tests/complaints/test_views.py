@@ -154,7 +154,8 @@ def test_navigation_and_attention_hooks(make_user):
 
 def test_demo_data_covers_every_state_through_the_services_and_runs_once(make_user):
     for role in ("complaints_officer", "social_care_complaints", "legal", "manager"):
-        make_user(role, username=role)
+        # As seed_demo makes them: the manager is the senior officer for stage 2 (issue 18).
+        make_user(role, username=role, is_senior_officer=role == "manager")
     for code in ("waste", "housing", "adult-social-care"):
         ServiceFactory(code=code)
     import random

@@ -80,6 +80,8 @@ class Command(BaseCommand):
                     "email": f"{code.replace('_', '.')}@council.example",
                     "is_active": True,
                     "line_manager": manager if code != Role.MANAGER else None,
+                    # The Head of Service owns corporate stage 2 and premature Ombudsman cases.
+                    "is_senior_officer": code == Role.MANAGER,
                 },
             )
             user.set_password(password)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_issue16_outbox'),
+        ('core', '0006_issue18b'),
     ]
 
     operations = [

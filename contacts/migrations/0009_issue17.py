@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0007_issue15'),
+        ('contacts', '0008_issue20_merge'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
