@@ -16,6 +16,10 @@ def retention_schedules() -> list[Schedule]:
                  "after the request was completed", order=91),
         Schedule("subject_access_exports", "Subject access export files", 7, "after they were asked for",
                  order=90),
+        # What a record said before a duplicate was merged into it (issue 20): needed for the undo
+        # (CUSTOMER_MERGE_UNDO_DAYS, 30) and for questions about the merge, not for longer.
+        Schedule("customer_merges", "Customer merge records (details before the merge)", 365,
+                 "after the merge", order=92),
     ]
 
 
@@ -28,9 +32,17 @@ def _expired_unless_downloaded(now):
 
 
 def personal_data() -> list[RecordType]:
-    from contacts.models import Contact, Customer, PersonalDataRequest, SubjectAccessExport
+    from contacts.models import Contact, Customer, CustomerMerge, PersonalDataRequest, SubjectAccessExport
 
     return [
+        RecordType(
+            model=CustomerMerge, label="Customer merges", customer="survivor",
+            schedules=("customer_merges",),
+            aged=lambda cuts: Q(merged_at__lt=cuts["customer_merges"]),
+            retention_rule="Customer merge records schedule (default 1 year) after the merge; which "
+                           "rows moved (ids only) is kept",
+            fields=(PersonalField("survivor_before"),),
+        ),
         RecordType(
             model=PersonalDataRequest, label="Erasure and rectification requests", customer="customer",
             schedules=("data_requests",),

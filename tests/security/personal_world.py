@@ -60,7 +60,7 @@ class World:
 def build_world(name: str) -> World:
     """Every personal record of one customer; all of it closed, so it can age."""
     before = _pks()
-    officer = user_with(Role.COMPLAINTS_OFFICER)
+    officer = user_with(Role.COMPLAINTS_OFFICER, is_senior_officer=True)
     adviser = user_with(Role.ADVISER)
     customer = CustomerFactory(first_name=name, last_name="Sentinel", email=f"{name.lower()}@example.com")
     team = TeamFactory()

@@ -52,6 +52,7 @@ NOT_PERSONAL = {
     "core_retentionrun": ("counts cutoffs", "counts and dates only"),
     "contacts_samplingperiod": ("name", "an NI14 sample period"),
     "contacts_personaldatarequest": ("outcome", "counts per record type only"),
+    "contacts_customermerge": ("moved", "the ids of the rows a merge moved"),
     "contacts_idempotencykey": ("key request_hash", "a partner's retry key and a hash"),
     "complaints_complaintruleset": ("code name description", "complaint rule sets"),
     "complaints_complaintstagerule": ("owner_description", "a role's description"),
