@@ -162,6 +162,11 @@ def letter(request, complaint_id, kind, stage):
     return render(request, f"complaints/letters/{kind}.html", {**context, "title": LETTERS[kind]})
 
 
+# A service's field that the form asks for in parts: its errors go on the part the summary links to.
+_FORM_FIELD = {"received_at": "received_date"}
+
+
 def _add_errors(form, error: ValidationError):
     for field, messages_ in error.message_dict.items():
+        field = _FORM_FIELD.get(field, field)
         form.add_error(field if field in form.fields else None, messages_)

@@ -1,10 +1,11 @@
 from django import forms
 
+from core.govuk_forms import GovukForm
 from core.models import HandoffMethod
 from handoffs.models import Handoff, HandoffUpdate
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(GovukForm):
     team = forms.ChoiceField(required=False)
     status = forms.ChoiceField(required=False, choices=[("", "Open and in progress"),
                                                         *Handoff.Status.choices])
@@ -17,7 +18,7 @@ class QueueFilterForm(forms.Form):
         self.fields["team"].choices = [("", "All my teams"), *[(t.code, t.name) for t in teams]]
 
 
-class UpdateForm(forms.Form):
+class UpdateForm(GovukForm):
     note = forms.CharField(widget=forms.Textarea, label="Update",
                            error_messages={"required": "Enter the update."})
     customer_informed = forms.BooleanField(required=False, label="The customer has been informed")
@@ -32,7 +33,7 @@ class UpdateForm(forms.Form):
         return data
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(GovukForm):
     officer = forms.ModelChoiceField(queryset=None, label="Officer",
                                      error_messages={"required": "Select an officer."})
     note = forms.CharField(widget=forms.Textarea, required=False, label="Reason")
@@ -43,7 +44,7 @@ class ReassignForm(forms.Form):
         self.fields["officer"].empty_label = "Select an officer"
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(GovukForm):
     outcome = forms.CharField(widget=forms.Textarea, label="Outcome",
                               help_text="What was done. The customer sees this for Customer "
                                         "Advocate cases.",
