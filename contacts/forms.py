@@ -68,8 +68,8 @@ class AddressLookupForm(GovukForm):
     button at a time. "Find address" lists the gazetteer's addresses at the postcode; "Use this
     address" puts the chosen one's lines, postcode and UPRN into the form."""
 
-    lookup_postcode = forms.CharField(max_length=10, label="Postcode",
-                                      help_text="Find the address from the council's gazetteer.")
+    lookup_postcode = forms.CharField(max_length=10, label="Find the address by postcode",
+                                      help_text="From the council's address gazetteer, with its UPRN.")
     address = forms.ChoiceField(required=False, label="Select an address")
     error_names = {"lookup_postcode": "a postcode to find the address", "address": "an address"}
 
