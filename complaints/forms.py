@@ -45,7 +45,7 @@ class ComplaintForm(GovukForm):
         help_text="Logged as corporate stage 1 with a senior officer responsible and Legal "
                   "Services involved.",
     )
-    ombudsman_reference = forms.CharField(required=False, label="Ombudsman's reference")
+    ombudsman_reference = forms.CharField(required=False, label="Ombudsman's reference", max_length=100)
 
     error_names = {"customer": "the customer's number", "summary": "what the complaint is about",
                    "received_date": "the date the complaint was received",
@@ -104,7 +104,7 @@ class EscalateForm(GovukForm):
 
 
 class ReferForm(GovukForm):
-    reference = forms.CharField(label="Ombudsman's reference")
+    reference = forms.CharField(label="Ombudsman's reference", max_length=100)
 
 
 class ConfirmForm(GovukForm):
