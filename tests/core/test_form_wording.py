@@ -62,6 +62,8 @@ FORM_ARGUMENTS = {
     "handoffs.forms.QueueFilterForm": dict,
     "handoffs.forms.UpdateForm": dict,
     "handoffs.forms.ReassignForm": lambda: {"officers": _officers()},
+    "handoffs.forms.SearchForm": dict,
+    "handoffs.forms.BulkAssignForm": lambda: {"officers": _officers()},
     "handoffs.forms.ResolveForm": dict,
     "insight.forms.SurveyForm": dict,
     "insight.forms.PeriodForm": dict,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0007_issue15'),
+        ('contacts', '0008_issue20_merge'),
     ]
 
     operations = [
