@@ -57,6 +57,7 @@ FORM_ARGUMENTS = {
     "contacts.admin.SamplingPeriodForm": dict,
     "contacts.forms.SearchForm": dict,
     "contacts.forms.CustomerForm": dict,
+    "contacts.forms.AddressLookupForm": dict,
     "core.forms.StaffAuthenticationForm": lambda: {"request": RequestFactory().post("/sign-in/")},
     "core.forms.ApiKeyForm": dict,
     "handoffs.forms.QueueFilterForm": dict,

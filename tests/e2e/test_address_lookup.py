@@ -22,9 +22,14 @@ def press_enter(page):
 def test_adviser_fills_an_address_from_a_postcode_with_the_keyboard_only(page, check_page):
     create_user(Role.ADVISER)
     for number, uprn in ((2, "100011990002"), (4, "100011990004"), (10, "100011990010")):
-        GazetteerAddress.objects.create(uprn=uprn, address_line_1=f"{number} Penny Meadow",
-                                        town="Ashton-under-Lyne", postcode="OL6 6EX",
-                                        latitude=Decimal("53.4890"), longitude=Decimal("-2.0950"))
+        GazetteerAddress.objects.create(
+            uprn=uprn,
+            address_line_1=f"{number} Penny Meadow",
+            town="Ashton-under-Lyne",
+            postcode="OL6 6EX",
+            latitude=Decimal("53.4890"),
+            longitude=Decimal("-2.0950"),
+        )
     sign_in_by_keyboard(page, "e2e_adviser")
     page.goto("/contacts/customers/new/")
     assert focused(page, "el.id === 'id_first_name'")
@@ -74,5 +79,8 @@ def test_adviser_fills_an_address_from_a_postcode_with_the_keyboard_only(page, c
     press_enter(page)
     customer = Customer.objects.get(last_name="Heywood")
     assert (customer.address_line_1, customer.postcode, customer.uprn) == (
-        "4 Penny Meadow", "OL6 6EX", "100011990004")
+        "4 Penny Meadow",
+        "OL6 6EX",
+        "100011990004",
+    )
     assert customer.date_of_birth.isoformat() == "1950-02-28"

@@ -28,21 +28,28 @@ def _csv(response) -> list[list[str]]:
 
 
 def _first_column(page: str, table: str) -> list[str]:
-    body = page[page.index(f'id="table-{table}"'):]
-    body = body[:body.index("</table>")]
-    return re.findall(r'<th scope="row" class="govuk-table__header"><a class="govuk-link" href="[^"]+">([^<]+)</a>', body)
+    body = page[page.index(f'id="table-{table}"') :]
+    body = body[: body.index("</table>")]
+    return re.findall(
+        r'<th scope="row" class="govuk-table__header"><a class="govuk-link" href="[^"]+">([^<]+)</a>', body
+    )
 
 
 @pytest.fixture
 def complaints():
-    in_period = complaint(received_at=complaint_at("2025-03-03"),
-                          customer=CustomerFactory(first_name="Zebedee", last_name="Quill"))
+    in_period = complaint(
+        received_at=complaint_at("2025-03-03"),
+        customer=CustomerFactory(first_name="Zebedee", last_name="Quill"),
+    )
     walk(in_period, ["allocate"], at_times=[complaint_at("2025-03-04")])
     before = complaint(received_at=complaint_at("2024-06-03"))
     walk(before, ["allocate"], at_times=[complaint_at("2024-06-04")])
     answered = complaint(received_at=complaint_at("2025-05-05"))
-    walk(answered, ["allocate", "respond", "close"],
-         at_times=[complaint_at("2025-05-06"), complaint_at("2025-05-07"), complaint_at("2025-05-08")])
+    walk(
+        answered,
+        ["allocate", "respond", "close"],
+        at_times=[complaint_at("2025-05-06"), complaint_at("2025-05-07"), complaint_at("2025-05-08")],
+    )
     return {"in_period": in_period.reference, "before": before.reference, "answered": answered.reference}
 
 
@@ -53,10 +60,14 @@ def test_complaints_figures_click_through_to_their_cases_and_csv(client_for, com
     received_link = re.search(r'href="(/reports/complaints/cases/\?[^"]*figure=received)">(\d+)', report)
     assert received_link and received_link.group(2) == "2"
     page = client.get(received_link.group(1).replace("&amp;", "&")).content.decode()
-    assert sorted(_first_column(page, "received")) == sorted([complaints["in_period"], complaints["answered"]])
+    assert sorted(_first_column(page, "received")) == sorted(
+        [complaints["in_period"], complaints["answered"]]
+    )
     # Overdue now: the two allocated long ago and not answered, whenever received.
     overdue = client.get("/reports/complaints/cases/", {**PERIOD, "figure": "overdue"}).content.decode()
-    assert sorted(_first_column(overdue, "overdue")) == sorted([complaints["in_period"], complaints["before"]])
+    assert sorted(_first_column(overdue, "overdue")) == sorted(
+        [complaints["in_period"], complaints["before"]]
+    )
     rows = _csv(client.get("/reports/complaints/cases/", {**PERIOD, "figure": "overdue", "format": "csv"}))
     assert rows[0] == ["Reference", "Received", "Service", "Process", "Stage", "Status", "Due"]
     assert sorted(row[0] for row in rows[1:]) == sorted([complaints["in_period"], complaints["before"]])
@@ -77,17 +88,22 @@ def test_handoff_figures_click_through_to_their_cases_and_csv(client_for, handof
     opened = re.search(r'href="(/reports/handoffs/cases/\?[^"]*figure=opened)">(\d+)', report)
     assert opened and opened.group(2) == "2"
     page = client.get(opened.group(1).replace("&amp;", "&")).content.decode()
-    assert sorted(_first_column(page, "opened")) == sorted([str(handoffs["in_period"]), str(handoffs["advocate"])])
+    assert sorted(_first_column(page, "opened")) == sorted(
+        [str(handoffs["in_period"]), str(handoffs["advocate"])]
+    )
     overdue = _csv(client.get("/reports/handoffs/cases/", {**PERIOD, "figure": "overdue", "format": "csv"}))
     assert sorted(int(row[0]) for row in overdue[1:]) == sorted(handoffs.values())
-    advocate = _csv(client.get("/reports/handoffs/cases/", {**PERIOD, "figure": "advocate_open",
-                                                            "format": "csv"}))
+    advocate = _csv(
+        client.get("/reports/handoffs/cases/", {**PERIOD, "figure": "advocate_open", "format": "csv"})
+    )
     assert [int(row[0]) for row in advocate[1:]] == [handoffs["advocate"]]
     assert 'figure=advocate_overdue">1<' in report
 
 
 @pytest.mark.parametrize("role", OTHERS)
-@pytest.mark.parametrize("url", ["/reports/complaints/cases/", "/reports/handoffs/cases/", "/reports/contacts/"])
+@pytest.mark.parametrize(
+    "url", ["/reports/complaints/cases/", "/reports/handoffs/cases/", "/reports/contacts/"]
+)
 def test_case_lists_and_their_csv_are_refused_to_other_roles(client_for, role, url):
     client = client_for(role)
     assert client.get(url, PERIOD).status_code == 403
@@ -95,7 +111,9 @@ def test_case_lists_and_their_csv_are_refused_to_other_roles(client_for, role, u
 
 
 def test_unknown_figure_is_not_found(client_for):
-    assert client_for(Role.MANAGER).get("/reports/complaints/cases/", {"figure": "nonsense"}).status_code == 404
+    assert (
+        client_for(Role.MANAGER).get("/reports/complaints/cases/", {"figure": "nonsense"}).status_code == 404
+    )
 
 
 def test_ni14_drill_down_has_csv_of_all_its_contacts_without_names(client_for):
@@ -112,16 +130,26 @@ def test_ni14_drill_down_has_csv_of_all_its_contacts_without_names(client_for):
 
 
 def _nav(page: str) -> list[tuple[str, str]]:
-    nav = page[page.index('aria-label="Reports"'):]
-    nav = nav[:nav.index("</nav>")]
-    return [(href.split("?")[0], label) for href, label in
-            re.findall(r'href="([^"]+)"(?: aria-current="page")?>([^<]+)</a>', nav)]
+    nav = page[page.index('aria-label="Reports"') :]
+    nav = nav[: nav.index("</nav>")]
+    return [
+        (href.split("?")[0], label)
+        for href, label in re.findall(r'href="([^"]+)"(?: aria-current="page")?>([^<]+)</a>', nav)
+    ]
 
 
 def test_every_report_and_insight_page_shares_one_sub_navigation(client_for):
     client = client_for(Role.MANAGER)
-    pages = ["/reports/", "/reports/channels/", "/reports/complaints/", "/reports/handoffs/",
-             "/reports/joined-up/", "/insight/", "/insight/journeys/", "/insight/services-together/"]
+    pages = [
+        "/reports/",
+        "/reports/channels/",
+        "/reports/complaints/",
+        "/reports/handoffs/",
+        "/reports/joined-up/",
+        "/insight/",
+        "/insight/journeys/",
+        "/insight/services-together/",
+    ]
     navs = {url: _nav(client.get(url).content.decode()) for url in pages}
     first = navs["/reports/"]
     assert [href for href, _ in first] == pages
