@@ -379,6 +379,17 @@ CONTENT_SECURITY_POLICY = {
 # Business settings a council may tune without a code change (catalogue data lives in the admin).
 REPEAT_CONTACT_WINDOW_WORKING_DAYS = env.int("REPEAT_CONTACT_WINDOW_WORKING_DAYS", default=10)
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Metropolitan Borough Council")
+# Letters to complainants (issue 18): the letterhead (the address as lines separated by ";") and
+# who signs; with no LETTER_SIGNATORY_NAME the officer of the case signs. Letters sent by post are
+# written as PDFs into LETTER_PRINT_DIR for the print room (empty: they wait in the outbox).
+LETTER_ADDRESS = env.str("LETTER_ADDRESS",
+                         default="Town Hall;King Street;Metropolitan Borough;MB1 1AA").split(";")
+LETTER_PHONE = env.str("LETTER_PHONE", default="Telephone 0161 000 0000")
+LETTER_EMAIL = env.str("LETTER_EMAIL", default="complaints@council.example")
+LETTER_WEBSITE = env.str("LETTER_WEBSITE", default="")
+LETTER_SIGNATORY_NAME = env.str("LETTER_SIGNATORY_NAME", default="")
+LETTER_SIGNATORY_TITLE = env.str("LETTER_SIGNATORY_TITLE", default="Customer Relations Team")
+LETTER_PRINT_DIR = env.str("LETTER_PRINT_DIR", default="")
 # Triage (issue 18): a complaint still awaiting allocation, or a hand-off not yet accepted, this
 # many working days after it arrived alerts the manager of the team that should pick it up.
 TRIAGE_WORKING_DAYS = env.int("TRIAGE_WORKING_DAYS", default=2)
@@ -403,5 +414,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING", "propagate": True},
         "axes": {"level": "WARNING", "propagate": True},
+        # WeasyPrint (letters' PDFs) logs every layout step at INFO.
+        "weasyprint": {"level": "WARNING", "propagate": True},
+        "fontTools": {"level": "WARNING", "propagate": True},
     },
 }

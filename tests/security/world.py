@@ -105,6 +105,10 @@ def build_world() -> World:
         actor=None, customer=customer, service=service, summary="Care package.",
         process=Process.STATUTORY)
 
+    letter = complaint_services.complaint_letter_send(
+        complaint=corporate, actor=None, kind="acknowledgement", stage="1", subject="Received",
+        body="We have your complaint.", channel="email")
+
     world.ids = {
         "customer": customer.pk,
         "contact": contact.pk,
@@ -116,6 +120,7 @@ def build_world() -> World:
         "corporate": corporate.pk,
         "ombudsman": ombudsman.pk,
         "statutory": statutory.pk,
+        "corporate_letter": letter.pk,
         "missing": 987654,
         "team_a": team_a.pk,
         "back_office_id": world.users[Role.BACK_OFFICE].pk,
