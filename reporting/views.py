@@ -147,7 +147,7 @@ def annual(request):
     chosen = request.GET.get("year", "")
     error = ""
     if chosen and chosen not in choices:
-        error = f"Select a year from {years[-1]} to {years[0]}."
+        error = f"Choose a year between {years[-1]} and {years[0]}."
     year = choices.get(chosen) or annual_report.default_year()
     if year.start not in {y.start for y in years}:
         years = sorted({*years, year}, key=lambda y: -y.start)

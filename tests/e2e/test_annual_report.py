@@ -49,5 +49,5 @@ def test_a_manager_reads_and_downloads_the_annual_report(page, check_page, year_
     assert csv_download.value.suggested_filename == "annual-complaints-report-2025.csv"
 
     page.goto("/reports/annual/?year=1066")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Select a year from 2025/26 to")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose a year between 2025/26 and")
     check_page(page, "annual-report-error", title="Error: Annual complaints report")

@@ -183,7 +183,7 @@ def test_a_year_outside_the_records_is_a_clear_error(client_for, year_of_complai
     with time_machine.travel(_moment(date(2026, 11, 30)), tick=False):
         response = client_for(Role.MANAGER).get(f"/reports/annual/?year={year}&format=pdf")
     assert response.status_code == 400
-    assert "Select a year from 2024/25 to 2026/27." in response.content.decode()
+    assert "Choose a year between 2024/25 and 2026/27." in response.content.decode()
 
 
 @pytest.mark.parametrize("role", [Role.ADVISER, Role.BACK_OFFICE, Role.COMPLAINTS_OFFICER,
