@@ -1,7 +1,8 @@
 """Sections measured inside Django (server time with the test client, no network), run in a child
 process against the bench database:
 
-    python -m benchmarks.django_side SECTION RESULT.json   (SECTION: dashboards, adviser, sweeps, planning)
+    python -m benchmarks.django_side SECTION RESULT.json   (SECTION: dashboards, adviser, sweeps, planning,
+    worklists)
 
 Each writes a list of figures (dicts of benchmarks.harness.Figure) to RESULT.json.
 """
@@ -233,6 +234,11 @@ def sweeps() -> list[Figure]:
     complaint_counts = complaints_enforce_deadlines(today)
     complaint_seconds = time.perf_counter() - start
     total = handoff_seconds + complaint_seconds
+    # Again at once: nothing is due any more, which is what most runs of the sweep find.
+    start = time.perf_counter()
+    handoffs_enforce_deadlines(today)
+    complaints_enforce_deadlines(today)
+    idle_seconds = time.perf_counter() - start
     acted = (handoff_counts["reminders"] + handoff_counts["overdue"] + complaint_counts["reminders"]
              + complaint_counts["overdue"])
     return [
@@ -243,6 +249,9 @@ def sweeps() -> list[Figure]:
         Figure("sweeps", "both sweeps", total * 1000, "ms", raw_seconds * 1000,
                "raw UPDATEs flagging the same due rows (ms)", "< 1 s", total < 1.0,
                notes=f"{flagged:,} due rows flagged by the raw UPDATEs; {acted:,} reminders + overdue sent"),
+        Figure("sweeps", "both sweeps, nothing due", idle_seconds * 1000, "ms", target="< 50 ms",
+               met=idle_seconds < 0.05,
+               notes=f"run again at once: {open_handoffs + open_complaints:,} open, none due"),
     ]
 
 
@@ -313,7 +322,151 @@ def planning(runs: int = 5) -> list[Figure]:
     return figures
 
 
-SECTIONS = {"dashboards": dashboards, "adviser": adviser, "sweeps": sweeps, "planning": planning}
+# --- work lists (issue 20, item 1) ------------------------------------------------------------------
+
+def worklists(runs: int = 5) -> list[Figure]:
+    """The queues and the register at 1 million open hand-offs and 200,000 complaints: each page
+    (search, filters, sort, numbered pages) against the raw SELECT of the rows it shows (the
+    same WHERE, ORDER BY and LIMIT 50, no count, no rendering)."""
+    from django.contrib.auth.models import Group
+
+    from complaints.models import Complaint
+    from contacts.models import Customer
+    from core.models import Team
+    from core.roles import Role
+    from handoffs.models import Handoff
+
+    manager, officer, adviser = _user("manager"), _user("back_office"), _user("adviser")
+    complaints_officer = _user("complaints_officer")
+    # The team with most hand-offs: the worst queue of the council.
+    busiest = (Handoff.objects.values("team").order_by().annotate(n=models_count())
+               .order_by("-n").first())
+    team = Team.objects.get(pk=busiest["team"])
+    team.members.add(officer)
+    team.lead = officer
+    team.save(update_fields=["lead"])
+    officer.groups.add(Group.objects.get(name=Role.BACK_OFFICE))
+    # Some of the work assigned (2%), some advocated (1%), as in a working council.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE handoffs_handoff SET assigned_to_id = %s, status = 'in_progress', "
+                       "accepted_at = opened_at WHERE id %% 50 = 0 AND team_id = %s", [officer.pk, team.pk])
+        cursor.execute("UPDATE handoffs_handoff SET advocate_id = %s WHERE id %% 100 = 1 AND "
+                       "method = 'customer_advocate'", [adviser.pk])
+        cursor.execute("ANALYZE handoffs_handoff")
+    handoffs, complaints = Handoff.objects.count(), Complaint.objects.count()
+    in_team = Handoff.objects.filter(team=team).count()
+    sample = Customer.objects.filter(pk__in=Handoff.objects.filter(team=team).order_by("pk")
+                                     .values("contact__customer")[:1]).first()
+    surname = sample.last_name if sample else "Smith"
+    postcode = sample.postcode if sample else "OL6 6AB"
+    complainant = (Customer.objects.filter(pk=Complaint.objects.order_by("pk").values("customer")[:1])
+                   .first())
+    handoff_raw = ("SELECT h.* FROM handoffs_handoff h WHERE h.status <> 'resolved' {where} "
+                   "ORDER BY {order} LIMIT 50")
+    pages = [
+        ("team queue, manager, all teams", manager, "/handoffs/",
+         handoff_raw.format(where="", order="h.due_date, h.id"), []),
+        ("team queue, officer's team", officer, "/handoffs/",
+         handoff_raw.format(where="AND h.team_id = %s", order="h.due_date, h.id"), [team.pk]),
+        ("team queue, page 100", manager, "/handoffs/?page=100",
+         handoff_raw.format(where="", order="h.due_date, h.id") + " OFFSET 4950", []),
+        ("team queue, assigned to me", officer, "/handoffs/?assigned=me",
+         handoff_raw.format(where="AND h.assigned_to_id = %s", order="h.due_date, h.id"), [officer.pk]),
+        ("team queue, unassigned, by status", officer, "/handoffs/?assigned=none&sort=status",
+         handoff_raw.format(where="AND h.team_id = %s AND h.assigned_to_id IS NULL",
+                            order="h.status, h.due_date, h.id"), [team.pk]),
+        ("team queue, newest reference first", manager, "/handoffs/?sort=reference&order=desc",
+         handoff_raw.format(where="", order="h.id DESC"), []),
+        ("team queue, search a surname", officer, f"/handoffs/?q={surname}",
+         handoff_raw.format(where="AND h.team_id = %s AND h.contact_id IN (SELECT id FROM "
+                                  "contacts_contact WHERE customer_id IN (SELECT id FROM "
+                                  "contacts_customer WHERE lower(last_name) = lower(%s)))",
+                            order="h.due_date, h.id"), [team.pk, surname]),
+        ("team queue, search a postcode", officer, f"/handoffs/?q={postcode}",
+         handoff_raw.format(where="AND h.team_id = %s AND h.contact_id IN (SELECT id FROM "
+                                  "contacts_contact WHERE customer_id IN (SELECT id FROM "
+                                  "contacts_customer WHERE postcode = %s))",
+                            order="h.due_date, h.id"), [team.pk, postcode]),
+        ("advocate cases", adviser, "/handoffs/advocate/",
+         handoff_raw.format(where="AND h.advocate_id = %s", order="h.due_date, h.id"), [adviser.pk]),
+    ]
+    complaint_raw = "SELECT k.* FROM complaints_complaint k WHERE {where} ORDER BY {order} LIMIT 50"
+    pages += [
+        ("complaints register, newest first", complaints_officer, "/complaints/",
+         complaint_raw.format(where="k.process = 'corporate'", order="k.received_at DESC, k.id DESC"), []),
+        ("complaints register, by due date", complaints_officer, "/complaints/?sort=due",
+         complaint_raw.format(where="k.process = 'corporate'", order="k.due_date, k.id"), []),
+        ("complaints register, page 100", complaints_officer, "/complaints/?page=100",
+         complaint_raw.format(where="k.process = 'corporate'", order="k.received_at DESC, k.id DESC")
+         + " OFFSET 4950", []),
+        ("complaints register, not allocated", complaints_officer, "/complaints/?assigned=none",
+         complaint_raw.format(where="k.process = 'corporate' AND k.assigned_to_id IS NULL",
+                              order="k.received_at DESC, k.id DESC"), []),
+        ("complaints register, search a surname", complaints_officer,
+         f"/complaints/?q={complainant.last_name if complainant else 'Smith'}",
+         complaint_raw.format(where="k.process = 'corporate' AND k.customer_id IN (SELECT id FROM "
+                                    "contacts_customer WHERE lower(last_name) = lower(%s))",
+                              order="k.received_at DESC, k.id DESC"),
+         [complainant.last_name if complainant else "Smith"]),
+        ("complaints register, search a reference", complaints_officer,
+         f"/complaints/?q=C{Complaint.objects.order_by('-pk').values_list('pk', flat=True).first() or 1:06d}",
+         complaint_raw.format(where="k.id = %s", order="k.id"),
+         [Complaint.objects.order_by("-pk").values_list("pk", flat=True).first() or 1]),
+    ]
+    figures = []
+    for label, user, url, sql, params in pages:
+        client = Client()
+        client.force_login(user)
+        raw_seconds, _ = _raw_time(sql, params, runs=runs)
+        times, queries, status = _timed_get(client, url, runs)
+        value = median(times) * 1000
+        figures.append(Figure(
+            "worklists", label, value, "ms", raw_seconds * 1000,
+            "raw SELECT of the page's 50 rows (ms)", "< 100 ms", status == 200 and value < 100,
+            notes=f"{queries} queries; median of {runs}; {handoffs:,} hand-offs ({in_team:,} in the "
+                  f"officer's team), {complaints:,} complaints"
+                  + ("" if status == 200 else f"; HTTP {status}")))
+    return figures
+
+
+def models_count():
+    from django.db.models import Count
+
+    return Count("pk")
+
+
+# --- how cost grows (issue 23) ------------------------------------------------------------------
+
+def growth(runs: int = 3) -> list[Figure]:
+    """At the volume the bench database has now: the NI14 page for a year (against the raw
+    GROUP BY) and both sweeps, with 1,000 due and with nothing due."""
+    from contacts.models import Contact
+
+    today = timezone.localdate()
+    start = today - timedelta(days=365)
+    raw_seconds, _ = _raw_time(
+        "SELECT service_id, COUNT(*), COUNT(*) FILTER (WHERE avoidable) FROM contacts_contact "
+        "WHERE received_date BETWEEN %s AND %s GROUP BY service_id", [start, today], runs=1)
+    client = Client()
+    client.force_login(_user("manager"))
+    times, queries, status = _timed_get(client, f"/reports/?date_from={start}&date_to={today}", runs)
+    contacts = Contact.objects.count()
+    figures = [Figure("growth", "NI14 page, a year", median(times) * 1000, "ms", raw_seconds * 1000,
+                      "raw GROUP BY over contacts_contact, same rows (ms)",
+                      "< 100 ms and <= 1/20 of raw",
+                      status == 200 and median(times) < 0.1 and median(times) <= raw_seconds / 20,
+                      notes=f"{contacts:,} contacts; {queries} queries; median of {runs}",
+                      extra={"contacts": contacts})]
+    for figure in sweeps():
+        if figure.name in ("both sweeps", "both sweeps, nothing due"):
+            figure.section = "growth"
+            figure.extra = {"contacts": contacts}
+            figures.append(figure)
+    return figures
+
+
+SECTIONS = {"growth": growth, "dashboards": dashboards, "adviser": adviser, "sweeps": sweeps,
+            "planning": planning, "worklists": worklists}
 
 
 def main() -> int:

@@ -15,6 +15,10 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class RegisterFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search",
+                        help_text="Reference, or the complainant's name, postcode, phone or UPRN")
+    assigned = forms.ChoiceField(required=False, label="Assigned", choices=[
+        ("", "Anyone or no one"), ("me", "Allocated to me"), ("none", "Not allocated")])
     process = forms.ChoiceField(choices=[("", "Any")] + Process.choices, required=False)
     stage = forms.ChoiceField(choices=[("", "Any")] + Stage.choices, required=False)
     status = forms.ChoiceField(choices=[("", "Any")] + Status.choices, required=False)
@@ -47,7 +51,7 @@ class ComplaintForm(forms.Form):
         help_text="Logged as corporate stage 1 with a senior officer responsible and Legal "
                   "Services involved.",
     )
-    ombudsman_reference = forms.CharField(required=False, label="Ombudsman's reference")
+    ombudsman_reference = forms.CharField(required=False, label="Ombudsman's reference", max_length=100)
 
     def __init__(self, *args, services=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,7 +91,7 @@ class EscalateForm(forms.Form):
 
 
 class ReferForm(forms.Form):
-    reference = forms.CharField(label="Ombudsman's reference")
+    reference = forms.CharField(label="Ombudsman's reference", max_length=100)
 
 
 class ConfirmForm(forms.Form):

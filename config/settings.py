@@ -4,6 +4,7 @@ Every variable is documented in README.md. A `.env` file in the project folder (
 `make .env`, git-ignored) is read for anything the real environment does not set.
 """
 
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Refuses unstorable characters in any field before a view (and any query) runs.
+    "core.input_guard.InputGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -119,6 +122,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A restarted PostgreSQL costs only the requests in flight: stale connections are checked first.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# DATABASE_POOL=N (PostgreSQL only, issue 23): each process keeps a psycopg pool of up to N
+# connections instead of one persistent connection checked by a query at every request. Off (0)
+# by default; ignored on SQLite.
+DATABASE_POOL = env.int("DATABASE_POOL", default=0)
+if DATABASE_POOL > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1, "max_size": DATABASE_POOL, "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
@@ -326,6 +338,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's renderers, the JSON encoded by orjson (core/api_renderers.py, issue 23).
+    "DEFAULT_RENDERER_CLASSES": [
+        "core.api_renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api_pagination.StandardPagination",
     "PAGE_SIZE": 50,
@@ -349,6 +366,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Error bodies for every status and links from what creates a record to what acts on it, so
+    # that a stateful client walks the workflows (core/api_schema.py, issue 24).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api_schema.postprocess_links_and_errors",
+    ],
     # One stable name per shared choice set, so partners' generated clients get one type each.
     "ENUM_NAME_OVERRIDES": {
         "HandoffMethodEnum": "core.models.HandoffMethod",
@@ -378,6 +401,8 @@ CONTENT_SECURITY_POLICY = {
 
 # Business settings a council may tune without a code change (catalogue data lives in the admin).
 REPEAT_CONTACT_WINDOW_WORKING_DAYS = env.int("REPEAT_CONTACT_WINDOW_WORKING_DAYS", default=10)
+# How long a merge of two customer records can be undone (issue 20).
+CUSTOMER_MERGE_UNDO_DAYS = env.int("CUSTOMER_MERGE_UNDO_DAYS", default=30)
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Metropolitan Borough Council")
 # Letters to complainants (issue 18): the letterhead (the address as lines separated by ";") and
 # who signs; with no LETTER_SIGNATORY_NAME the officer of the case signs. Letters sent by post are
@@ -404,6 +429,9 @@ RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
 # Contact-centre planning (planning/): what an hour of an adviser's time costs the council (pay and
 # on-costs, in pounds), the what-if's default for the cost of the staff hours it saves.
 PLANNING_STAFF_HOUR_COST = env.float("PLANNING_STAFF_HOUR_COST", default=18.0)
+# Hostile input (core/input_guard.py): every date and timestamp a client sends lies in this range.
+CLIENT_DATE_EARLIEST = date.fromisoformat(env.str("CLIENT_DATE_EARLIEST", default="1900-01-01"))
+CLIENT_DATE_LATEST = date.fromisoformat(env.str("CLIENT_DATE_LATEST", default="2199-12-31"))
 
 LOGGING = {
     "version": 1,

@@ -146,11 +146,11 @@ def test_complaint_is_logged_allocated_answered_and_escalated_with_the_right_dea
     expect(letter).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "complaint-letter-printed.png"), full_page=True)
     page.emulate_media(media="screen")
-    with page.expect_download() as download:
+    with page.expect_download(timeout=90_000) as download:  # the PDF is made on request
         page.get_by_role("link", name="Download the PDF").click()
     pdf = SCREENSHOTS / "complaint-letter.pdf"
     download.value.save_as(pdf)
-    text = "\n".join(p.extract_text() for p in PdfReader(str(pdf)).pages)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(pdf)).pages).split())
     assert "We apologise for the worry this caused." in text and "3 Grievance Row" in text
     assert "Sign out" not in text
     page.get_by_role("link", name="Back to the complaint").click()

@@ -172,7 +172,7 @@ def test_the_page_csv_and_pdf(client_for, year_of_complaints):
     assert client.get("/reports/annual/?year=2025&format=csv&table=nothing").status_code == 404
     pdf = client.get("/reports/annual/?year=2025&format=pdf")
     assert pdf["Content-Type"] == "application/pdf"
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
     assert "Annual complaints performance and service improvement report 2025/26" in text
     assert f"{received} complaints were received" in text
     assert "Self-assessment against the Complaint Handling Code" in text

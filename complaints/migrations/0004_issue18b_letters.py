@@ -64,7 +64,7 @@ def load(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0002_rule_presets'),
+        ('complaints', '0003_issue20_worklists'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
