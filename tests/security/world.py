@@ -57,6 +57,11 @@ def _staff_user(role: str):
         user.is_superuser = True
         user.is_staff = True
         user.save(update_fields=["is_superuser", "is_staff"])
+    if role == Role.COMPLAINTS_OFFICER:
+        # The matrix allocates the premature Ombudsman complaint to them, which only a senior
+        # officer may own (issue 18).
+        user.is_senior_officer = True
+        user.save(update_fields=["is_senior_officer"])
     return user
 
 
