@@ -18,6 +18,11 @@ class User(AbstractUser):
         help_text="Told when this person's cases go overdue.",
     )
     job_title = models.CharField(max_length=200, blank=True)
+    is_senior_officer = models.BooleanField(
+        default=False,
+        help_text="May own corporate stage 2 complaints and premature Ombudsman complaints "
+                  "(DOMAIN.md, \"Complaints\": a senior officer responsible).",
+    )
     directory_subject = models.CharField(
         max_length=255, null=True, blank=True, unique=True,
         help_text="Who this person is at the council's identity provider (the OIDC_SUBJECT_CLAIM "
@@ -253,6 +258,8 @@ class OutboundMessage(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
+        # A letter by post: its sender prints it (issue 18, letters to complainants).
+        LETTER = "letter", "Letter (post)"
 
     dedupe_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField()

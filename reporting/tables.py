@@ -379,3 +379,12 @@ def contact_csv_rows(contacts):
                contact.avoidable_reason.name if contact.avoidable_reason else "",
                "Yes" if contact.resolved_at_first_contact else "No",
                contact.site.name if contact.site else ""]
+
+
+def csv_rows_response(rows, filename: str) -> StreamingHttpResponse:
+    """Any rows (lists of values) as a CSV download, cells made safe for spreadsheets."""
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse((writer.writerow([_safe(value) for value in row]) for row in rows),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response

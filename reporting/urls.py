@@ -13,4 +13,5 @@ urlpatterns = [
     path("handoffs/cases/", views.handoff_cases, name="handoff-cases"),
     path("joined-up/", views.joined_up, name="joined_up"),
     path("contacts/", views.contacts, name="contacts"),
+    path("annual/", views.annual, name="annual"),
 ]

@@ -3,16 +3,21 @@
 from datetime import date
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints.selectors import complaints_visible_to
+from core.documents import html_to_pdf
 from core.models import AvoidableReason, EnquiryType
 from core.roles import Role, has_role
 from handoffs.selectors import handoffs_visible_to
+from reporting import annual as annual_report
 from reporting import selectors
 from reporting.forms import ReportFilterForm, WhatIfForm
 from reporting.tables import (
@@ -23,6 +28,7 @@ from reporting.tables import (
     complaints_tables,
     contact_csv_rows,
     csv_response,
+    csv_rows_response,
     csv_stream,
     handoff_tables,
     joined_up_tables,
@@ -44,6 +50,7 @@ PAGES = (
     ("complaints", "Complaints"),
     ("handoffs", "Hand-offs"),
     ("joined_up", "Joined-up view"),
+    ("annual", "Annual complaints report"),
 )
 ALL_FILTERS = ("date_from", "date_to", "service", "channel", "site", "sampling_period")
 
@@ -202,3 +209,40 @@ def handoff_cases(request):
                   headers=_HANDOFF_HEADERS, row=_handoff_row,
                   detail_url=lambda h: reverse("handoffs:detail", args=[h.pk]),
                   fields=("date_from", "date_to"))
+
+
+def annual(request):
+    """The annual complaints performance and service improvement report and the self-assessment
+    against the Code, for a chosen financial year: the page, one CSV of every figure (or one
+    table's), and the PDF to publish."""
+    _require_manager(request)
+    years = annual_report.years_available()
+    choices = {str(year.start): year for year in years}
+    chosen = request.GET.get("year", "")
+    error = ""
+    if chosen and chosen not in choices:
+        error = f"Choose a year between {years[-1]} and {years[0]}."
+    year = choices.get(chosen) or annual_report.default_year()
+    if year.start not in {y.start for y in years}:
+        years = sorted({*years, year}, key=lambda y: -y.start)
+    report = annual_report.annual_report(year)
+    tables = annual_report.annual_tables(report)
+    fmt = request.GET.get("format", "")
+    if not error and fmt == "csv":
+        if request.GET.get("table"):
+            table = next((t for t in tables if t.name == request.GET["table"]), None)
+            if table is None:
+                raise Http404("No such table.")
+            return csv_response(table, f"annual-complaints-report-{year.start}-{table.name}")
+        return csv_rows_response(annual_report.annual_csv_rows(report),
+                                 f"annual-complaints-report-{year.start}")
+    context = {"report": report, "tables": tables, "year": year, "years": years, "error": error,
+               "title": "Annual complaints report", "pages": PAGES, "current": "annual",
+               "csv_query": urlencode({"year": year.start}), "council_name": settings.COUNCIL_NAME,
+               "today": timezone.localdate()}
+    if not error and fmt == "pdf":
+        html = render_to_string("reporting/annual_document.html", context)
+        response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="annual-complaints-report-{year.start}.pdf"'
+        return response
+    return render(request, "reporting/annual.html", context, status=400 if error else 200)
