@@ -8,14 +8,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
+from django.template import TemplateSyntaxError, engines
 from django.utils import timezone
 
 from complaints.models import (
     Complaint,
     ComplaintEvent,
+    ComplaintLetter,
     ComplaintRuleSet,
     ComplaintStage,
     ComplaintStageRule,
+    LetterChannel,
+    LetterTemplate,
     Outcome,
     Process,
     Stage,
@@ -24,15 +28,24 @@ from complaints.models import (
 from complaints.selectors import (
     complaint_needs_senior_officer,
     complaint_previous_event_at,
+    letters_available,
     rule_set_active,
     social_care_monitoring_officer,
     stage_rule,
 )
 from complaints.transitions import Action, Clock, Transition, require_transition
 from core.api_errors import StateConflict
-from core.models import User
+from core.models import OutboundMessage, User
 from core.roles import Role, is_staff_member
-from core.services import Message, Outgoing, audit_record, audit_record_many, event_time, outbox_send_many
+from core.services import (
+    Message,
+    Outgoing,
+    audit_record,
+    audit_record_many,
+    event_time,
+    outbox_send,
+    outbox_send_many,
+)
 from core.working_days import calendar, local_date
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -388,6 +401,80 @@ def complaints_reassign_officer(*, actor, officer: User, new_officer: User, at=N
     if problems:
         raise ValidationError({"officer": problems})
     return moved
+
+
+# --- Letters (issue 18, "Letters as documents") ------------------------------------------------
+
+
+@transaction.atomic
+def complaint_letter_send(*, complaint: Complaint, actor, kind: str, stage: str, subject: str, body: str,
+                          channel: str) -> ComplaintLetter:
+    """Send a letter to the complainant as the officer has edited it: the letter is stored on the
+    case as sent (text, address, signatory), recorded on the timeline, and handed to the outbox,
+    by email to the complainant's address or by post (the outbox's letter channel prints it).
+    Only a letter the case can send now (`letters_available`); never an empty one."""
+    subject = _required("subject", subject, "Enter the letter's subject.")
+    body = _required("body", body, "Enter the text of the letter.")
+    if channel not in LetterChannel.values:
+        raise ValidationError({"channel": "Select whether to send the letter by email or by post."})
+    complaint = (Complaint.objects.select_for_update(of=("self",))
+                 .select_related("customer", "assigned_to").get(pk=complaint.pk))
+    if (kind, stage) not in {(k, s) for k, s, _ in letters_available(complaint)}:
+        raise StateConflict("That letter cannot be sent at this point of the complaint.")
+    customer = complaint.customer
+    address = [line for line in (customer.address_line_1, customer.address_line_2, customer.town,
+                                 customer.postcode) if line]
+    if channel == LetterChannel.EMAIL and not customer.email:
+        raise ValidationError({"channel": "The complainant has no email address. Send the letter by "
+                                          "post, or add their email address first."})
+    if channel == LetterChannel.POST and not (customer.address_line_1 and customer.postcode):
+        raise ValidationError({"channel": "The complainant has no postal address. Send the letter by "
+                                          "email, or add their address first."})
+    at = _at(complaint, None)
+    owner = complaint.stages.filter(stage=stage).values_list("owner", flat=True).first()
+    officer = User.objects.filter(pk=owner).first() or complaint.assigned_to
+    signatory = "\n".join(line for line in (
+        settings.LETTER_SIGNATORY_NAME or (str(officer) if officer else ""),
+        settings.LETTER_SIGNATORY_TITLE if settings.LETTER_SIGNATORY_NAME or not officer
+        else (officer.job_title or settings.LETTER_SIGNATORY_TITLE),
+    ) if line)
+    letter = ComplaintLetter.objects.create(
+        complaint=complaint, kind=kind, stage=stage, subject=subject, body=body, channel=channel,
+        recipient_name=str(customer), recipient_address="\n".join(address) if channel == LetterChannel.POST
+        else "", recipient_email=customer.email if channel == LetterChannel.EMAIL else "",
+        signatory=signatory, sent_by=actor if getattr(actor, "pk", None) else None, sent_at=at,
+    )
+    _record(complaint, actor=actor, action="letter_sent", at=at, note=subject,
+            data={"letter": letter.pk, "kind": kind, "letter_stage": stage, "channel": channel},
+            changes={"letter": letter.pk, "kind": kind, "channel": channel})
+    outbox_send(
+        dedupe_key=f"complaint-letter:{letter.pk}",
+        message=Message(subject=subject, body=f"Dear {letter.recipient_name},\n\n{body}\n\nYours sincerely,"
+                                              f"\n\n{signatory}\n{settings.COUNCIL_NAME}\n"),
+        to_email=letter.recipient_email, about=letter,
+        channel=OutboundMessage.Channel.EMAIL if channel == LetterChannel.EMAIL
+        else OutboundMessage.Channel.LETTER,
+    )
+    return letter
+
+
+@transaction.atomic
+def letter_template_change(*, template: LetterTemplate, actor, subject: str, body: str) -> LetterTemplate:
+    """An admin rewords a letter. The text must be a template that fills in (placeholders as
+    `letter_fields` names them); letters already sent keep their words."""
+    for field, text in (("subject", subject), ("body", body)):
+        _required(field, text, f"Enter the letter's {field}.")
+        try:
+            engines["django"].from_string(text)
+        except TemplateSyntaxError as error:
+            raise ValidationError({field: f"The {field} has a placeholder or condition that does not "
+                                          f"work: {error}"}) from error
+    changes = {field: [getattr(template, field), value] for field, value in
+               (("subject", subject), ("body", body)) if getattr(template, field) != value}
+    template.subject, template.body, template.changed_at = subject, body, timezone.now()
+    template.save()
+    audit_record(actor=actor, action="letter_template_changed", target=template, changes=changes)
+    return template
 
 
 ACTION_SERVICES = {

@@ -405,6 +405,17 @@ REPEAT_CONTACT_WINDOW_WORKING_DAYS = env.int("REPEAT_CONTACT_WINDOW_WORKING_DAYS
 # How long a merge of two customer records can be undone (issue 20).
 CUSTOMER_MERGE_UNDO_DAYS = env.int("CUSTOMER_MERGE_UNDO_DAYS", default=30)
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Metropolitan Borough Council")
+# Letters to complainants (issue 18): the letterhead (the address as lines separated by ";") and
+# who signs; with no LETTER_SIGNATORY_NAME the officer of the case signs. Letters sent by post are
+# written as PDFs into LETTER_PRINT_DIR for the print room (empty: they wait in the outbox).
+LETTER_ADDRESS = env.str("LETTER_ADDRESS",
+                         default="Town Hall;King Street;Metropolitan Borough;MB1 1AA").split(";")
+LETTER_PHONE = env.str("LETTER_PHONE", default="Telephone 0161 000 0000")
+LETTER_EMAIL = env.str("LETTER_EMAIL", default="complaints@council.example")
+LETTER_WEBSITE = env.str("LETTER_WEBSITE", default="")
+LETTER_SIGNATORY_NAME = env.str("LETTER_SIGNATORY_NAME", default="")
+LETTER_SIGNATORY_TITLE = env.str("LETTER_SIGNATORY_TITLE", default="Customer Relations Team")
+LETTER_PRINT_DIR = env.str("LETTER_PRINT_DIR", default="")
 # Triage (issue 18): a complaint still awaiting allocation, or a hand-off not yet accepted, this
 # many working days after it arrived alerts the manager of the team that should pick it up.
 TRIAGE_WORKING_DAYS = env.int("TRIAGE_WORKING_DAYS", default=2)
@@ -414,6 +425,15 @@ TRIAGE_WORKING_DAYS = env.int("TRIAGE_WORKING_DAYS", default=2)
 SURVEY_SUPPRESSION_DAYS = env.int("SURVEY_SUPPRESSION_DAYS", default=90)
 SURVEY_MAX_AGE_DAYS = env.int("SURVEY_MAX_AGE_DAYS", default=14)
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# The public pages' accessibility statement and privacy notice (issue 20, item 7): who to
+# contact, and what the statement says was tested and is known not to work. Each is the council's
+# to set; the defaults describe this service as shipped.
+COUNCIL_CONTACT_EMAIL = env.str("COUNCIL_CONTACT_EMAIL", default="customer.services@example.gov.uk")
+COUNCIL_CONTACT_PHONE = env.str("COUNCIL_CONTACT_PHONE", default="0161 496 0000")
+COUNCIL_ADDRESS = env.str("COUNCIL_ADDRESS", default="Council Offices, Market Street, OL6 6AB")
+DATA_PROTECTION_OFFICER_EMAIL = env.str("DATA_PROTECTION_OFFICER_EMAIL", default="dpo@example.gov.uk")
+ACCESSIBILITY_TESTED_DATE = env.str("ACCESSIBILITY_TESTED_DATE", default="30 November 2026")
+ACCESSIBILITY_KNOWN_ISSUES = env.list("ACCESSIBILITY_KNOWN_ISSUES", default=[])
 # Contact-centre planning (planning/): what an hour of an adviser's time costs the council (pay and
 # on-costs, in pounds), the what-if's default for the cost of the staff hours it saves.
 PLANNING_STAFF_HOUR_COST = env.float("PLANNING_STAFF_HOUR_COST", default=18.0)
@@ -430,5 +450,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING", "propagate": True},
         "axes": {"level": "WARNING", "propagate": True},
+        # WeasyPrint (letters' PDFs) logs every layout step at INFO.
+        "weasyprint": {"level": "WARNING", "propagate": True},
+        "fontTools": {"level": "WARNING", "propagate": True},
     },
 }

@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 
 from core.client_address import client_ip
+from core.govuk_forms import GovukMessagesMixin
 from core.models import (
     ApiToken,
     AuditEvent,
@@ -191,7 +192,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         return False
 
 
-class RetentionRuleForm(forms.ModelForm):
+class RetentionRuleForm(GovukMessagesMixin, forms.ModelForm):
     """One line of the retention schedule, chosen from the lines the apps declare."""
 
     schedule = forms.ChoiceField(choices=())

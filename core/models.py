@@ -258,6 +258,8 @@ class OutboundMessage(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
+        # A letter by post: its sender prints it (issue 18, letters to complainants).
+        LETTER = "letter", "Letter (post)"
 
     dedupe_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField()

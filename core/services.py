@@ -94,6 +94,7 @@ class Outgoing:
     recipient_user: User | None = None
     to_email: str = ""
     about: object = None
+    channel: str = OutboundMessage.Channel.EMAIL
 
 
 def _outbound(item: Outgoing, now) -> OutboundMessage:
@@ -103,11 +104,14 @@ def _outbound(item: Outgoing, now) -> OutboundMessage:
         # A deactivated account (a leaver) is sent nothing (issue 18, "People change"); the
         # sweeps address the work's next owner instead, and this keeps the record of what was due.
         to_email = ""
+    # A letter's address is on the record it is about (its sender reads it there).
+    deliverable = bool(to_email) or item.channel != OutboundMessage.Channel.EMAIL
     return OutboundMessage(
         dedupe_key=item.dedupe_key,
         created_at=now,
+        channel=item.channel,
         # No address, nothing to send: the message is kept as the record that it was due.
-        next_attempt_at=now if to_email else None,
+        next_attempt_at=now if deliverable else None,
         recipient_user=item.recipient_user,
         to_email=to_email,
         subject=item.message.subject,
@@ -118,14 +122,14 @@ def _outbound(item: Outgoing, now) -> OutboundMessage:
 
 
 def outbox_send(*, dedupe_key: str, message: Message, recipient_user=None, to_email: str = "",
-                about=None) -> OutboundMessage | None:
+                about=None, channel: str = OutboundMessage.Channel.EMAIL) -> OutboundMessage | None:
     """Store a message in the outbox once per `dedupe_key`; the drain sends it after commit.
 
     Returns the new message, or None when a message with that key exists already: this is what
     makes reminders and overdue notices idempotent under retries and concurrent sweeps. Nothing
     is sent here, so no web request waits on (or fails with) the mail server.
     """
-    outbound = _outbound(Outgoing(dedupe_key, message, recipient_user, to_email, about),
+    outbound = _outbound(Outgoing(dedupe_key, message, recipient_user, to_email, about, channel),
                          timezone.now())
     try:
         with transaction.atomic():
@@ -160,7 +164,7 @@ def outbox_send_many(items: Iterable[Outgoing]) -> list[OutboundMessage]:
             stored = OutboundMessage.objects.bulk_create(fresh)
     except IntegrityError:
         one_by_one = (outbox_send(dedupe_key=key, message=item.message, recipient_user=item.recipient_user,
-                                  to_email=item.to_email, about=item.about)
+                                  to_email=item.to_email, about=item.about, channel=item.channel)
                       for key, item in batch.items() if key not in existing)
         return [message for message in one_by_one if message is not None]
     if any(message.next_attempt_at is not None for message in stored):

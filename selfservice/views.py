@@ -4,12 +4,14 @@ session until the resident checks them and sends. No staff login (core.middlewar
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import personal_data
 from selfservice import forms, selectors, throttle
 from selfservice.models import Kind
 from selfservice.services import Answers, submission_create
@@ -217,3 +219,33 @@ def progress(request):
                                  "address. Check both and try again.")
         return render(request, "selfservice/progress.html", {"form": form}, status=400)
     return render(request, "selfservice/progress.html", {"form": form})
+
+
+def _public_page_settings() -> dict:
+    return {name.lower(): getattr(settings, name) for name in (
+        "COUNCIL_CONTACT_EMAIL", "COUNCIL_CONTACT_PHONE", "COUNCIL_ADDRESS", "DATA_PROTECTION_OFFICER_EMAIL",
+        "ACCESSIBILITY_TESTED_DATE", "ACCESSIBILITY_KNOWN_ISSUES")}
+
+
+def _retention_schedule() -> list[dict]:
+    """The council's retention schedule as it stands (the admin's Retention rules, issue 17)."""
+    days = personal_data.retention_days()
+    return [{"label": schedule.label, "length": personal_data.describe_days(days[schedule.key]),
+             "starts": schedule.starts} for schedule in personal_data.schedules()]
+
+
+@login_not_required
+@require_GET
+def accessibility_statement(request):
+    """The accessibility statement the Public Sector Bodies Accessibility Regulations 2018 ask
+    for, in GOV.UK's model wording; the council's details come from settings."""
+    return render(request, "selfservice/accessibility.html", _public_page_settings())
+
+
+@login_not_required
+@require_GET
+def privacy_notice(request):
+    """What the council keeps about a resident who contacts it, why and for how long (UK GDPR
+    articles 13 and 14); the council's details and the retention period come from settings."""
+    return render(request, "selfservice/privacy.html",
+                  {**_public_page_settings(), "retention": _retention_schedule()})

@@ -113,6 +113,14 @@ ROWS = [
     ("GET", "/complaints/{missing}/", "302 404 404 404 404 404 404 404 302"),
     ("GET", "/complaints/{corporate}/letters/acknowledgement/1/", "302 404 404 200 404 404 200 200 302"),
     ("GET", "/complaints/{statutory}/letters/acknowledgement/1/", "302 404 404 404 200 404 200 200 302"),
+    # Sending a letter (issue 18): whoever runs the case; an empty form answers 400.
+    ("POST", "/complaints/{corporate}/letters/acknowledgement/1/", "302 404 404 400 404 404 400 400 302"),
+    ("POST", "/complaints/{statutory}/letters/acknowledgement/1/", "302 404 404 404 400 404 400 400 302"),
+    ("GET", "/complaints/{corporate}/letters/stage-response/1/", "302 404 404 404 404 404 404 404 302"),
+    ("GET", "/complaints/{corporate}/letters/{corporate_letter}/", "302 404 404 200 404 404 200 200 302"),
+    ("GET", "/complaints/{corporate}/letters/{corporate_letter}/pdf/", "302 404 404 200 404 404 200 200 302"),
+    ("GET", "/complaints/{statutory}/letters/{corporate_letter}/", "302 404 404 404 404 404 404 404 302"),
+    ("GET", "/complaints/{corporate}/letters/{missing}/", "302 404 404 404 404 404 404 404 302"),
     ("POST", "/complaints/{corporate}/allocate/", "302 404 404 302 404 404 302 302 302"),
     ("POST", "/complaints/{statutory}/allocate/", "302 404 404 404 302 404 302 302 302"),
     ("POST", "/complaints/{ombudsman}/allocate/", "302 404 404 302 404 302 302 302 302"),
@@ -124,7 +132,11 @@ ROWS = [
     ("GET", "/reports/channels/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/complaints/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/handoffs/", "302 403 403 403 403 403 200 200 302"),
+    # The cases behind a headline figure (issue 20): the report's readers.
+    ("GET", "/reports/complaints/cases/", "302 403 403 403 403 403 200 200 302"),
+    ("GET", "/reports/handoffs/cases/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/joined-up/", "302 403 403 403 403 403 200 200 302"),
+    ("GET", "/reports/annual/", "302 403 403 403 403 403 200 200 302"),
     # --- people change (issue 18): managers and admins pass a leaver's work on ------------------
     ("GET", "/people/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/people/{back_office_id}/reassign/", "302 403 403 403 403 403 200 200 302"),
@@ -221,6 +233,9 @@ ROWS = [
     ("GET", "/self-service/done/", "302 302 302 302 302 302 302 302 302"),
     ("GET", "/self-service/progress/", "200 200 200 200 200 200 200 200 200"),
     ("POST", "/self-service/progress/", "400 400 400 400 400 400 400 400 400"),
+    # The accessibility statement and privacy notice (issue 20): public, linked in every footer.
+    ("GET", "/self-service/accessibility/", "200 200 200 200 200 200 200 200 200"),
+    ("GET", "/self-service/privacy/", "200 200 200 200 200 200 200 200 200"),
 ]
 
 # Request bodies: valid input, so an allowed caller gets the success answer (302 after a page

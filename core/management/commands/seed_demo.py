@@ -30,6 +30,7 @@ DEMO_USERS = [
 REFERENCE_DATA_LOADERS = [
     ("core.migrations.0002_roles_reference_data_audit_guard", "forwards"),
     ("complaints.migrations.0002_rule_presets", "load"),
+    ("complaints.migrations.0004_issue18b_letters", "load"),
 ]
 
 

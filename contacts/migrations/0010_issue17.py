@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0008_issue20_merge'),
+        ('contacts', '0009_issue20_gazetteer'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
