@@ -27,10 +27,13 @@ def test_accessibility_statement_without_known_issues_says_fully_compliant(clien
 
 @pytest.mark.django_db
 def test_privacy_notice_says_the_retention_schedule_and_who_to_ask(client, settings):
+    from django.utils import timezone
+
     from core.models import RetentionRule
 
     # The schedule as an admin set it (Admin -> Retention rules), not a fixed number.
-    RetentionRule.objects.update_or_create(schedule="contacts", defaults={"days": 7 * 365})
+    RetentionRule.objects.update_or_create(schedule="contacts",
+                                           defaults={"days": 7 * 365, "changed_at": timezone.now()})
     settings.DATA_PROTECTION_OFFICER_EMAIL = "dpo@tameside.example"
     page = client.get("/self-service/privacy/").content.decode()
     assert "<li>Contacts: 7 years after the enquiry is closed</li>" in page
