@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from contacts import normalise
 from contacts.models import Contact, Customer, SamplingPeriod
+from core.models import OutboundMessage
 from core.roles import Role, has_role, is_staff_member
 from core.working_days import calendar, local_date
 
@@ -283,3 +284,10 @@ def sampling_period_on(day: date):
     not overlap: `contacts.services.sampling_period_errors`)."""
     return (SamplingPeriod.objects.filter(start_date__lte=day, end_date__gte=day)
             .order_by("start_date", "pk").first())
+
+
+def customer_messages(customer: Customer) -> QuerySet:
+    """The messages sent, or due, to a customer (their 360 page, issue 19), newest first."""
+    return (OutboundMessage.objects.filter(recipient_type="contacts.customer",
+                                           recipient_id=str(customer.pk))
+            .order_by("-created_at", "-pk"))

@@ -7,7 +7,6 @@ and then tells whoever must know through the outbox.
 
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -15,9 +14,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from contacts.models import Contact
-from contacts.services import contact_enquiry_close
+from contacts.services import CustomerUpdate, contact_enquiry_close, customer_updates_send
 from core.api_errors import StateConflict
-from core.models import HandoffMethod, Team, User
+from core.models import HandoffMethod, MessageType, Team, User
 from core.services import (
     Message,
     Outgoing,
@@ -139,6 +138,8 @@ def handoff_accept(*, handoff: Handoff, actor, at=None) -> Handoff:
     handoff.save(update_fields=["status", "assigned_to", "accepted_at"])
     _record(handoff, actor=actor, kind=HandoffUpdate.Kind.ACCEPTED, at=at, action="handoff_accepted",
             changes={"status": [Status.OPEN, Status.IN_PROGRESS], "assigned_to": actor.username})
+    _tell_customer(handoff, step="accepted", event=MessageType.HANDOFF_ACCEPTED,
+                   due_date=long_date(handoff.due_date))
     return handoff
 
 
@@ -208,19 +209,32 @@ def handoff_resolve(*, handoff: Handoff, actor, outcome: str, at=None) -> Handof
     # per service).
     if not Handoff.objects.unresolved().filter(contact_id=handoff.contact_id).exists():
         contact_enquiry_close(contact=handoff.contact, at=at, actor=actor)
-    _email_customer_on_resolution(handoff)
+    _tell_customer(handoff, step="resolved", event=MessageType.HANDOFF_RESOLVED, outcome=outcome)
     return handoff
 
 
-def _email_customer_on_resolution(handoff: Handoff) -> None:
-    customer = handoff.contact.customer
-    if handoff.method != HandoffMethod.CUSTOMER_ADVOCATE or customer is None or not customer.email:
-        return
-    context = {"handoff": handoff, "customer": customer, "council_name": settings.COUNCIL_NAME}
-    subject = render_to_string("handoffs/email/resolved_customer_subject.txt", context).strip()
-    body = render_to_string("handoffs/email/resolved_customer.txt", context)
-    outbox_send(dedupe_key=f"handoff:{handoff.pk}:resolved:customer",
-                message=Message(subject=subject, body=body), to_email=customer.email, about=handoff)
+# Requests residents made themselves (a street report, a self-service form) hear of their
+# request's status; other enquiries of being taken on and resolved (issue 19, "Proactive updates").
+_REQUEST_SOURCES = {Contact.Source.OPEN311, Contact.Source.SELF_SERVICE}
+
+
+def _customer_update(handoff: Handoff, *, step: str, event: str, **fields) -> CustomerUpdate | None:
+    contact = handoff.contact
+    if contact.customer_id is None:
+        return None
+    if contact.source in _REQUEST_SOURCES and event != MessageType.HANDOFF_AT_RISK:
+        event, fields = MessageType.REQUEST_STATUS_CHANGED, {
+            "status": "closed" if step == "resolved" else "in progress"}
+    return CustomerUpdate(
+        customer=contact.customer, event=event, dedupe_key=f"handoff:{handoff.pk}:{step}:customer",
+        about=handoff, enquiry_type_id=contact.enquiry_type_id,
+        fields={"reference": str(handoff.contact_id), "service": contact.service.name, **fields})
+
+
+def _tell_customer(handoff: Handoff, *, step: str, event: str, **fields) -> None:
+    update = _customer_update(handoff, step=step, event=event, **fields)
+    if update is not None:
+        customer_updates_send([update])
 
 
 # --- Enforcement (DOMAIN.md: "Deadlines are enforced ... The same goes for hand-off service

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class NotifyConfig(AppConfig):
+    """GOV.UK Notify as the outbox's delivery channel (issue 19): email, text messages and
+    letters, delivery receipts, the local stand-in, proactive updates and their effect."""
+
+    name = "notify"
+    verbose_name = "Messages to residents"
+
+    def outbox_senders(self):
+        """core/outbox.py: with NOTIFY_API_KEY every channel goes through Notify; without it,
+        email stays with core's sender (EMAIL_URL) and the rest is written to the log."""
+        from django.conf import settings
+
+        from notify.senders import ConsoleSender, NotifySender
+
+        if settings.NOTIFY_API_KEY:
+            return {channel: NotifySender() for channel in ("email", "sms", "letter")}
+        return {"sms": ConsoleSender(), "letter": ConsoleSender()}
