@@ -306,6 +306,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "handoffs.sweep_deadlines",
         "schedule": CELERY_BEAT_SCHEDULE_SECONDS,
     },
+    # Tell customers whose enquiry is about to miss its service standard (issue 19), every hour
+    # (dates move once a day; the hourly run only catches up after downtime).
+    "handoffs-warn-customers": {
+        "task": "handoffs.warn_customers",
+        "schedule": crontab(minute=15),
+    },
     "complaints-sweep-deadlines": {
         "task": "complaints.sweep_deadlines",
         "schedule": CELERY_BEAT_SCHEDULE_SECONDS,

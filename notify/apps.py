@@ -18,3 +18,13 @@ class NotifyConfig(AppConfig):
         if settings.NOTIFY_API_KEY:
             return {channel: NotifySender() for channel in ("email", "sms", "letter")}
         return {"sms": ConsoleSender(), "letter": ConsoleSender()}
+
+    def nav_items(self, user):
+        from django.urls import reverse
+
+        from core.navigation import NavItem
+        from core.roles import Role, has_role
+
+        if has_role(user, Role.MANAGER, Role.ADMIN):
+            return [NavItem("Updates", reverse("notify:effect"), order=85)]
+        return []

@@ -6,4 +6,5 @@ app_name = "notify"
 
 urlpatterns = [
     path("receipts/", views.delivery_receipt, name="receipts"),
+    path("effect/", views.updates_effect, name="effect"),
 ]

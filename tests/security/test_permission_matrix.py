@@ -131,6 +131,8 @@ ROWS = [
     ("GET", "/notify/receipts/", "405 405 405 405 405 405 405 405 405"),
     ("GET", "/contacts/stop-messages/{missing}/", "404 404 404 404 404 404 404 404 404"),
     ("POST", "/contacts/stop-messages/{missing}/", "404 404 404 404 404 404 404 404 404"),
+    # The effect of proactive updates: managers and admins only.
+    ("GET", "/notify/effect/", "302 403 403 403 403 403 200 200 302"),
     # --- API: catalogue and auth ---------------------------------------------------------------
     ("POST", "/api/v1/auth/token/", "400 400 400 400 400 400 400 400 400"),
     ("GET", "/api/v1/services/", "401 200 200 200 200 200 200 200 200"),
