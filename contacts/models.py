@@ -56,12 +56,17 @@ class Customer(models.Model):
     # How the customer wants to hear from us (issue 19, "Resident preferences"): updates go on
     # `message_channel` and only on a channel they consented to; in their language.
     message_channel = models.CharField(
-        max_length=10, choices=MessageChannel.choices, blank=True,
+        max_length=10, choices=MessageChannel.choices, blank=True, db_default="",
         verbose_name="preferred channel for updates")
-    consent_email = models.BooleanField(default=False, verbose_name="agrees to updates by email")
-    consent_sms = models.BooleanField(default=False, verbose_name="agrees to updates by text message")
-    consent_letter = models.BooleanField(default=False, verbose_name="agrees to updates by letter")
-    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    # Database defaults too: bulk loads (generate_data's COPY, imports) name only the old columns.
+    consent_email = models.BooleanField(default=False, db_default=False,
+                                        verbose_name="agrees to updates by email")
+    consent_sms = models.BooleanField(default=False, db_default=False,
+                                      verbose_name="agrees to updates by text message")
+    consent_letter = models.BooleanField(default=False, db_default=False,
+                                         verbose_name="agrees to updates by letter")
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH,
+                                db_default=Language.ENGLISH)
     # Set when a delivery receipt says the address or number does not work (a permanent failure);
     # cleared when it is corrected. Nothing more is sent there meanwhile; the adviser sees it.
     email_failed_at = models.DateTimeField(null=True, blank=True)

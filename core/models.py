@@ -271,25 +271,27 @@ class OutboundMessage(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     to_email = models.EmailField(blank=True)
-    to_phone = models.CharField(max_length=20, blank=True)
+    to_phone = models.CharField(max_length=20, blank=True, db_default="")
     # A letter's address, one line a list item, the postcode last (as Notify wants it).
-    to_address = models.JSONField(default=list, blank=True)
+    to_address = models.JSONField(default=list, blank=True, db_default=[])
     subject = models.CharField(max_length=300)
     body = models.TextField()
     # A message made from a MessageTemplate: its type, language and the fields it was filled with
     # (what a provider that holds its own copy of the template, such as Notify, is sent).
-    message_type = models.CharField(max_length=40, blank=True)
-    language = models.CharField(max_length=2, blank=True)
-    personalisation = models.JSONField(default=dict, blank=True)
+    # Database defaults on the new columns: code that inserts outbox rows in SQL keeps working.
+    message_type = models.CharField(max_length=40, blank=True, db_default="")
+    language = models.CharField(max_length=2, blank=True, db_default="")
+    personalisation = models.JSONField(default=dict, blank=True, db_default={})
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     # Whom a message to a member of the public is for ("contacts.customer", id): core knows no
     # customer model, so the reference is by name, like `object_type`/`object_id`.
-    recipient_type = models.CharField(max_length=100, blank=True)
-    recipient_id = models.CharField(max_length=64, blank=True)
+    recipient_type = models.CharField(max_length=100, blank=True, db_default="")
+    recipient_id = models.CharField(max_length=64, blank=True, db_default="")
     # The provider's id for the last send, which its delivery receipts quote.
-    provider_reference = models.CharField(max_length=100, blank=True)
-    delivery_status = models.CharField(max_length=20, choices=DeliveryStatus.choices, blank=True)
+    provider_reference = models.CharField(max_length=100, blank=True, db_default="")
+    delivery_status = models.CharField(max_length=20, choices=DeliveryStatus.choices, blank=True,
+                                       db_default="")
     delivery_status_at = models.DateTimeField(null=True, blank=True)
     # When the drain may next try: set when the message is stored; while a worker holds the
     # message, the end of its claim (a worker that dies leaves it to be retried then); after a
