@@ -383,13 +383,17 @@ def customer_message_channel(customer: Customer) -> str | None:
 
 
 def opt_out_token(customer: Customer, channel: str) -> str:
-    return signing.dumps({"customer": customer.pk, "channel": channel}, salt=OPT_OUT_SALT,
-                         compress=True)
+    return signing.dumps({"customer": customer.pk, "channel": channel}, salt=OPT_OUT_SALT)
 
 
-def opt_out_link(customer: Customer, channel: str) -> str:
-    path = reverse("contacts:stop-messages", args=[opt_out_token(customer, channel)])
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{path}"
+def _opt_out_prefix() -> str:
+    path = reverse("contacts:stop-messages", args=["TOKEN"])
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{path}".removesuffix("TOKEN/")
+
+
+def opt_out_link(customer: Customer, channel: str, *, prefix: str = "") -> str:
+    """The link in an update that stops updates on its channel (signed: it names the customer)."""
+    return f"{prefix or _opt_out_prefix()}{opt_out_token(customer, channel)}/"
 
 
 def opt_out_read(token: str) -> tuple[Customer, str] | None:
@@ -466,8 +470,11 @@ def customer_updates_send(updates: list[CustomerUpdate]) -> list[OutboundMessage
     rules_by_event: dict[str, dict] = {}
     templates: dict[tuple, object] = {}
     outgoing = []
+    link_prefix = _opt_out_prefix()
     for update in updates:
-        rules = rules_by_event.setdefault(update.event, proactive_rules(update.event))
+        if update.event not in rules_by_event:
+            rules_by_event[update.event] = proactive_rules(update.event)
+        rules = rules_by_event[update.event]
         rule = proactive_rule_for(rules, update.enquiry_type_id)
         channel = customer_message_channel(update.customer)
         if rule is None or not rule.enabled or channel is None:
@@ -481,7 +488,7 @@ def customer_updates_send(updates: list[CustomerUpdate]) -> list[OutboundMessage
             continue
         customer = update.customer
         personalisation = {"name": customer.full_name, **update.fields,
-                           "opt_out_link": opt_out_link(customer, channel)}
+                           "opt_out_link": opt_out_link(customer, channel, prefix=link_prefix)}
         allowed = MESSAGE_FIELDS[update.event]
         personalisation = {name: str(value) for name, value in personalisation.items() if name in allowed}
         outgoing.append(Outgoing(
