@@ -47,7 +47,7 @@ class ComplaintForm(forms.Form):
         help_text="Logged as corporate stage 1 with a senior officer responsible and Legal "
                   "Services involved.",
     )
-    ombudsman_reference = forms.CharField(required=False, label="Ombudsman's reference")
+    ombudsman_reference = forms.CharField(required=False, label="Ombudsman's reference", max_length=100)
 
     def __init__(self, *args, services=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,7 +87,7 @@ class EscalateForm(forms.Form):
 
 
 class ReferForm(forms.Form):
-    reference = forms.CharField(label="Ombudsman's reference")
+    reference = forms.CharField(label="Ombudsman's reference", max_length=100)
 
 
 class ConfirmForm(forms.Form):

@@ -4,6 +4,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from complaints.models import Complaint, ComplaintEvent, ComplaintStage, Outcome, Process, Stage, Status
+from core import api_fields
+from core.input_guard import TEXT_MAX_LENGTH
+
+# The Ombudsman's reference as the model stores it.
+REFERENCE_MAX_LENGTH = Complaint._meta.get_field("ombudsman_reference").max_length
 
 STAGE_SCHEMA = {"oneOf": [{"type": "integer", "enum": [1, 2, 3]}, {"type": "string", "enum": ["ombudsman"]}]}
 
@@ -26,7 +31,7 @@ class StageField(serializers.Field):
 
 class ComplaintStageSerializer(serializers.ModelSerializer):
     stage = StageField()
-    due_date = serializers.DateField(source="effective_due_date", allow_null=True)
+    due_date = api_fields.DateField(source="effective_due_date", allow_null=True)
     outcome = serializers.ChoiceField(choices=Outcome.choices, allow_null=True)
 
     class Meta:
@@ -76,16 +81,17 @@ class ComplaintListSerializer(ComplaintSerializer):
 
 class ComplaintCreateSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
-    service = serializers.SlugField()
-    summary = serializers.CharField()
-    received_at = serializers.DateTimeField(required=False)
+    service = serializers.SlugField(max_length=50)
+    summary = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    received_at = api_fields.DateTimeField(required=False)
     process = serializers.ChoiceField(
         choices=Process.choices,
         help_text="A statutory complaint goes straight to the social care complaints team: the "
                   "caller gets this answer, and later reads as the visibility rules say (404 for "
                   "those who may not see it).")
     via_ombudsman = serializers.BooleanField(required=False, default=False)
-    ombudsman_reference = serializers.CharField(required=False, allow_blank=True, default="")
+    ombudsman_reference = serializers.CharField(required=False, allow_blank=True, default="",
+                                                max_length=REFERENCE_MAX_LENGTH)
     contact = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=2 ** 63 - 1,
         help_text="The id of the contact the complaint arrived with (v1.1); the same customer's, "
@@ -97,32 +103,34 @@ class ComplaintFilterSerializer(serializers.Serializer):
     stage = StageField(required=False)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
-    service = serializers.SlugField(required=False)
+    service = serializers.SlugField(required=False, max_length=50)
 
 
 class AtSerializer(serializers.Serializer):
-    at = serializers.DateTimeField(required=False, help_text="When it happened, if not now (API.md).")
+    at = api_fields.DateTimeField(required=False, help_text="When it happened, if not now (API.md).")
 
 
 class AllocateSerializer(AtSerializer):
-    officer = serializers.CharField(help_text="The officer's username.")
+    officer = serializers.CharField(max_length=150, help_text="The officer's username.")
 
 
 class InterimResponseSerializer(AtSerializer):
-    note = serializers.CharField()
-    revised_target_date = serializers.DateField(required=False)
+    note = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    revised_target_date = api_fields.DateField(required=False)
 
 
 class RespondSerializer(AtSerializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    response = serializers.CharField()
-    remedy = serializers.CharField(required=False, allow_blank=True, default="")
-    lessons_learned = serializers.CharField(required=False, allow_blank=True, default="")
+    response = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    remedy = serializers.CharField(required=False, allow_blank=True, default="",
+                                   max_length=TEXT_MAX_LENGTH)
+    lessons_learned = serializers.CharField(required=False, allow_blank=True, default="",
+                                            max_length=TEXT_MAX_LENGTH)
 
 
 class EscalateSerializer(AtSerializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=TEXT_MAX_LENGTH)
 
 
 class ReferSerializer(AtSerializer):
-    reference = serializers.CharField()
+    reference = serializers.CharField(max_length=REFERENCE_MAX_LENGTH)

@@ -4,6 +4,7 @@ Every variable is documented in README.md. A `.env` file in the project folder (
 `make .env`, git-ignored) is read for anything the real environment does not set.
 """
 
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Refuses unstorable characters in any field before a view (and any query) runs.
+    "core.input_guard.InputGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -368,6 +371,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Error bodies for every status and links from what creates a record to what acts on it, so
+    # that a stateful client walks the workflows (core/api_schema.py, issue 24).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api_schema.postprocess_links_and_errors",
+    ],
     # One stable name per shared choice set, so partners' generated clients get one type each.
     "ENUM_NAME_OVERRIDES": {
         "HandoffMethodEnum": "core.models.HandoffMethod",
@@ -409,6 +418,9 @@ RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
 # Contact-centre planning (planning/): what an hour of an adviser's time costs the council (pay and
 # on-costs, in pounds), the what-if's default for the cost of the staff hours it saves.
 PLANNING_STAFF_HOUR_COST = env.float("PLANNING_STAFF_HOUR_COST", default=18.0)
+# Hostile input (core/input_guard.py): every date and timestamp a client sends lies in this range.
+CLIENT_DATE_EARLIEST = date.fromisoformat(env.str("CLIENT_DATE_EARLIEST", default="1900-01-01"))
+CLIENT_DATE_LATEST = date.fromisoformat(env.str("CLIENT_DATE_LATEST", default="2199-12-31"))
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@
 from rest_framework import serializers
 
 from contacts.models import Customer
+from core import api_fields
 
 # --- Customers ---------------------------------------------------------------------------------
 
@@ -40,7 +41,7 @@ class CustomerSearchSerializer(serializers.Serializer):
 class TimelineEntrySerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["contact", "handoff", "complaint"])
     id = serializers.IntegerField()
-    at = serializers.DateTimeField()
+    at = api_fields.DateTimeField()
     title = serializers.CharField()
     status = serializers.CharField()
     open = serializers.BooleanField(source="is_open")

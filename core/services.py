@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.input_guard import moment_error
 from core.messages import sendable_at
 from core.models import ApiToken, AuditEvent, ClosureDay, DeliveryAttempt, OutboundMessage, User
 from core.roles import Role
@@ -377,10 +378,13 @@ def closure_day_add(*, date, reason: str, actor=None) -> ClosureDay:
 
 def event_time(at, *, previous_at=None, field: str = "at"):
     """The time of an event handled off-line or imported (API.md, "Conventions"): `at` may not
-    be in the future nor before the record's previous event. None means now."""
+    be in the future nor before the record's previous event, nor before the earliest date a
+    client may send (issue 24, `core.input_guard`). None means now."""
     now = timezone.now()
     if at is None:
         return now if previous_at is None or previous_at <= now else previous_at
+    if problem := moment_error(at):
+        raise ValidationError({field: problem})
     if at > now + timedelta(seconds=5):
         raise ValidationError({field: "The time cannot be in the future."})
     if previous_at is not None and at < previous_at:

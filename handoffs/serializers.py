@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from core import api_fields
+from core.input_guard import TEXT_MAX_LENGTH
 from core.models import HandoffMethod
 from handoffs.models import Handoff, HandoffUpdate
 
@@ -37,21 +39,21 @@ class HandoffFilterSerializer(serializers.Serializer):
 
 
 class HandoffAcceptSerializer(serializers.Serializer):
-    at = serializers.DateTimeField(required=False, allow_null=True)
+    at = api_fields.DateTimeField(required=False, allow_null=True)
 
 
 class HandoffUpdateRequestSerializer(serializers.Serializer):
-    note = serializers.CharField()
+    note = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     customer_informed = serializers.BooleanField(required=False, default=False)
     informed_via = serializers.ChoiceField(
         choices=HandoffUpdate.InformedVia.choices, required=False, allow_blank=True, default="",
         help_text="How the customer was informed (optional, added to v1).")
-    at = serializers.DateTimeField(required=False, allow_null=True)
+    at = api_fields.DateTimeField(required=False, allow_null=True)
 
 
 class HandoffResolveSerializer(serializers.Serializer):
-    note = serializers.CharField(help_text="The outcome.")
-    at = serializers.DateTimeField(required=False, allow_null=True)
+    note = serializers.CharField(max_length=TEXT_MAX_LENGTH, help_text="The outcome.")
+    at = api_fields.DateTimeField(required=False, allow_null=True)
 
 
 class ErrorDetailSerializer(serializers.Serializer):

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import ValidationError
 
 from contacts.models import HANDLING_TIME_MAX_SECONDS, Contact
+from core.input_guard import moment_error
 from core.models import ChannelCode, HandoffMethod
 from core.working_days import local_date
 
@@ -96,6 +97,8 @@ def contact_decide(
     received_at = received_at or now
     if received_at > now + CLOCK_TOLERANCE:
         errors["received_at"] = "The time the contact was received cannot be in the future."
+    elif problem := moment_error(received_at):
+        errors["received_at"] = problem
     summary = (summary or "").strip()
     if not summary:
         errors["summary"] = "Enter a summary of the contact."

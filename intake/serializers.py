@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts.models import HANDLING_TIME_MAX_SECONDS, Contact, Customer
+from core import api_fields
 from core.models import AvoidableReason, ChannelCode, EnquiryType, HandoffMethod, Service
 from intake import rules
 
@@ -56,7 +57,7 @@ class ContactCreateSerializer(serializers.Serializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.active(),
                                                   required=False, allow_null=True,
                                                   help_text="A customer id; none for anonymous.")
-    received_at = serializers.DateTimeField(required=False, allow_null=True,
+    received_at = api_fields.DateTimeField(required=False, allow_null=True,
                                             help_text="Not in the future; defaults to now.")
     summary = serializers.CharField(max_length=rules.SUMMARY_MAX_LENGTH)
     avoidable = serializers.BooleanField()
@@ -115,7 +116,7 @@ class ContactHandoffSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=HandoffMethod.choices)
     status = serializers.ChoiceField(choices=["open", "in_progress", "resolved"])
     team = serializers.CharField(source="team.code", help_text="The receiving team's code.")
-    due_date = serializers.DateField()
+    due_date = api_fields.DateField()
 
 
 class ContactSerializer(serializers.ModelSerializer):

@@ -11,6 +11,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core.input_guard import moment_error
 from open311.models import Open311Attribute
 from open311.selectors import service_offered
 from open311.services import ServiceRequestInput
@@ -155,8 +156,8 @@ def _datetime(value: str) -> datetime | None:
         parsed = parse_datetime(value.replace(" ", "+"))  # "+" arrives as a space when unescaped
     except ValueError:
         return None
-    if parsed is None or timezone.is_naive(parsed):
-        return None
+    if parsed is None or timezone.is_naive(parsed) or moment_error(parsed):
+        return None  # not a w3 time with a zone, or outside the range a client may send
     return parsed
 
 

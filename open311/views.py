@@ -8,11 +8,11 @@ XML by the suffix of the path. Reads need no key, as the specification says; POS
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from contacts.services import IdempotencyKeyReused
+from core.input_guard import rfc3339
 from open311 import selectors
 from open311.forms import Open311Error, parse_request_query, parse_service_request
 from open311.render import to_xml
@@ -23,7 +23,7 @@ FORMATS = {"json": "application/json", "xml": "text/xml"}
 
 
 def _w3(moment) -> str | None:
-    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+    return rfc3339(moment, timespec="seconds") if moment else None
 
 
 def _answer(body, format: str, *, root: str, status: int = 200) -> HttpResponse:

@@ -4,6 +4,7 @@
 from django.conf import settings
 from rest_framework import serializers
 
+from core import api_fields
 from core.models import AvoidableReason, ChannelCode, Service
 from planning.staffing import STAFFED_CHANNELS
 
@@ -46,16 +47,16 @@ ForecastQuerySerializer = type("ForecastQuerySerializer", (serializers.Serialize
     "interval": serializers.ChoiceField(
         choices=[(i, i) for i in INTERVALS], default="day",
         help_text="day: by day for the next 8 weeks; 30min: by half hour for the next 2 weeks."),
-    "from": serializers.DateField(required=False, help_text="First day (YYYY-MM-DD), inclusive."),
-    "to": serializers.DateField(required=False, help_text="Last day (YYYY-MM-DD), inclusive."),
+    "from": api_fields.DateField(required=False, help_text="First day (YYYY-MM-DD), inclusive."),
+    "to": api_fields.DateField(required=False, help_text="Last day (YYYY-MM-DD), inclusive."),
     "validate": _validate_period,
     "__module__": __name__,
 })
 
 
 class ForecastRowSerializer(serializers.Serializer):
-    date = serializers.DateField(help_text="The day (Europe/London).")
-    starts_at = serializers.DateTimeField(allow_null=True, help_text="The half hour's start; null by day.")
+    date = api_fields.DateField(help_text="The day (Europe/London).")
+    starts_at = api_fields.DateTimeField(allow_null=True, help_text="The half hour's start; null by day.")
     channel = serializers.ChoiceField(choices=ChannelCode.choices)
     contacts = serializers.FloatField(help_text="Contacts forecast, to one decimal place.")
 
@@ -74,12 +75,12 @@ class BacktestSerializer(serializers.Serializer):
 
 
 ForecastSerializer = type("ForecastSerializer", (serializers.Serializer,), {
-    "made_at": serializers.DateTimeField(allow_null=True, help_text="Null: no forecast has been made yet."),
-    "history_from": serializers.DateField(allow_null=True),
-    "history_to": serializers.DateField(allow_null=True,
+    "made_at": api_fields.DateTimeField(allow_null=True, help_text="Null: no forecast has been made yet."),
+    "history_from": api_fields.DateField(allow_null=True),
+    "history_to": api_fields.DateField(allow_null=True,
                                         help_text="The last day of history it was made from."),
-    "backtest_from": serializers.DateField(allow_null=True),
-    "backtest_to": serializers.DateField(allow_null=True),
+    "backtest_from": api_fields.DateField(allow_null=True),
+    "backtest_to": api_fields.DateField(allow_null=True),
     "service": serializers.CharField(allow_null=True),
     "interval": serializers.ChoiceField(choices=[(i, i) for i in INTERVALS]),
     "rows": ForecastRowSerializer(many=True),
@@ -98,7 +99,7 @@ class StaffingQuerySerializer(serializers.Serializer):
         help_text="The queue: the telephone or the counters (face_to_face).")
     service = _code_field(Service.objects.all(), "service",
                           help_text="A service code; without it, every service's contacts in one queue.")
-    date = serializers.DateField(required=False, help_text="One day; without it, the next 2 weeks.")
+    date = api_fields.DateField(required=False, help_text="One day; without it, the next 2 weeks.")
     service_level = _percent(1, 99, 80, "Per cent of arrivals answered (or seen) within target_seconds.")
     target_seconds = serializers.IntegerField(
         min_value=1, max_value=14400, required=False,
@@ -118,7 +119,7 @@ class StaffingQuerySerializer(serializers.Serializer):
 
 
 class StaffingIntervalSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
+    starts_at = api_fields.DateTimeField()
     contacts = serializers.FloatField()
     handling_time_seconds = serializers.FloatField()
     traffic_erlangs = serializers.FloatField()
@@ -146,13 +147,13 @@ class StaffingWhatIfSerializer(serializers.Serializer):
 
 
 class StaffingSerializer(serializers.Serializer):
-    made_at = serializers.DateTimeField(allow_null=True, help_text="Null: no forecast has been made yet.")
+    made_at = api_fields.DateTimeField(allow_null=True, help_text="Null: no forecast has been made yet.")
     channel = serializers.ChoiceField(choices=[(c, c) for c in STAFFED_CHANNELS])
     service = serializers.CharField(allow_null=True)
     targets = StaffingTargetsSerializer()
     what_if = StaffingWhatIfSerializer()
-    date_from = serializers.DateField(allow_null=True)
-    date_to = serializers.DateField(allow_null=True)
+    date_from = api_fields.DateField(allow_null=True)
+    date_to = api_fields.DateField(allow_null=True)
     intervals = StaffingIntervalSerializer(many=True)
     staff_hours = serializers.FloatField(help_text="Rostered advisers x half an hour, over the days.")
     what_if_staff_hours = serializers.FloatField()

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts.models import SamplingPeriod
+from core import api_fields
 from core.models import ChannelCode, Service, Site
 from reporting import selectors
 
@@ -46,8 +47,8 @@ def _validate(self, attrs):
 
 # "from" is a Python keyword, so the fields are declared through type().
 Ni14QuerySerializer = type("Ni14QuerySerializer", (serializers.Serializer,), {
-    "from": serializers.DateField(required=False, help_text="First day (YYYY-MM-DD), inclusive."),
-    "to": serializers.DateField(required=False, help_text="Last day (YYYY-MM-DD), inclusive."),
+    "from": api_fields.DateField(required=False, help_text="First day (YYYY-MM-DD), inclusive."),
+    "to": api_fields.DateField(required=False, help_text="Last day (YYYY-MM-DD), inclusive."),
     "service": _CodeField(Service, required=False, help_text="Service code."),
     "channel": serializers.ChoiceField(choices=ChannelCode.choices, required=False),
     "site": _CodeField(Site, required=False, help_text="Site code."),
@@ -65,8 +66,8 @@ extend_schema_field({"type": "string"})(_CodeField)
 class SamplingPeriodSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = api_fields.DateField()
+    end_date = api_fields.DateField()
 
 
 class Ni14RowSerializer(serializers.Serializer):
@@ -77,8 +78,8 @@ class Ni14RowSerializer(serializers.Serializer):
 
 
 Ni14ReportSerializer = type("Ni14ReportSerializer", (serializers.Serializer,), {
-    "from": serializers.DateField(),
-    "to": serializers.DateField(),
+    "from": api_fields.DateField(),
+    "to": api_fields.DateField(),
     "total_contacts": serializers.IntegerField(),
     "avoidable_contacts": serializers.IntegerField(),
     "ni14_percent": serializers.FloatField(allow_null=True),
