@@ -54,7 +54,8 @@ def example_personalisation(message_type: str) -> dict[str, str]:
         "name": "Sam Example", "reference": "H-1234", "service": "Waste and recycling",
         "due_date": "4 November 2026", "new_date": "11 November 2026",
         "outcome": "We have replaced your bin.", "reason": "We are waiting for a report.",
-        "status": "in progress", "opt_out_link": f"{settings.PUBLIC_BASE_URL}/messages/stop/example/",
+        "status": "in progress",
+        "opt_out_link": f"{settings.PUBLIC_BASE_URL}/contacts/stop-messages/example/",
         "subject": "Example subject", "body": "Example message.",
     }
     return {name: examples.get(name, name) for name in MESSAGE_FIELDS.get(message_type, [])}
