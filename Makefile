@@ -12,7 +12,7 @@ NOTIFY_STANDIN_PORT ?= 8025
 NODE_OK := $(shell command -v node >/dev/null 2>&1 && node -e 'process.exit(+process.versions.node.split(".")[0] < 18)' >/dev/null 2>&1 && echo yes)
 NPM := $(if $(NODE_OK),npm,$(VENV)/bin/npm)
 
-.PHONY: run test e2e bench install assets migrate lint check-deploy clean backup restore
+.PHONY: run test e2e fuzz bench install assets migrate lint check-deploy clean backup restore
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,17 @@ test: install .env assets
 
 e2e: install .env assets
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+# Hostile input before a release (issue 24): the API fuzz as every caller and the form fuzz with a
+# longer budget and a random seed (printed; FUZZ_SEED=N repeats one). CI runs the same tests with a
+# small fixed budget as part of `make test`.
+FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+fuzz: install .env assets
+	@echo "fuzz seed: $(FUZZ_SEED) (repeat with make fuzz FUZZ_SEED=$(FUZZ_SEED))"
+	API_FUZZ_SEED=$(FUZZ_SEED) API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-10} API_FUZZ_STATEFUL=$${API_FUZZ_STATEFUL:-30} \
+	  API_FUZZ_STEPS=$${API_FUZZ_STEPS:-10} FORM_FUZZ_EXAMPLES=$${FORM_FUZZ_EXAMPLES:-100} \
+	  $(PY) -m pytest -p no:randomly -s tests/security/test_api_fuzz.py tests/security/test_form_fuzz.py \
+	  tests/security/test_hostile_input.py $(PYTEST_ARGS)
 
 bench: install .env assets
 	@# The pages it times are served as in production: from collected, hashed static files.
