@@ -20,6 +20,9 @@ SECTIONS = ["api-write", "import", "dashboards", "adviser", "sweeps", "planning"
 # services: the catalogue is topped up to 30 for the planning forecast, issue 22)
 FULL = {"contacts": 10_000_000, "customers": 1_000_000, "handoffs": 1_000_000, "complaints": 200_000,
         "due": 1000, "days": 1826, "import": 1_000_000, "requests": 4000, "services": 30}
+# The default run (a few minutes); FULL with --full (BENCH_ARGS=--full), as issue 9 measured it.
+DEFAULT = {"contacts": 1_000_000, "customers": 100_000, "handoffs": 100_000, "complaints": 20_000,
+           "due": 1000, "days": 1826, "import": 100_000, "requests": 2000, "services": 30}
 QUICK = {"contacts": 200_000, "customers": 20_000, "handoffs": 20_000, "complaints": 4_000,
          "due": 100, "days": 1100, "import": 20_000, "requests": 400, "services": 30}
 
@@ -49,9 +52,27 @@ def _django_side(section: str, env: dict) -> list[Figure]:
             return [Figure(**figure) for figure in json.load(source)]
 
 
+def _growth(database_url: str, env: dict, size: int, volumes: dict) -> list[Figure]:
+    """One size of the growth table: the API write rate (ours alone), the NI14 page, the sweeps."""
+    from benchmarks import api_write
+
+    figures = [f for f in api_write.run(database_url, requests=volumes["requests"], peer=False, pooled=False)
+               if f.name in ("POST /api/v1/contacts/ rate", "POST /api/v1/contacts/ p95")]
+    figures += _django_side("growth", env)
+    for figure in figures:
+        figure.section = "growth"
+        figure.extra = {**figure.extra, "size": size}
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="small volumes, for a smoke run")
+    parser.add_argument("--full", action="store_true",
+                        help="10 million contacts, 1 million customers and open hand-offs (issue 9)")
+    parser.add_argument("--growth", nargs="*", type=int, metavar="CONTACTS",
+                        help="how cost grows: API rate, NI14 page and sweeps at each of these numbers "
+                             "of contacts (e.g. 1000000 3000000 10000000), one database topped up")
     parser.add_argument("--only", nargs="*", choices=SECTIONS, default=SECTIONS)
     parser.add_argument("--database", default="nwd_bench")
     parser.add_argument("--set", nargs="*", default=[], metavar="NAME=N",
@@ -63,7 +84,7 @@ def main() -> int:
         print("make bench needs DATABASE_URL=postgres://... (and REDIS_URL): figures on SQLite "
               "would not mean anything.", file=sys.stderr)
         return 2
-    volumes = dict(QUICK if args.quick else FULL)
+    volumes = dict(QUICK if args.quick else FULL if args.full else DEFAULT)
     for item in args.set:
         name, _, value = item.partition("=")
         if name not in volumes or not value.isdigit():
@@ -86,6 +107,13 @@ def main() -> int:
             figures.append(Figure(name, "section failed", 0, "-", met=False, notes=str(error)[:300]))
         print(f"[{time.strftime('%H:%M:%S')}] {name} done in {time.time() - began:.0f} s", flush=True)
 
+    if args.growth:
+        for size in sorted(args.growth):
+            scaled = {**volumes, "contacts": size, "customers": max(size // 10, 1000),
+                      "handoffs": max(size // 10, 1000), "complaints": max(size // 50, 200)}
+            section(f"generate_data {size:,}", lambda scaled=scaled: _generate(database_url, env, scaled))
+            section(f"growth {size:,}", lambda size=size: _growth(database_url, env, size, volumes))
+        args.only = []
     if "api-write" in args.only:
         from benchmarks import api_write
 
@@ -113,6 +141,11 @@ def main() -> int:
     print_table(figures)
     path = write_json(figures, meta)
     print(f"\nwritten {path} in {meta['seconds']} s")
+    if args.growth:
+        from benchmarks.growth import write_growth
+
+        for written in write_growth(figures):
+            print(f"written {written}")
     return 0
 
 

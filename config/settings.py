@@ -122,6 +122,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A restarted PostgreSQL costs only the requests in flight: stale connections are checked first.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# DATABASE_POOL=N (PostgreSQL only, issue 23): each process keeps a psycopg pool of up to N
+# connections instead of one persistent connection checked by a query at every request. Off (0)
+# by default; ignored on SQLite.
+DATABASE_POOL = env.int("DATABASE_POOL", default=0)
+if DATABASE_POOL > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1, "max_size": DATABASE_POOL, "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
@@ -348,6 +357,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's renderers, the JSON encoded by orjson (core/api_renderers.py, issue 23).
+    "DEFAULT_RENDERER_CLASSES": [
+        "core.api_renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api_pagination.StandardPagination",
     "PAGE_SIZE": 50,

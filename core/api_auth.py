@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions, throttling
 
 from core.client_address import client_ip
+from core.compiled_query import CompiledQuery
 from core.models import ApiToken
 from core.roles import remember_role_codes
 from core.services import hash_api_key
@@ -23,27 +24,29 @@ logger = logging.getLogger(__name__)
 _LAST_USED_RESOLUTION_SECONDS = 60
 
 
-def _token_query():
-    """Keys with their user; on PostgreSQL also the user's role codes, in the same statement, so
-    the permission checks need no query of their own (core.roles.role_codes). Built per call:
-    a queryset shared between the threads of a worker is not safe to share."""
-    tokens = ApiToken.objects.select_related("user")
+def _token_query(key_hash: str):
+    """The key of this hash with its user; on PostgreSQL also the user's role codes, in the same
+    statement, so the permission checks need no query of their own (core.roles.role_codes)."""
+    tokens = ApiToken.objects.select_related("user").filter(key_hash=key_hash)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.expressions import ArraySubquery
 
         tokens = tokens.annotate(group_names=ArraySubquery(
             Group.objects.filter(user=OuterRef("user_id")).values("name")))
-    return tokens
+    return tokens[:1]
+
+
+# Compiled to SQL once per process (core.compiled_query): every API request runs it.
+_TOKEN = CompiledQuery(_token_query, "sample-key-hash")
 
 
 class HashedTokenAuthentication(authentication.TokenAuthentication):
     keyword = "Token"
 
     def authenticate_credentials(self, key):
-        try:
-            token = _token_query().get(key_hash=hash_api_key(key))
-        except ApiToken.DoesNotExist:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
+        token = _TOKEN.first(hash_api_key(key))
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid token.")
         if token.revoked_at is not None:
             raise exceptions.AuthenticationFailed("Token revoked.")
         if not token.user.is_active:

@@ -1,0 +1,70 @@
+"""Every list page runs a fixed number of queries whatever its length (issue 23): the rows are read
+with what they show, never a query per row. Each page is counted with a few rows and again with
+several times as many; the counts must be equal. (The team queue is counted in
+tests/handoffs/test_views.py, the report pages in tests/reporting/test_query_counts.py.)"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core.roles import Role
+from tests.complaints.factories import complaint
+from tests.factories import ContactFactory, CustomerFactory
+from tests.handoffs.factories import CA, open_handoff
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url, rows, expected) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    assert len(rows(response.context)) == expected, url  # the page lists every row
+    return len(captured)
+
+
+def _same_count(client, url, add_rows, rows, few=2, more=9) -> None:
+    add_rows(few)
+    client.get(url)  # the per-process caches (catalogue, calendar) warmed as in service
+    before = _queries(client, url, rows, few)
+    add_rows(more)
+    assert _queries(client, url, rows, few + more) == before, url
+
+
+def _page(context):
+    return context["page"].object_list
+
+
+def test_customer_search_page(client_for):
+    client = client_for(Role.ADVISER)
+    _same_count(client, "/contacts/customers/?q=Grainger",
+                lambda n: [CustomerFactory(last_name="Grainger") for _ in range(n)], _page)
+
+
+def test_advocate_list_page(client_for):
+    client = client_for(Role.ADVISER)
+    _same_count(client, "/handoffs/advocate/",
+                lambda n: [open_handoff(method=CA, adviser=client.user) for _ in range(n)], _page)
+
+
+def test_repeat_contacts_page(client_for):
+    client = client_for(Role.MANAGER)
+    now = timezone.now()
+
+    def add(n):
+        for i in range(n):
+            first = open_handoff(customer=CustomerFactory())
+            ContactFactory(customer=first.contact.customer, service=first.contact.service,
+                           received_at=now - timedelta(minutes=i + 1),
+                           **{"repeat_of" if i % 2 else "possible_repeat_of": first.contact})
+
+    _same_count(client, "/contacts/repeats/", add, lambda context: list(context["contacts"]))
+
+
+def test_complaints_register_page(client_for):
+    client = client_for(Role.COMPLAINTS_OFFICER)
+    _same_count(client, "/complaints/", lambda n: [complaint() for _ in range(n)],
+                lambda context: context["rows"])
