@@ -1,7 +1,8 @@
 """Sections measured inside Django (server time with the test client, no network), run in a child
 process against the bench database:
 
-    python -m benchmarks.django_side SECTION RESULT.json   (SECTION: dashboards, adviser, sweeps, planning)
+    python -m benchmarks.django_side SECTION RESULT.json   (SECTION: dashboards, adviser, sweeps, planning,
+    worklists)
 
 Each writes a list of figures (dicts of benchmarks.harness.Figure) to RESULT.json.
 """
@@ -321,6 +322,119 @@ def planning(runs: int = 5) -> list[Figure]:
     return figures
 
 
+# --- work lists (issue 20, item 1) ------------------------------------------------------------------
+
+def worklists(runs: int = 5) -> list[Figure]:
+    """The queues and the register at 1 million open hand-offs and 200,000 complaints: each page
+    (search, filters, sort, numbered pages) against the raw SELECT of the rows it shows (the
+    same WHERE, ORDER BY and LIMIT 50, no count, no rendering)."""
+    from django.contrib.auth.models import Group
+
+    from complaints.models import Complaint
+    from contacts.models import Customer
+    from core.models import Team
+    from core.roles import Role
+    from handoffs.models import Handoff
+
+    manager, officer, adviser = _user("manager"), _user("back_office"), _user("adviser")
+    complaints_officer = _user("complaints_officer")
+    # The team with most hand-offs: the worst queue of the council.
+    busiest = (Handoff.objects.values("team").order_by().annotate(n=models_count())
+               .order_by("-n").first())
+    team = Team.objects.get(pk=busiest["team"])
+    team.members.add(officer)
+    team.lead = officer
+    team.save(update_fields=["lead"])
+    officer.groups.add(Group.objects.get(name=Role.BACK_OFFICE))
+    # Some of the work assigned (2%), some advocated (1%), as in a working council.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE handoffs_handoff SET assigned_to_id = %s, status = 'in_progress', "
+                       "accepted_at = opened_at WHERE id %% 50 = 0 AND team_id = %s", [officer.pk, team.pk])
+        cursor.execute("UPDATE handoffs_handoff SET advocate_id = %s WHERE id %% 100 = 1 AND "
+                       "method = 'customer_advocate'", [adviser.pk])
+        cursor.execute("ANALYZE handoffs_handoff")
+    handoffs, complaints = Handoff.objects.count(), Complaint.objects.count()
+    in_team = Handoff.objects.filter(team=team).count()
+    sample = Customer.objects.filter(pk__in=Handoff.objects.filter(team=team).order_by("pk")
+                                     .values("contact__customer")[:1]).first()
+    surname = sample.last_name if sample else "Smith"
+    postcode = sample.postcode if sample else "OL6 6AB"
+    complainant = (Customer.objects.filter(pk=Complaint.objects.order_by("pk").values("customer")[:1])
+                   .first())
+    handoff_raw = ("SELECT h.* FROM handoffs_handoff h WHERE h.status <> 'resolved' {where} "
+                   "ORDER BY {order} LIMIT 50")
+    pages = [
+        ("team queue, manager, all teams", manager, "/handoffs/",
+         handoff_raw.format(where="", order="h.due_date, h.id"), []),
+        ("team queue, officer's team", officer, "/handoffs/",
+         handoff_raw.format(where="AND h.team_id = %s", order="h.due_date, h.id"), [team.pk]),
+        ("team queue, page 100", manager, "/handoffs/?page=100",
+         handoff_raw.format(where="", order="h.due_date, h.id") + " OFFSET 4950", []),
+        ("team queue, assigned to me", officer, "/handoffs/?assigned=me",
+         handoff_raw.format(where="AND h.assigned_to_id = %s", order="h.due_date, h.id"), [officer.pk]),
+        ("team queue, unassigned, by status", officer, "/handoffs/?assigned=none&sort=status",
+         handoff_raw.format(where="AND h.team_id = %s AND h.assigned_to_id IS NULL",
+                            order="h.status, h.due_date, h.id"), [team.pk]),
+        ("team queue, newest reference first", manager, "/handoffs/?sort=reference&order=desc",
+         handoff_raw.format(where="", order="h.id DESC"), []),
+        ("team queue, search a surname", officer, f"/handoffs/?q={surname}",
+         handoff_raw.format(where="AND h.team_id = %s AND h.contact_id IN (SELECT id FROM "
+                                  "contacts_contact WHERE customer_id IN (SELECT id FROM "
+                                  "contacts_customer WHERE lower(last_name) = lower(%s)))",
+                            order="h.due_date, h.id"), [team.pk, surname]),
+        ("team queue, search a postcode", officer, f"/handoffs/?q={postcode}",
+         handoff_raw.format(where="AND h.team_id = %s AND h.contact_id IN (SELECT id FROM "
+                                  "contacts_contact WHERE customer_id IN (SELECT id FROM "
+                                  "contacts_customer WHERE postcode = %s))",
+                            order="h.due_date, h.id"), [team.pk, postcode]),
+        ("advocate cases", adviser, "/handoffs/advocate/",
+         handoff_raw.format(where="AND h.advocate_id = %s", order="h.due_date, h.id"), [adviser.pk]),
+    ]
+    complaint_raw = "SELECT k.* FROM complaints_complaint k WHERE {where} ORDER BY {order} LIMIT 50"
+    pages += [
+        ("complaints register, newest first", complaints_officer, "/complaints/",
+         complaint_raw.format(where="k.process = 'corporate'", order="k.received_at DESC, k.id DESC"), []),
+        ("complaints register, by due date", complaints_officer, "/complaints/?sort=due",
+         complaint_raw.format(where="k.process = 'corporate'", order="k.due_date, k.id"), []),
+        ("complaints register, page 100", complaints_officer, "/complaints/?page=100",
+         complaint_raw.format(where="k.process = 'corporate'", order="k.received_at DESC, k.id DESC")
+         + " OFFSET 4950", []),
+        ("complaints register, not allocated", complaints_officer, "/complaints/?assigned=none",
+         complaint_raw.format(where="k.process = 'corporate' AND k.assigned_to_id IS NULL",
+                              order="k.received_at DESC, k.id DESC"), []),
+        ("complaints register, search a surname", complaints_officer,
+         f"/complaints/?q={complainant.last_name if complainant else 'Smith'}",
+         complaint_raw.format(where="k.process = 'corporate' AND k.customer_id IN (SELECT id FROM "
+                                    "contacts_customer WHERE lower(last_name) = lower(%s))",
+                              order="k.received_at DESC, k.id DESC"),
+         [complainant.last_name if complainant else "Smith"]),
+        ("complaints register, search a reference", complaints_officer,
+         f"/complaints/?q=C{Complaint.objects.order_by('-pk').values_list('pk', flat=True).first() or 1:06d}",
+         complaint_raw.format(where="k.id = %s", order="k.id"),
+         [Complaint.objects.order_by("-pk").values_list("pk", flat=True).first() or 1]),
+    ]
+    figures = []
+    for label, user, url, sql, params in pages:
+        client = Client()
+        client.force_login(user)
+        raw_seconds, _ = _raw_time(sql, params, runs=runs)
+        times, queries, status = _timed_get(client, url, runs)
+        value = median(times) * 1000
+        figures.append(Figure(
+            "worklists", label, value, "ms", raw_seconds * 1000,
+            "raw SELECT of the page's 50 rows (ms)", "< 100 ms", status == 200 and value < 100,
+            notes=f"{queries} queries; median of {runs}; {handoffs:,} hand-offs ({in_team:,} in the "
+                  f"officer's team), {complaints:,} complaints"
+                  + ("" if status == 200 else f"; HTTP {status}")))
+    return figures
+
+
+def models_count():
+    from django.db.models import Count
+
+    return Count("pk")
+
+
 # --- how cost grows (issue 23) ------------------------------------------------------------------
 
 def growth(runs: int = 3) -> list[Figure]:
@@ -349,6 +463,7 @@ def growth(runs: int = 3) -> list[Figure]:
             figure.extra = {"contacts": contacts}
             figures.append(figure)
     return figures
+
 
 
 
@@ -446,7 +561,7 @@ def updates() -> list[Figure]:
 
 
 SECTIONS = {"growth": growth, "dashboards": dashboards, "adviser": adviser, "sweeps": sweeps,
-            "planning": planning, "updates": updates}
+            "planning": planning, "worklists": worklists, "updates": updates}
 
 
 if __name__ == "__main__":

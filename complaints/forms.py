@@ -15,6 +15,10 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class RegisterFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search",
+                        help_text="Reference, or the complainant's name, postcode, phone or UPRN")
+    assigned = forms.ChoiceField(required=False, label="Assigned", choices=[
+        ("", "Anyone or no one"), ("me", "Allocated to me"), ("none", "Not allocated")])
     process = forms.ChoiceField(choices=[("", "Any")] + Process.choices, required=False)
     stage = forms.ChoiceField(choices=[("", "Any")] + Stage.choices, required=False)
     status = forms.ChoiceField(choices=[("", "Any")] + Status.choices, required=False)

@@ -167,6 +167,8 @@ class Complaint(models.Model):
             models.Index(fields=["service", "status"], name="complaint_service_idx"),
             models.Index(fields=["assigned_to", "status"], name="complaint_officer_idx"),
             models.Index(fields=["received_at"], name="complaint_received_idx"),
+            # The register sorted by due date (issue 20): a page in index order, ties by id.
+            models.Index(fields=["due_date", "id"], name="complaint_due_id_idx"),
             # The sweep reads only complaints with a running clock, by deadline.
             models.Index(fields=["due_date"], condition=Q(due_date__isnull=False),
                          name="complaint_clock_due_idx"),

@@ -1,5 +1,6 @@
 """Reads of the complaints app: rules in force, what each user may see and do, the register."""
 
+import re
 from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -20,6 +21,7 @@ from complaints.transitions import Action, allowed_actions
 from core.models import User
 from core.roles import Role, has_role, is_staff_member
 from core.working_days import calendar
+from core.worklists import Column
 
 # --- Rules (DOMAIN.md, "Complaints": configurable timescales) ---------------------------------
 
@@ -174,11 +176,48 @@ def social_care_monitoring_officer() -> User | None:
 # --- The register and the clock ---------------------------------------------------------------
 
 
+# The register's sortable columns (issue 20), each with an index behind it.
+REGISTER_COLUMNS = [
+    Column("reference", "Complaint", ("pk",)),
+    Column("customer", "Customer and service"),
+    Column("process", "Process and stage"),
+    Column("status", "Status", ("status", "-received_at", "-pk")),
+    Column("officer", "Officer"),
+    Column("received", "Received", ("received_at", "pk")),
+    Column("due", "Due", ("due_date", "pk")),
+]
+REGISTER_DEFAULT_SORT = "received"
+_REFERENCE = re.compile(r"^C?0*(\d{1,18})$", re.IGNORECASE)
+
+
+def complaint_search(complaints: QuerySet[Complaint], query: str) -> QuerySet[Complaint]:
+    """Complaints found by reference ("C000123", or its number) or by the complainant's name,
+    postcode, phone or UPRN (the customer search's own rules)."""
+    from contacts.selectors import customer_ids_matching
+
+    query = " ".join(query.split())
+    if not query:
+        return complaints
+    match = Q(customer_id__in=customer_ids_matching(query))
+    reference = _REFERENCE.match(query)
+    if reference:
+        match |= Q(pk=int(reference.group(1)))
+    return complaints.filter(match)
+
+
 def complaints_register(user, *, process="", stage="", status="", overdue=None, service="",
-                        officer="", due_soon=False, ombudsman=False, today=None) -> QuerySet[Complaint]:
-    """The register, filtered (issue 5, "Pages"); newest first."""
+                        officer="", due_soon=False, ombudsman=False, today=None, q="", assigned="",
+                        order_by=("-received_at", "-pk")) -> QuerySet[Complaint]:
+    """The register, filtered (issue 5, "Pages"; issue 20: search, assigned to me or to no one);
+    newest first unless `order_by` says otherwise."""
     today = today or timezone.localdate()
     complaints = complaints_visible_to(user).select_related("customer", "service", "assigned_to")
+    if q:
+        complaints = complaint_search(complaints, q)
+    if assigned == "me":
+        complaints = complaints.filter(assigned_to=user)
+    elif assigned == "none":
+        complaints = complaints.filter(assigned_to__isnull=True)
     if due_soon:
         soon = calendar().add_working_days(today, 2)
         complaints = complaints.filter(due_date__gte=today, due_date__lte=soon)
@@ -199,15 +238,17 @@ def complaints_register(user, *, process="", stage="", status="", overdue=None, 
         complaints = complaints.filter(service__code=service)
     if officer:
         complaints = complaints.filter(assigned_to__username=officer)
-    return complaints.order_by("-received_at", "-pk")
+    return complaints.order_by(*order_by)
 
 
-def complaint_clock(complaint: Complaint, today=None) -> dict | None:
-    """The case page's clock: working days left, or overdue by, for the running deadline."""
+def complaint_clock(complaint: Complaint, today=None, working_calendar=None) -> dict | None:
+    """The case page's clock: working days left, or overdue by, for the running deadline. A list
+    passes one `working_calendar` for all its rows (one query for the closure days, not one a
+    row)."""
     if complaint.due_date is None:
         return None
     today = today or timezone.localdate()
-    days = calendar().working_days_between(today, complaint.due_date)
+    days = (working_calendar or calendar()).working_days_between(today, complaint.due_date)
     return {"due_date": complaint.due_date, "days_left": max(days, 0), "overdue_by": max(-days, 0),
             "overdue": complaint.due_date < today}
 
@@ -250,21 +291,21 @@ def complaint_attention_counts(user, today=None) -> dict[str, int]:
     }
 
 
-def customers_matching(query: str, limit: int = 10):
-    """Customers for the new-complaint form's search: by name, postcode, email or number."""
+def customers_matching(query: str, limit: int = 10) -> list:
+    """Customers for the new-complaint form's search: the one customer search of every page
+    (`contacts.selectors.customer_search`: the exact surname or "first last" first, then close
+    matches), led by the customer with that number when the query is a number."""
     from contacts.models import Customer
+    from contacts.selectors import customer_search
 
-    query = (query or "").strip()
+    query = " ".join((query or "").split())
     if not query:
-        return Customer.objects.none()
-    customers = Customer.objects.active()
-    if query.isdigit():
-        match = Q(pk=int(query)) | Q(phone__contains=query) | Q(uprn=query)
-    else:
-        match = Q(email__iexact=query) | Q(postcode__iexact=query.upper())
-        for word in query.split():
-            match |= Q(last_name__istartswith=word) | Q(first_name__istartswith=word)
-    return customers.filter(match).order_by("last_name", "first_name", "pk")[:limit]
+        return []
+    numbered = []
+    if query.isdigit() and len(query) < 19:
+        numbered = list(Customer.objects.active().filter(pk=int(query)))
+    found = [c for c in customer_search(query, limit=limit) if c.pk not in {n.pk for n in numbered}]
+    return (numbered + found)[:limit]
 
 
 def customer_numbered(number: str):

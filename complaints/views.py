@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,8 @@ from contacts.models import Customer
 from core.api_errors import StateConflict
 from core.models import Service, User
 from core.roles import Role, has_role
+from core.working_days import calendar
+from core.worklists import list_page, sort_by
 
 LETTERS = {"acknowledgement": "Acknowledgement", "interim": "Interim response", "response": "Stage response"}
 
@@ -37,15 +40,22 @@ def register(request):
     form = RegisterFilterForm(request.GET or None, services=_services(), officers=officers)
     filters = form.cleaned_data if form.is_valid() else {}
     overdue = {"yes": True, "no": False}.get(filters.get("overdue", ""))
+    sorting = sort_by(request.GET, selectors.REGISTER_COLUMNS, selectors.REGISTER_DEFAULT_SORT,
+                      default_descending=True)
     complaints = selectors.complaints_register(
         request.user, process=filters.get("process", ""), stage=filters.get("stage", ""),
         status=filters.get("status", ""), overdue=overdue, service=filters.get("service", ""),
         officer=filters.get("officer", ""), due_soon=bool(request.GET.get("due_soon")),
-        ombudsman=bool(request.GET.get("ombudsman")),
+        ombudsman=bool(request.GET.get("ombudsman")), q=filters.get("q", ""),
+        assigned=filters.get("assigned", ""), order_by=sorting.order_by,
     )
-    rows = [(complaint, selectors.complaint_clock(complaint)) for complaint in complaints[:200]]
+    listing = list_page(complaints, request.GET)
+    working_calendar, today = calendar(), timezone.localdate()
+    rows = [(complaint, selectors.complaint_clock(complaint, today, working_calendar))
+            for complaint in listing.page.object_list]
     return render(request, "complaints/register.html", {
-        "form": form, "rows": rows, "count": complaints.count(),
+        "form": form, "rows": rows, "listing": listing, "sorting": sorting,
+        "count": listing.page.paginator.count,
         "may_create": has_role(request.user, *selectors.COMPLAINT_ROLES),
     })
 

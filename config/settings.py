@@ -420,6 +420,8 @@ CONTENT_SECURITY_POLICY = {
 
 # Business settings a council may tune without a code change (catalogue data lives in the admin).
 REPEAT_CONTACT_WINDOW_WORKING_DAYS = env.int("REPEAT_CONTACT_WINDOW_WORKING_DAYS", default=10)
+# How long a merge of two customer records can be undone (issue 20).
+CUSTOMER_MERGE_UNDO_DAYS = env.int("CUSTOMER_MERGE_UNDO_DAYS", default=30)
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Metropolitan Borough Council")
 # Customer insight surveys (insight/): a customer is asked at most once in this many days; an
 # enquiry closed longer ago than SURVEY_MAX_AGE_DAYS is not surveyed; PUBLIC_BASE_URL starts the

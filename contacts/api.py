@@ -8,7 +8,8 @@ Who may do what (least privilege):
   and admins create customers.
 """
 
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -44,6 +45,18 @@ def _customer_or_404(customer_id: int) -> Customer:
         return selectors.customer_detail(customer_id)
     except Customer.DoesNotExist:
         raise Http404 from None
+
+
+def _merged_redirect(request, customer_id: int, url_name: str):
+    """A merged-away customer's id answers 301 to the record it was merged into (issue 20), so
+    partner systems holding the old id find the person; None when the id is not a merged one."""
+    if Customer.objects.filter(pk=customer_id, merged_into__isnull=False).exists():
+        survivor = selectors.customer_current(customer_id)
+        if survivor is not None:
+            location = reverse(url_name, kwargs={"customer_id": survivor.pk})
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{location}?{query}" if query else location)
+    return None
 
 
 # --- Customers ---------------------------------------------------------------------------------
@@ -88,9 +101,15 @@ class CustomerDetailApi(APIView):
     allowed_roles = {"GET": CUSTOMER_READ_ROLES}
 
     @extend_schema(summary="A customer",
-                   responses={200: CustomerSerializer, 401: ERRORS[401], 403: ERRORS[403],
+                   description="A customer merged into another record answers 301 with the "
+                               "surviving record's address (Location).",
+                   responses={200: CustomerSerializer, 301: OpenApiResponse(description="Merged: "
+                              "see the Location header."), 401: ERRORS[401], 403: ERRORS[403],
                               404: ERRORS[404]})
     def get(self, request, customer_id: int):
+        moved = _merged_redirect(request, customer_id, "api-customer")
+        if moved is not None:
+            return moved
         customer = _customer_or_404(customer_id)
         privacy.customer_viewed(actor=request.user, customer=customer, request=request, via="api")
         return Response(CustomerSerializer(customer).data)
@@ -105,10 +124,14 @@ class CustomerTimelineApi(APIView):
         summary="A customer's timeline",
         description="All contacts, hand-offs and complaints of the customer that the caller may "
                     "see, newest first.",
-        responses={200: TimelineEntrySerializer(many=True), 400: ERRORS[400], 401: ERRORS[401],
-                   403: ERRORS[403], 404: ERRORS[404]},
+        responses={200: TimelineEntrySerializer(many=True), 301: OpenApiResponse(
+                   description="Merged: see the Location header."), 400: ERRORS[400],
+                   401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404]},
     )
     def get(self, request, customer_id: int):
+        moved = _merged_redirect(request, customer_id, "api-customer-timeline")
+        if moved is not None:
+            return moved
         customer = _customer_or_404(customer_id)
         privacy.customer_viewed(actor=request.user, customer=customer, request=request,
                                 via="api timeline")

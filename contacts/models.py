@@ -19,7 +19,8 @@ HANDLING_TIME_MAX_SECONDS = 8 * 60 * 60
 
 class CustomerQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(anonymised_at__isnull=True)
+        """Customers still in use: not anonymised, not merged into another record."""
+        return self.filter(anonymised_at__isnull=True, merged_into__isnull=True)
 
 
 class MessageChannel(models.TextChoices):
@@ -75,6 +76,9 @@ class Customer(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # A duplicate merged into another record (issue 20): its old id leads there; its rows moved.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", db_index=False)
 
     objects = CustomerQuerySet.as_manager()
 
@@ -305,3 +309,31 @@ class ProactiveRule(models.Model):
     def __str__(self) -> str:
         scope = self.enquiry_type.name if self.enquiry_type_id else "every enquiry type"
         return f"{self.get_event_display()}: {scope} ({'on' if self.enabled else 'off'})"
+
+class CustomerMerge(models.Model):
+    """Two records of one person made one (issue 20, "One record per person"): what moved from
+    the merged record to the survivor and the survivor's details before, so the merge can be
+    undone within CUSTOMER_MERGE_UNDO_DAYS."""
+
+    survivor = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField()
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    # The survivor's details before the merge ({field: value}); the fields taken from the
+    # merged record are those whose value changed.
+    survivor_before = models.JSONField(default=dict)
+    # The rows moved: {"app_label.model.field": [ids]} (every foreign key to Customer).
+    moved = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(survivor=models.F("merged")),
+                                   name="customer_merge_two_records"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Customer {self.merged_id} merged into {self.survivor_id}"

@@ -2,7 +2,8 @@
 who sees which contacts."""
 
 import re
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -11,7 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from contacts import normalise
-from contacts.models import Contact, Customer, SamplingPeriod
+from contacts.models import Contact, Customer, CustomerMerge, SamplingPeriod
 from core.compiled_query import CompiledQuery
 from core.models import OutboundMessage
 from core.roles import Role, has_role, is_staff_member
@@ -183,30 +184,151 @@ def _name_search(customers: QuerySet[Customer], query: str, limit: int | None) -
     return exact_part.union(loose_part, all=True)
 
 
+def customer_ids_matching(query: str, limit: int = SEARCH_LIMIT) -> list[int]:
+    """The ids of the customers a work list's search box finds (issue 20: search the queues and
+    registers by name, postcode, phone or UPRN), at most `limit`: one indexed query, whose ids
+    the list then filters on."""
+    return [customer.pk for customer in customer_search(query, limit=limit)]
+
+
 def customer_possible_duplicates(*, first_name: str = "", last_name: str = "", email: str = "",
                                  phone: str = "", postcode: str = "", date_of_birth=None,
                                  exclude_pk=None, limit: int = 10) -> list[Customer]:
     """Customers who may be the same person as the one about to be created (issue 3, duplicate
-    warnings): the same email, the same phone number, or the same name with the same postcode
-    or the same date of birth. Names compare without regard to case."""
-    email, phone = normalise.email(email), normalise.phone(phone)
-    postcode = normalise.postcode(postcode) if postcode else ""
-    first_name, last_name = normalise.name(first_name), normalise.name(last_name)
+    warnings; issue 20, weighed by name, date of birth, postcode, email and phone): those
+    `customer_duplicates` finds for these details, likeliest first."""
+    probe = Customer(pk=exclude_pk, first_name=first_name, last_name=last_name, email=email,
+                     phone=normalise.phone(phone), date_of_birth=date_of_birth,
+                     postcode=normalise.postcode(postcode) if postcode else "")
+    return [duplicate.customer for duplicate in customer_duplicates(probe, limit=limit)]
+
+
+# --- One record per person (issue 20, item 3) ------------------------------------------------------
+
+# How much each agreement counts towards "the same person" (name, date of birth, postcode, email,
+# phone). Email and phone are nearly personal; a date of birth with the same surname nearly so;
+# a shared postcode is a household as often as a duplicate.
+DUPLICATE_WEIGHTS = {"email": 40, "phone": 35, "date_of_birth": 25, "postcode": 15, "last_name": 15,
+                     "first_name": 15}
+DUPLICATE_LIKELY = 60   # shown as "Likely the same person"
+DUPLICATE_POSSIBLE = 30  # "Possibly the same person" (the same name alone reaches it)
+DUPLICATE_REASONS = {"email": "same email address", "phone": "same phone number",
+                     "date_of_birth": "same date of birth", "postcode": "same postcode",
+                     "last_name": "same surname", "first_name": "same first name"}
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    customer: Customer
+    score: int
+    agrees: tuple[str, ...]
+
+    @property
+    def likely(self) -> bool:
+        return self.score >= DUPLICATE_LIKELY
+
+    @property
+    def reasons(self) -> str:
+        return ", ".join(DUPLICATE_REASONS[name] for name in self.agrees)
+
+
+def duplicate_score(one, other) -> tuple[int, tuple[str, ...]]:
+    """How strongly two sets of details look like one person, and which details agree."""
+    def key(customer, name):
+        value = getattr(customer, name, None)
+        if name in ("first_name", "last_name", "email"):
+            return normalise.name(value or "").lower() if name != "email" else normalise.email(value or "")
+        if name == "phone":
+            return normalise.phone(value or "")
+        if name == "postcode":
+            return normalise.postcode(value) if value else ""
+        return value
+
+    agrees = tuple(name for name in DUPLICATE_WEIGHTS
+                   if key(one, name) and key(one, name) == key(other, name))
+    return sum(DUPLICATE_WEIGHTS[name] for name in agrees), agrees
+
+
+def customer_duplicates(customer, *, limit: int = 10) -> list[Duplicate]:
+    """Other records that may be the same person (issue 20): candidates sharing an email, a phone
+    number, the full name, or the surname with the date of birth or the postcode (one indexed
+    query), each weighed by `duplicate_score`; those reaching DUPLICATE_POSSIBLE, likeliest
+    first."""
+    email, phone = normalise.email(customer.email or ""), normalise.phone(customer.phone or "")
+    last, first = (customer.last_name or "").strip(), (customer.first_name or "").strip()
     match = Q(pk__in=[])
     if email:
         match |= Q(email__iexact=email)
     if phone:
         match |= Q(phone=phone)
-    if first_name and last_name:
-        same_name = Q(first_name__iexact=first_name, last_name__iexact=last_name)
-        if postcode:
-            match |= same_name & Q(postcode=postcode)
-        if date_of_birth:
-            match |= same_name & Q(date_of_birth=date_of_birth)
-    customers = Customer.objects.active().filter(match)
-    if exclude_pk is not None:
-        customers = customers.exclude(pk=exclude_pk)
-    return list(customers.order_by(*SEARCH_ORDER)[:limit])
+    if last:
+        same_surname = Q(last_key=last.lower())
+        match |= same_surname & Q(first_key=first.lower())
+        if customer.date_of_birth:
+            match |= same_surname & Q(date_of_birth=customer.date_of_birth)
+        if customer.postcode:
+            match |= same_surname & Q(postcode=customer.postcode)
+    candidates = (Customer.objects.active().alias(last_key=Lower("last_name"), first_key=Lower("first_name"))
+                  .filter(match).exclude(pk=customer.pk).order_by(*SEARCH_ORDER)[:50])
+    found = []
+    for candidate in candidates:
+        score, agrees = duplicate_score(customer, candidate)
+        if score >= DUPLICATE_POSSIBLE:
+            found.append(Duplicate(candidate, score, agrees))
+    found.sort(key=lambda d: (-d.score, d.customer.last_name, d.customer.first_name, d.customer.pk))
+    return found[:limit]
+
+
+def customer_relations():
+    """Every foreign key to Customer in every installed app (through the app registry, so a new
+    app's rows are found without a change here), but the merge bookkeeping's own."""
+    # include_hidden: a foreign key with related_name="+" points at the customer all the same.
+    return [relation for relation in Customer._meta.get_fields(include_hidden=True)
+            if relation.auto_created and not relation.concrete
+            and (relation.one_to_many or relation.one_to_one)
+            and relation.related_model not in (CustomerMerge, Customer)]
+
+
+def customer_related_rows(customer) -> dict[str, int]:
+    """How many rows of each kind point at a customer, by the kind's name ({"contacts": 3}),
+    for the merge page."""
+    counts = {}
+    for relation in customer_relations():
+        n = relation.related_model._base_manager.filter(**{relation.field.name: customer}).count()
+        if n:
+            name = str(relation.related_model._meta.verbose_name_plural)
+            counts[name] = counts.get(name, 0) + n
+    return counts
+
+
+def customer_current(customer_id: int) -> Customer | None:
+    """Where a customer's id leads now: the record itself, or the record it was merged into
+    (following merges of merges), or None when there is no such customer in use."""
+    seen = set()
+    customer = Customer.objects.filter(pk=customer_id).first()
+    while customer is not None and customer.merged_into_id and customer.pk not in seen:
+        seen.add(customer.pk)
+        customer = Customer.objects.filter(pk=customer.merged_into_id).first()
+    if customer is None or customer.anonymised_at is not None or customer.merged_into_id:
+        return None
+    return customer
+
+
+def customer_merge_undoable(merge: CustomerMerge, now=None) -> bool:
+    now = now or timezone.now()
+    return (merge.undone_at is None
+            and now - merge.merged_at <= timedelta(days=settings.CUSTOMER_MERGE_UNDO_DAYS))
+
+
+def customer_merges_of(customer) -> QuerySet[CustomerMerge]:
+    """The merges into this customer, newest first (the 360 page offers to undo the recent ones)."""
+    return (CustomerMerge.objects.filter(survivor=customer, undone_at__isnull=True)
+            .select_related("merged", "merged_by").order_by("-merged_at", "-pk"))
+
+
+def can_merge_customers(user) -> bool:
+    """Merging records (and undoing a merge): managers and admins (issue 20)."""
+    return has_role(user, Role.MANAGER, Role.ADMIN)
 
 
 def customer_detail(customer_id: int) -> Customer:

@@ -4,7 +4,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -19,11 +19,14 @@ from contacts import normalise
 from contacts.models import (
     Contact,
     Customer,
+    CustomerMerge,
     IdempotencyKey,
     MessageChannel,
     ProactiveRule,
     SamplingPeriod,
 )
+from contacts.selectors import customer_relations
+from core.api_errors import StateConflict
 from core.messages import message_template_for, render
 from core.models import MESSAGE_FIELDS, ChannelCode, Language, OutboundMessage
 from core.services import Message, Outgoing, audit_record, outbox_send_many
@@ -509,3 +512,103 @@ def customer_update_send(**update) -> OutboundMessage | None:
     stored = customer_updates_send([CustomerUpdate(**update)])
     return stored[0] if stored else None
 
+# --- One record per person: merge and undo (issue 20, item 3) ------------------------------------
+
+# The details a merge lets the user choose field by field (the rest are the survivor's own).
+MERGE_FIELDS = ("first_name", "last_name", "date_of_birth", "address_line_1", "address_line_2",
+                "town", "postcode", "uprn", "phone", "email", "preferred_channel",
+                "accessibility_needs", "is_vulnerable", "vulnerability_notes", "consent_notes")
+
+
+def _field_value(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+@transaction.atomic
+def customer_merge(*, survivor: Customer, merged: Customer, actor, take_from_merged=()) -> CustomerMerge:
+    """Make two records of one person one (issue 20, "One record per person"): the survivor takes
+    the fields named in `take_from_merged` from the merged record, every row of every app that
+    points at the merged record (each foreign key to Customer, found through the app registry, so
+    a new app's rows move too) moves to the survivor, the merged record leads to the survivor
+    from then on (`merged_into`), and an audit row is written: all in one transaction. Undone
+    with `customer_merge_undo` within CUSTOMER_MERGE_UNDO_DAYS."""
+    if survivor.pk == merged.pk:
+        raise ValidationError({"merged": "Choose two different customers."})
+    locked = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk])
+              .order_by("pk")}
+    survivor, merged = locked.get(survivor.pk), locked.get(merged.pk)
+    for customer in (survivor, merged):
+        if customer is None or customer.anonymised_at is not None or customer.merged_into_id is not None:
+            raise StateConflict("One of these records has been merged or anonymised already.")
+    unknown = set(take_from_merged) - set(MERGE_FIELDS)
+    if unknown:
+        raise ValidationError({"fields": f"These details cannot be chosen: {', '.join(sorted(unknown))}."})
+    before = {name: _field_value(getattr(survivor, name)) for name in MERGE_FIELDS}
+    for name in take_from_merged:
+        setattr(survivor, name, getattr(merged, name))
+    now = timezone.now()
+    survivor.updated_at = now
+    survivor.save()
+    moved = {}
+    for relation in customer_relations():
+        model, field = relation.related_model, relation.field
+        rows = model._base_manager.filter(**{field.name: merged})
+        ids = list(rows.values_list("pk", flat=True))
+        if ids:
+            try:
+                with transaction.atomic():
+                    model._base_manager.filter(pk__in=ids).update(**{field.name: survivor})
+            except IntegrityError as error:
+                raise StateConflict(f"The {model._meta.verbose_name_plural} of these records cannot "
+                                    f"be combined: {error}") from error
+            moved[f"{model._meta.label_lower}.{field.name}"] = ids
+    merged.merged_into = survivor
+    merged.updated_at = now
+    merged.save(update_fields=["merged_into", "updated_at"])
+    merge = CustomerMerge.objects.create(survivor=survivor, merged=merged, merged_at=now,
+                                         merged_by=actor if getattr(actor, "pk", None) else None,
+                                         survivor_before=before, moved=moved)
+    changes = {"merged": merged.pk, "survivor": survivor.pk, "merge": merge.pk,
+               "fields_taken": sorted(take_from_merged),
+               "moved": {label: len(ids) for label, ids in moved.items()}}
+    audit_record(actor=actor, action="merged", target=survivor, changes=changes)
+    audit_record(actor=actor, action="merged_into", target=merged, changes=changes)
+    return merge
+
+
+@transaction.atomic
+def customer_merge_undo(*, merge: CustomerMerge, actor, now=None) -> CustomerMerge:
+    """Undo a merge within CUSTOMER_MERGE_UNDO_DAYS: the rows that moved go back to the merged
+    record, the survivor's details are as they were, the merged record is in use again. Rows
+    added to the survivor since the merge stay with it. Audited."""
+    now = now or timezone.now()
+    merge = CustomerMerge.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at is not None:
+        raise StateConflict("This merge has already been undone.")
+    if now - merge.merged_at > timedelta(days=settings.CUSTOMER_MERGE_UNDO_DAYS):
+        raise StateConflict(f"A merge can be undone for {settings.CUSTOMER_MERGE_UNDO_DAYS} days; "
+                            f"this one was made on {timezone.localtime(merge.merged_at):%d %B %Y}.")
+    locked = {c.pk: c for c in Customer.objects.select_for_update()
+              .filter(pk__in=[merge.survivor_id, merge.merged_id]).order_by("pk")}
+    survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
+    relations = {f"{r.related_model._meta.label_lower}.{r.field.name}": r for r in customer_relations()}
+    for label, ids in merge.moved.items():
+        relation = relations.get(label)
+        if relation is not None:
+            relation.related_model._base_manager.filter(pk__in=ids, **{relation.field.name: survivor}).update(
+                **{relation.field.name: merged})
+    for name, value in merge.survivor_before.items():
+        field = Customer._meta.get_field(name)
+        setattr(survivor, name, field.to_python(value))
+    survivor.updated_at = now
+    survivor.save()
+    merged.merged_into = None
+    merged.updated_at = now
+    merged.save(update_fields=["merged_into", "updated_at"])
+    merge.undone_at = now
+    merge.undone_by = actor if getattr(actor, "pk", None) else None
+    merge.save(update_fields=["undone_at", "undone_by"])
+    changes = {"merge": merge.pk, "merged": merged.pk, "survivor": survivor.pk}
+    audit_record(actor=actor, action="merge_undone", target=survivor, changes=changes)
+    audit_record(actor=actor, action="merge_undone", target=merged, changes=changes)
+    return merge

@@ -13,6 +13,7 @@ Pages a role may not use answer 403; records that do not exist, 404.
 
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,12 +24,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts import normalise, privacy, selectors, services
 from contacts.forms import CustomerForm, SearchForm
-from contacts.models import Contact, Customer, MessageChannel
+from contacts.models import Contact, Customer, CustomerMerge, MessageChannel
+from core.api_errors import StateConflict
 from core.navigation import contact_entries, customer_actions, timeline_for, timeline_notes
+from core.worklists import list_page
 
 
 def _require(allowed: bool) -> None:
@@ -86,11 +89,13 @@ def customer_list(request):
     _require(selectors.can_view_customers(request.user))
     search = SearchForm(request.GET)
     query = search.cleaned_data.get("q", "") if search.is_valid() else ""
-    page = None
+    page = listing = None
     if query:
-        page = CappedPaginator(selectors.customer_search(query), 50).get_page(request.GET.get("page"))
+        listing = list_page(None, request.GET,
+                            paginator=CappedPaginator(selectors.customer_search(query), 50))
+        page = listing.page
     return render(request, "contacts/customer_list.html", {
-        "search": search, "query": query, "page": page,
+        "search": search, "query": query, "page": page, "listing": listing,
         "can_create": selectors.can_edit_customers(request.user),
         "new_customer_url": f"{reverse('contacts:customer-new')}?{urlencode({'q': query})}"
         if query else reverse("contacts:customer-new"),
@@ -182,9 +187,18 @@ def customer_detail(request, customer_id: int):
     """Customer 360: their details and everything the council holds about them on one
     timeline, newest first, open items highlighted (issue 3, "Customer 360")."""
     _require(selectors.can_view_customers(request.user))
+    if Customer.objects.filter(pk=customer_id, merged_into__isnull=False).exists():
+        survivor = selectors.customer_current(customer_id)
+        if survivor is not None:  # merged into another record (issue 20): its old id leads there
+            return redirect("contacts:customer", customer_id=survivor.pk)
     customer = _customer_or_404(customer_id)
     privacy.customer_viewed(actor=request.user, customer=customer, request=request)
+    may_merge = selectors.can_merge_customers(request.user)
     return render(request, "contacts/customer_detail.html", {
+        "duplicates": selectors.customer_duplicates(customer, limit=5),
+        "may_merge": may_merge,
+        "merges": [m for m in selectors.customer_merges_of(customer)[:5]
+                   if selectors.customer_merge_undoable(m)] if may_merge else [],
         "customer": customer,
         "timeline": [(entry, entry.status.replace("_", " ").capitalize())
                      for entry in timeline_for(customer, request.user)],
@@ -220,6 +234,84 @@ def _message_status(message) -> tuple[str, str]:
     if message.next_attempt_at > timezone.now():
         return f"Waiting until {timezone.localtime(message.next_attempt_at):%-d %B %H:%M}", "yellow"
     return "Sending", "yellow"
+
+def _merge_rows(survivor: Customer, other: Customer) -> list[dict]:
+    rows = []
+    for name in services.MERGE_FIELDS:
+        field = Customer._meta.get_field(name)
+        left, right = getattr(survivor, name), getattr(other, name)
+        rows.append({"name": name, "label": field.verbose_name.capitalize().replace("Uprn", "UPRN"),
+                     "left": _shown(survivor, name), "right": _shown(other, name),
+                     "differs": left != right, "left_empty": left in ("", None)})
+    return rows
+
+
+def _shown(customer: Customer, name: str) -> str:
+    value = getattr(customer, name)
+    if name == "date_of_birth":
+        return value.strftime("%-d %B %Y") if value else ""
+    if name == "is_vulnerable":
+        return "Yes" if value else "No"
+    if name == "preferred_channel":
+        return customer.get_preferred_channel_display()
+    return value or ""
+
+
+def customer_merge(request, customer_id: int, other_id: int):
+    """Compare two records side by side and merge them (issue 20): the user keeps one record
+    number, picks each differing detail from either side, and every contact, hand-off,
+    complaint, survey and message moves to the record kept. Managers and admins only."""
+    _require(selectors.can_merge_customers(request.user))
+    one, other = _customer_or_404(customer_id), _customer_or_404(other_id)
+    if one.pk == other.pk:
+        raise Http404
+    errors = {}
+    if request.method == "POST":
+        keep = request.POST.get("keep", "")
+        if keep not in (str(one.pk), str(other.pk)):
+            errors["keep"] = "Select the record to keep."
+        else:
+            survivor, merged = (one, other) if keep == str(one.pk) else (other, one)
+            take = [name for name in services.MERGE_FIELDS
+                    if request.POST.get(f"field-{name}") == str(merged.pk)]
+            try:
+                merge = services.customer_merge(survivor=survivor, merged=merged, actor=request.user,
+                                                take_from_merged=take)
+            except StateConflict as conflict:
+                errors["keep"] = str(conflict)
+            except ValidationError as error:
+                errors["keep"] = " ".join(error.messages)
+            else:
+                moved = sum(len(ids) for ids in merge.moved.values())
+                messages.success(request, f"Customer {merged.pk} merged into {survivor.pk}: "
+                                          f"{moved} record{'s' if moved != 1 else ''} moved. You can "
+                                          f"undo this for {settings.CUSTOMER_MERGE_UNDO_DAYS} days.")
+                return redirect("contacts:customer", customer_id=survivor.pk)
+    score, agrees = selectors.duplicate_score(one, other)
+    return render(request, "contacts/customer_merge.html", {
+        "one": one, "other": other, "rows": _merge_rows(one, other), "errors": errors,
+        "reasons": ", ".join(selectors.DUPLICATE_REASONS[a] for a in agrees), "score": score,
+        "related": {"one": selectors.customer_related_rows(one),
+                    "other": selectors.customer_related_rows(other)},
+        "posted": request.POST if request.method == "POST" else None,
+        "undo_days": settings.CUSTOMER_MERGE_UNDO_DAYS,
+    }, status=400 if errors else 200)
+
+
+@require_POST
+def customer_merge_undo(request, merge_id: int):
+    """Undo a merge within CUSTOMER_MERGE_UNDO_DAYS (managers and admins)."""
+    _require(selectors.can_merge_customers(request.user))
+    merge = CustomerMerge.objects.filter(pk=merge_id).first()
+    if merge is None:
+        raise Http404
+    try:
+        services.customer_merge_undo(merge=merge, actor=request.user)
+    except StateConflict as conflict:
+        messages.error(request, str(conflict))
+    else:
+        messages.success(request, f"Merge undone: customer {merge.merged_id} is a record of its own again.")
+    return redirect("contacts:customer", customer_id=merge.survivor_id)
 
 
 def customer_export(request, customer_id: int, export_format: str = "html"):

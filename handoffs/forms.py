@@ -3,8 +3,13 @@ from django import forms
 from core.models import HandoffMethod
 from handoffs.models import Handoff, HandoffUpdate
 
+ASSIGNED_CHOICES = [("", "Anyone or no one"), ("me", "Assigned to me"), ("none", "Unassigned")]
+
 
 class QueueFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search",
+                        help_text="Hand-off number, or the customer's name, postcode, phone or UPRN")
+    assigned = forms.ChoiceField(required=False, choices=ASSIGNED_CHOICES, label="Assigned")
     team = forms.ChoiceField(required=False)
     status = forms.ChoiceField(required=False, choices=[("", "Open and in progress"),
                                                         *Handoff.Status.choices])
@@ -15,6 +20,28 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, teams=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = [("", "All my teams"), *[(t.code, t.name) for t in teams]]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search",
+                        help_text="Hand-off number, or the customer's name, postcode, phone or UPRN")
+
+
+class BulkAssignForm(forms.Form):
+    """Assign the selected hand-offs to an officer (a team lead's bulk action, issue 20); the
+    selected hand-offs are the `handoff` checkboxes of the queue's table."""
+
+    officer = forms.ModelChoiceField(queryset=None, label="Assign the selected hand-offs to",
+                                     error_messages={"required": "Select an officer.",
+                                                     "invalid_choice": "Select an officer."})
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+        self.fields["officer"].empty_label = "Select an officer"
+
+    def selected_ids(self) -> list[int]:
+        return sorted({int(pk) for pk in self.data.getlist("handoff") if pk.isdigit() and len(pk) < 19})
 
 
 class UpdateForm(forms.Form):

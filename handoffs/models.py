@@ -95,6 +95,21 @@ class Handoff(models.Model):
                 fields=["advocate", "due_date"], condition=~Q(status="resolved"),
                 name="handoff_advocate_open_idx",
             ),
+            # The queues (issue 20) read a page of unresolved hand-offs in the order shown
+            # (due date, then id), so no sort of a million rows: everyone's, a team's, an
+            # officer's ("assigned to me").
+            models.Index(
+                fields=["due_date", "id"], condition=~Q(status="resolved"),
+                name="handoff_open_due_id_idx",
+            ),
+            models.Index(
+                fields=["team", "due_date", "id"], condition=~Q(status="resolved"),
+                name="handoff_team_open_due_idx",
+            ),
+            models.Index(
+                fields=["assigned_to", "due_date", "id"], condition=~Q(status="resolved"),
+                name="handoff_assignee_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,10 +6,11 @@ from datetime import date
 from django.db.models import BooleanField, Case, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from contacts.selectors import contact_open_enquiries
+from contacts.selectors import contact_open_enquiries, customer_ids_matching
 from core.models import Team
 from core.roles import Role, has_role, is_staff_member
 from core.working_days import calendar
+from core.worklists import Column
 from handoffs.models import ACTION_STATUSES, Handoff, HandoffUpdate
 
 SYSTEM_KINDS = (HandoffUpdate.Kind.REMINDER, HandoffUpdate.Kind.OVERDUE)
@@ -75,13 +76,46 @@ class QueueFilters:
     status: str = ""
     method: str = ""
     overdue: bool = False
+    q: str = ""
+    assigned: str = ""  # "me", "none" or "" (anyone)
+
+
+# The sortable columns of the hand-off lists (issue 20): each has an index behind it among the
+# unresolved hand-offs (handoff_open_due_idx, handoff_queue_idx, the primary key).
+QUEUE_COLUMNS = [
+    Column("reference", "Hand-off", ("pk",)),
+    Column("customer", "Customer"),
+    Column("enquiry", "Enquiry", classes="govuk-!-width-one-quarter"),
+    Column("status", "Status", ("status", "due_date", "pk"), classes="govuk-!-width-one-quarter"),
+    Column("due", "Due", ("due_date", "pk")),
+]
+QUEUE_DEFAULT_SORT = "due"
+
+
+def handoff_search(handoffs: QuerySet[Handoff], query: str) -> QuerySet[Handoff]:
+    """Hand-offs found by reference (the hand-off number) or by their customer's name, postcode,
+    phone or UPRN (the customer search's own rules, `contacts.selectors.customer_search`)."""
+    query = " ".join(query.split())
+    if not query:
+        return handoffs
+    match = Q(contact__customer_id__in=customer_ids_matching(query))
+    if query.isdigit() and len(query) <= 18:
+        match |= Q(pk=int(query))
+    return handoffs.filter(match)
 
 
 def handoff_list(user, filters: QueueFilters, *, unresolved_only: bool = False,
-                 today: date | None = None) -> QuerySet[Handoff]:
-    """The hand-offs a user may see, filtered (team by code), soonest due first."""
+                 today: date | None = None, order_by=("due_date", "pk")) -> QuerySet[Handoff]:
+    """The hand-offs a user may see, filtered (team by code; search; assigned to the user or to
+    nobody), soonest due first unless `order_by` says otherwise."""
     today = today or timezone.localdate()
     handoffs = handoffs_visible_to(user)
+    if filters.q:
+        handoffs = handoff_search(handoffs, filters.q)
+    if filters.assigned == "me":
+        handoffs = handoffs.filter(assigned_to=user)
+    elif filters.assigned == "none":
+        handoffs = handoffs.filter(assigned_to__isnull=True)
     if unresolved_only and not filters.status:
         handoffs = handoffs.unresolved()
     if filters.team:
@@ -95,7 +129,7 @@ def handoff_list(user, filters: QueueFilters, *, unresolved_only: bool = False,
     return (with_deadline_flags(handoffs, today)
             .select_related("team", "assigned_to", "advocate", "contact__service",
                             "contact__enquiry_type", "contact__customer")
-            .order_by("due_date", "pk"))
+            .order_by(*order_by))
 
 
 def team_queue_teams(user) -> QuerySet[Team]:
@@ -106,13 +140,40 @@ def team_queue_teams(user) -> QuerySet[Team]:
     return teams.order_by("name", "pk")
 
 
-def advocate_cases(user, today: date | None = None) -> QuerySet[Handoff]:
+def advocate_cases(user, today: date | None = None, *, q: str = "",
+                   order_by=("due_date", "pk")) -> QuerySet[Handoff]:
     """The adviser's open Customer Advocate cases (issue 4: "the advocate sees it on their own
-    list until it is resolved"), soonest due first."""
-    return (with_deadline_flags(Handoff.objects.unresolved().filter(advocate=user), today)
+    list until it is resolved"), soonest due first; searched as the team queue is."""
+    handoffs = handoff_search(Handoff.objects.unresolved().filter(advocate=user), q)
+    return (with_deadline_flags(handoffs, today)
             .select_related("team", "assigned_to", "contact__service", "contact__enquiry_type",
                             "contact__customer")
-            .order_by("due_date", "pk"))
+            .order_by(*order_by))
+
+
+def handoff_may_assign(user, handoff: Handoff) -> bool:
+    """Who may assign a hand-off to an officer from the queue (issue 20, bulk actions): its
+    team's lead, managers and admins."""
+    if has_role(user, Role.MANAGER, Role.ADMIN):
+        return True
+    return has_role(user, Role.BACK_OFFICE) and handoff.team.lead_id == user.pk
+
+
+def teams_led_by(user) -> QuerySet[Team]:
+    """The back-office teams whose work the user may assign: all for managers and admins, the
+    teams they lead for a team lead."""
+    teams = Team.objects.filter(is_front_office=False)
+    if not has_role(user, Role.MANAGER, Role.ADMIN):
+        teams = teams.filter(lead=user) if has_role(user, Role.BACK_OFFICE) else teams.none()
+    return teams
+
+
+def assignable_officers(teams) -> QuerySet:
+    """Active members of these teams, for the bulk assign choice."""
+    from core.models import User
+
+    return (User.objects.filter(is_active=True, teams__in=teams).distinct()
+            .order_by("first_name", "last_name", "pk"))
 
 
 def handoff_detail(user, handoff_id: int) -> Handoff:

@@ -7,7 +7,7 @@ and then tells whoever must know through the outbox.
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import CharField, Exists, F, Max, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
@@ -35,7 +35,7 @@ from core.services import (
 )
 from core.working_days import add_working_days, calendar
 from handoffs.models import ACTION_STATUSES, Handoff, HandoffUpdate
-from handoffs.selectors import handoff_previous_event_at
+from handoffs.selectors import handoff_may_assign, handoff_previous_event_at, handoffs_visible_to
 
 Status = Handoff.Status
 
@@ -194,6 +194,41 @@ def handoff_reassign(*, handoff: Handoff, actor, officer: User, note: str = "", 
             changes={"assigned_to": [before, officer.username],
                      "status": [previous_status, handoff.status]})
     return handoff
+
+
+@transaction.atomic
+def handoffs_assign(*, handoff_ids, actor, officer: User, note: str = "") -> list[Handoff]:
+    """Assign the selected hand-offs to one officer at once (issue 20, "bulk actions where a team
+    lead needs them"): the team's lead, managers and admins only (PermissionDenied otherwise).
+    Each goes through `handoff_reassign`, so each gets its timeline entry and audit row and the
+    same rules (an officer of the hand-off's team; unresolved); all or none. Hand-offs already
+    with that officer are left as they are, so sending the same request twice changes nothing."""
+    ids = sorted({int(pk) for pk in handoff_ids})
+    if not ids:
+        raise ValidationError({"handoffs": "Select the hand-offs to assign."})
+    handoffs = list(handoffs_visible_to(actor).filter(pk__in=ids).select_related("team").order_by("pk"))
+    if len(handoffs) != len(ids):
+        raise ValidationError({"handoffs": "Some of the selected hand-offs no longer exist."})
+    if not all(handoff_may_assign(actor, handoff) for handoff in handoffs):
+        raise PermissionDenied("Only the team's lead, managers and admins assign its hand-offs.")
+    if officer is None:
+        raise ValidationError({"officer": "Select an officer."})
+    resolved = [str(h.pk) for h in handoffs if h.status == Status.RESOLVED]
+    if resolved:
+        raise StateConflict(f"Hand-off {', '.join(resolved)} is resolved: a resolved hand-off "
+                            f"cannot be reassigned.")
+    outside = sorted({h.team.name for h in handoffs
+                      if not h.team.members.filter(pk=officer.pk, is_active=True).exists()})
+    if outside:
+        raise ValidationError({"officer": f"{officer} is not a member of {', '.join(outside)}: "
+                                          f"select an officer of the team."})
+    assigned = []
+    for handoff in handoffs:
+        if handoff.assigned_to_id == officer.pk:
+            continue
+        assigned.append(handoff_reassign(handoff=handoff, actor=actor, officer=officer,
+                                         note=note.strip() or f"Assigned to {officer}."))
+    return assigned
 
 
 @transaction.atomic

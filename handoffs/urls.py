@@ -6,6 +6,7 @@ app_name = "handoffs"
 
 urlpatterns = [
     path("", views.team_queue, name="queue"),
+    path("assign/", views.bulk_assign, name="bulk-assign"),
     path("advocate/", views.advocate_list, name="advocate"),
     path("<int:handoff_id>/", views.handoff_detail, name="detail"),
     path("<int:handoff_id>/accept/", views.handoff_accept, name="accept"),

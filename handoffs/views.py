@@ -6,45 +6,100 @@ user may not see answer 404.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.api_errors import StateConflict
 from core.roles import Role, has_role
+from core.worklists import list_page, sort_by
 from handoffs import selectors, services
-from handoffs.forms import QueueFilterForm, ReassignForm, ResolveForm, UpdateForm
+from handoffs.forms import BulkAssignForm, QueueFilterForm, ReassignForm, ResolveForm, SearchForm, UpdateForm
 from handoffs.models import Handoff
 
 QUEUE_ROLES = (Role.BACK_OFFICE, Role.MANAGER, Role.ADMIN)
 
 
-def team_queue(request):
-    """The back-office queue: the user's teams' unresolved hand-offs, soonest due first."""
-    if not has_role(request.user, *QUEUE_ROLES):
-        raise Http404
+def _queue_context(request, form, bulk_form=None) -> dict:
     teams = list(selectors.team_queue_teams(request.user))
-    form = QueueFilterForm(request.GET or None, teams=teams)
     filters = selectors.QueueFilters(**form.cleaned_data) if form.is_valid() else selectors.QueueFilters()
-    handoffs = selectors.handoff_list(request.user, filters, unresolved_only=True)
+    sorting = sort_by(request.GET, selectors.QUEUE_COLUMNS, selectors.QUEUE_DEFAULT_SORT)
+    handoffs = selectors.handoff_list(request.user, filters, unresolved_only=True,
+                                      order_by=sorting.order_by)
     if not has_role(request.user, Role.MANAGER, Role.ADMIN):
         handoffs = handoffs.filter(team__in=teams)
-    page = Paginator(handoffs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "handoffs/queue.html", {
-        "form": form, "page": page, "teams": teams, "query": query.urlencode(),
+    led = selectors.teams_led_by(request.user)
+    may_assign = led.exists()
+    if may_assign and bulk_form is None:
+        bulk_form = BulkAssignForm(officers=selectors.assignable_officers(led))
+    listing = list_page(handoffs, request.GET)
+    return {
+        "form": form, "listing": listing, "page": listing.page, "sorting": sorting,
+        "teams": teams, "bulk_form": bulk_form if may_assign else None,
         "can_claim": has_role(request.user, Role.BACK_OFFICE, Role.MANAGER, Role.ADMIN),
-    })
+        "query": request.GET.urlencode(),
+    }
+
+
+def team_queue(request):
+    """The back-office queue: the user's teams' unresolved hand-offs, soonest due first; search,
+    filters and sort in the address; a team lead assigns the selected ones (issue 20)."""
+    if not has_role(request.user, *QUEUE_ROLES):
+        raise Http404
+    form = QueueFilterForm(request.GET or None, teams=list(selectors.team_queue_teams(request.user)))
+    return render(request, "handoffs/queue.html", _queue_context(request, form))
+
+
+@require_POST
+def bulk_assign(request):
+    """Assign the selected hand-offs to one officer (`services.handoffs_assign`), then back to the
+    same list (its filters, sort and page are the `next` query string)."""
+    if not has_role(request.user, *QUEUE_ROLES):
+        raise Http404
+    led = selectors.teams_led_by(request.user)
+    if not led.exists():
+        raise PermissionDenied
+    # The list to go back to (its filters, sort and page), re-encoded: never raw text in a header.
+    back = QueryDict(request.POST.get("query", "")[:2000]).urlencode()
+    bulk_form = BulkAssignForm(request.POST, officers=selectors.assignable_officers(led))
+    ids = bulk_form.selected_ids()
+    if bulk_form.is_valid() and not ids:
+        bulk_form.add_error(None, "Select the hand-offs to assign.")
+    if bulk_form.is_valid():
+        try:
+            assigned = services.handoffs_assign(handoff_ids=ids, actor=request.user,
+                                                officer=bulk_form.cleaned_data["officer"])
+        except StateConflict as conflict:
+            bulk_form.add_error(None, str(conflict))
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                bulk_form.add_error(field if field in bulk_form.fields else None, field_errors)
+        else:
+            officer = bulk_form.cleaned_data["officer"]
+            messages.success(request, f"{len(assigned)} hand-off{'s' if len(assigned) != 1 else ''} "
+                                      f"assigned to {officer}.")
+            return redirect(f"{reverse('handoffs:queue')}?{back}" if back else "handoffs:queue")
+    request.GET = QueryDict(back)
+    form = QueueFilterForm(request.GET or None, teams=list(selectors.team_queue_teams(request.user)))
+    context = _queue_context(request, form, bulk_form)
+    context["selected"] = set(ids)
+    return render(request, "handoffs/queue.html", context, status=400)
 
 
 def advocate_list(request):
-    """The adviser's open Customer Advocate cases (issue 4, "the advocate's list")."""
+    """The adviser's open Customer Advocate cases (issue 4, "the advocate's list"), searchable and
+    sortable as the team queue (issue 20)."""
     if not has_role(request.user, Role.ADVISER, Role.MANAGER, Role.ADMIN):
         raise Http404
-    page = Paginator(selectors.advocate_cases(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "handoffs/advocate_list.html", {"page": page})
+    search = SearchForm(request.GET or None)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    sorting = sort_by(request.GET, selectors.QUEUE_COLUMNS, selectors.QUEUE_DEFAULT_SORT)
+    cases = selectors.advocate_cases(request.user, q=query, order_by=sorting.order_by)
+    listing = list_page(cases, request.GET)
+    return render(request, "handoffs/advocate_list.html", {
+        "form": search, "query": query, "listing": listing, "page": listing.page, "sorting": sorting,
+    })
 
 
 def _visible(request, handoff_id: int) -> Handoff:

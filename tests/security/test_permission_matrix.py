@@ -58,6 +58,11 @@ ROWS = [
     ("GET", "/contacts/customers/new/", "302 200 403 200 200 403 200 200 302"),
     ("POST", "/contacts/customers/new/", "302 302 403 302 302 403 302 302 302"),
     ("GET", "/contacts/customers/{customer}/", "302 200 200 200 200 200 200 200 302"),
+    # Merging two records of one person and undoing it (issue 20): managers and admins.
+    ("GET", "/contacts/customers/{customer}/merge/{duplicate}/", "302 403 403 403 403 403 200 200 302"),
+    ("POST", "/contacts/customers/{customer}/merge/{duplicate}/", "302 403 403 403 403 403 302 302 302"),
+    ("GET", "/contacts/customers/{customer}/merge/{missing}/", "302 403 403 403 403 403 404 404 302"),
+    ("POST", "/contacts/customers/merges/{missing}/undo/", "302 403 403 403 403 403 404 404 302"),
     ("GET", "/contacts/customers/{missing}/", "302 404 404 404 404 404 404 404 302"),
     ("GET", "/contacts/customers/{customer}/edit/", "302 200 403 200 200 403 200 200 302"),
     ("POST", "/contacts/customers/{customer}/edit/", "302 302 403 302 302 403 302 302 302"),
@@ -74,6 +79,9 @@ ROWS = [
     ("GET", "/handoffs/{handoff_other_team}/", "302 404 404 404 404 404 200 200 302"),
     ("GET", "/handoffs/{missing}/", "302 404 404 404 404 404 404 404 302"),
     ("POST", "/handoffs/{handoff}/accept/", "302 403 302 404 404 404 302 302 302"),
+    # Bulk assign from the queue (issue 20): a team's lead, managers and admins; the back-office
+    # officer of the world leads no team (403), roles without a queue get 404.
+    ("POST", "/handoffs/assign/", "302 404 403 404 404 404 302 302 302"),
     ("POST", "/handoffs/{handoff_other_team}/accept/", "302 404 404 404 404 404 302 302 302"),
     ("POST", "/handoffs/{handoff}/update/", "302 302 302 404 404 404 302 302 302"),
     ("POST", "/handoffs/{handoff_other_team}/update/", "302 404 404 404 404 404 302 302 302"),
@@ -211,6 +219,7 @@ BODIES = {
     "/profile/api-keys/": {"name": "Matrix script"},
     "/contacts/customers/new/": {"first_name": "Grace", "last_name": "Hopper"},
     "/contacts/customers/{customer}/edit/": {"first_name": "Grace", "last_name": "Hopper"},
+    "/contacts/customers/{customer}/merge/{duplicate}/": {"keep": "{customer}"},
     "/insight/surveys/counter/{contact}/": {"satisfaction": "4", "ease": "5", "resolved": "yes"},
     "/insight/life-events/new/{customer}/": {"kind": "moving_home", "event_day": "2",
                                               "event_month": "11", "event_year": "2026",
@@ -219,6 +228,7 @@ BODIES = {
     "/handoffs/{handoff}/update/": {"update-note": "Rang the crew."},
     "/handoffs/{handoff_other_team}/update/": {"update-note": "Rang the crew."},
     "/handoffs/{handoff}/reassign/": {"reassign-officer": "{back_office_id}"},
+    "/handoffs/assign/": {"handoff": "{handoff}", "officer": "{back_office_id}"},
     "/handoffs/{handoff}/resolve/": {"resolve-outcome": "Collected."},
     "/handoffs/{handoff_other_team}/resolve/": {"resolve-outcome": "Collected."},
     "/complaints/{corporate}/allocate/": {"allocate-officer": "{complaints_officer}"},

@@ -83,6 +83,7 @@ def build_world() -> World:
                                      handoff_method=HandoffMethod.FIRE_AND_FORGET,
                                      team=team_b, target_working_days=5)
     customer = CustomerFactory(first_name="Ada", last_name="Matrix")
+    duplicate = CustomerFactory(first_name="Ada", last_name="Matrix")  # for the merge page (issue 20)
 
     def log(actor, enquiry_type, source=Contact.Source.ADVISER):
         return contact_log(actor=actor, channel=ChannelCode.TELEPHONE, service=service,
@@ -107,6 +108,7 @@ def build_world() -> World:
 
     world.ids = {
         "customer": customer.pk,
+        "duplicate": duplicate.pk,
         "contact": contact.pk,
         "partner_contact": partner_contact.contact.pk,
         "handoff": handoff_a.pk,

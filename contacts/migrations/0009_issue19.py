@@ -16,7 +16,7 @@ def default_rules(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0007_issue15'),
+        ('contacts', '0008_issue20_merge'),
         ('core', '0006_issue19'),
     ]
 
