@@ -23,6 +23,10 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=config.settings STATIC_ROOT=/app/staticfiles \
     PORT=8000 WEB_CONCURRENCY=3
+# Pango, and a metric-compatible Arial, for the letters' PDFs (WeasyPrint, complaints/documents.py).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 1001 --user-group --create-home --home-dir /app nwd \
  && install -d -o nwd -g nwd /var/lib/nwd
 WORKDIR /app

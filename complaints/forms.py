@@ -2,7 +2,7 @@
 
 from django import forms
 
-from complaints.models import Outcome, Process, Stage, Status
+from complaints.models import LetterChannel, Outcome, Process, Stage, Status
 from complaints.transitions import Action
 
 
@@ -96,6 +96,23 @@ class ReferForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     """Actions with nothing to enter (reclassify, close)."""
+
+
+class LetterForm(forms.Form):
+    """The edit step before a letter is sent: the template's words, changed as the officer needs."""
+
+    subject = forms.CharField(max_length=200, label="Subject",
+                              error_messages={"required": "Enter the letter's subject.",
+                                              "max_length": "The subject must be 200 characters or fewer."})
+    body = forms.CharField(widget=forms.Textarea, label="Letter",
+                           help_text="Edit the text as needed. Leave a blank line between paragraphs. "
+                                     "The letterhead, address, date, greeting and signature are added.",
+                           error_messages={"required": "Enter the text of the letter."})
+    channel = forms.ChoiceField(choices=LetterChannel.choices, widget=forms.RadioSelect, label="Send it by",
+                                error_messages={"required": "Select whether to send the letter by email or "
+                                                            "by post.",
+                                                "invalid_choice": "Select whether to send the letter by "
+                                                                  "email or by post."})
 
 
 ACTION_FORMS = {

@@ -256,3 +256,64 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint} {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class LetterKind(models.TextChoices):
+    """The letters a complaint sends (issue 18, "Letters as documents")."""
+
+    ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
+    EXTENSION = "extension", "Extension"
+    STAGE_RESPONSE = "stage_response", "Stage response"
+    OMBUDSMAN_SIGNPOSTING = "ombudsman_signposting", "Ombudsman signposting"
+
+
+class LetterChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    POST = "post", "Post"
+
+
+class LetterTemplate(models.Model):
+    """The wording of one kind of letter, edited by an admin. The body is plain text with
+    placeholders such as {{ customer_name }} (the admin page lists them); the officer edits the
+    filled-in letter before it is sent."""
+
+    kind = models.CharField(max_length=30, choices=LetterKind.choices, unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class ComplaintLetter(models.Model):
+    """A letter sent to the complainant, as sent: the text after the officer's edits, who sent it,
+    how, and to which address. Stored on the case; its PDF is made from it, so it never changes
+    when a template does."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="letters")
+    kind = models.CharField(max_length=30, choices=LetterKind.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    channel = models.CharField(max_length=10, choices=LetterChannel.choices)
+    recipient_name = models.CharField(max_length=200)
+    recipient_address = models.TextField(blank=True, help_text="The postal address, one line each.")
+    recipient_email = models.EmailField(blank=True)
+    signatory = models.CharField(max_length=200)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["complaint", "sent_at"], name="complaint_letter_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel="post") & ~Q(recipient_address="")
+                | Q(channel="email") & ~Q(recipient_email=""),
+                name="complaint_letter_has_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} letter, {self.complaint}"

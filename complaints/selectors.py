@@ -3,16 +3,21 @@
 import re
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.http import Http404
+from django.template import engines
 from django.utils import timezone
 
 from complaints.models import (
     Complaint,
     ComplaintEvent,
+    ComplaintLetter,
     ComplaintRuleSet,
     ComplaintStage,
     ComplaintStageRule,
+    LetterKind,
+    LetterTemplate,
     Process,
     Stage,
     Status,
@@ -136,6 +141,11 @@ def user_may_act(user, complaint: Complaint, action: str) -> bool:
     return complaint.assigned_to_id == user.pk and action in OFFICER_ACTIONS
 
 
+def user_may_send_letters(user, complaint: Complaint) -> bool:
+    """Letters go from whoever runs the case, or its allocated officer."""
+    return user_manages(user, complaint) or complaint.assigned_to_id == user.pk
+
+
 def user_may_create(user, process: str) -> bool:
     """Who may log a complaint of a process. A complaint is taken wherever it arrives (DOMAIN.md,
     "No wrong door"): advisers at the counter, back-office officers it reaches directly and
@@ -153,14 +163,26 @@ def complaint_actions_for(user, complaint: Complaint) -> list[Action]:
     return [action for action in allowed_actions(complaint) if user_may_act(user, complaint, action)]
 
 
+def complaint_needs_senior_officer(complaint: Complaint) -> bool:
+    """A corporate stage 2 complaint, and a premature Ombudsman complaint (made to the Ombudsman
+    first), are owned by a senior officer (DOMAIN.md, "Complaints": stage 2 "Assistant Chief
+    Executive / Assistant Executive Director / Head of Service"; premature: "with a senior officer
+    responsible"). A statutory stage 2 goes to an external investigator, who is not on the staff
+    list as a senior officer, so it is not restricted."""
+    if complaint.process != Process.CORPORATE:
+        return False
+    return complaint.stage == Stage.TWO or (complaint.via_ombudsman and complaint.stage == Stage.ONE)
+
+
 def officers_for_allocation(complaint: Complaint | None = None) -> QuerySet[User]:
-    """Active staff who may own a complaint (any member of staff can be the allocated officer,
-    a senior officer or an investigator)."""
-    return (
-        User.objects.filter(is_active=True)
-        .exclude(groups__name=Role.PARTNER)
-        .order_by("last_name", "first_name", "pk")
-    )
+    """Active staff who may own a complaint: any member of staff, or only senior officers where
+    the complaint needs one (`complaint_needs_senior_officer`). Named people first, so an account
+    with no name (a system administrator) does not head the list."""
+    officers = User.objects.filter(is_active=True).exclude(groups__name=Role.PARTNER)
+    if complaint is not None and complaint_needs_senior_officer(complaint):
+        officers = officers.filter(is_senior_officer=True)
+    return officers.distinct().order_by(
+        Case(When(last_name="", then=1), default=0), "last_name", "first_name", "pk")
 
 
 def social_care_monitoring_officer() -> User | None:
@@ -317,16 +339,105 @@ def customer_numbered(number: str):
     return Customer.objects.active().filter(pk=int(number)).first() if number.isdigit() else None
 
 
-def complaint_letter_context(complaint: Complaint, kind: str, stage_code: str) -> dict | None:
-    """What a letter to the complainant needs, or None when that letter does not exist yet."""
-    stage = complaint.stages.filter(stage=stage_code).first()
-    if stage is None:
+# --- Letters (issue 18, "Letters as documents") ------------------------------------------------
+
+FINAL_STAGE = {Process.CORPORATE: Stage.TWO, Process.STATUTORY: Stage.THREE}
+
+
+def letters_available(complaint: Complaint) -> list[tuple[str, str, str]]:
+    """The letters this complaint can send now, as (kind, stage, label): an acknowledgement at
+    each complaint stage, an extension after an interim response, the stage response once it is
+    recorded, and the Ombudsman signposting after the final stage's response."""
+    letters = []
+    for stage in complaint_stages(complaint):
+        if stage.stage == Stage.OMBUDSMAN:
+            continue
+        name = stage.get_stage_display().lower()
+        letters.append((LetterKind.ACKNOWLEDGEMENT, stage.stage, f"Acknowledgement, {name}"))
+        if stage.interim_response_at:
+            letters.append((LetterKind.EXTENSION, stage.stage, f"Extension, {name}"))
+        if stage.responded_at:
+            letters.append((LetterKind.STAGE_RESPONSE, stage.stage, f"Response, {name}"))
+            if stage.stage == FINAL_STAGE[complaint.process]:
+                letters.append((LetterKind.OMBUDSMAN_SIGNPOSTING, stage.stage, "Ombudsman signposting"))
+    return letters
+
+
+def letter_fields(complaint: Complaint, kind: str, stage_code: str) -> dict | None:
+    """The values a letter template may use ({{ customer_name }}...), all plain text; None when
+    this letter cannot be sent yet (`letters_available`)."""
+    if (kind, stage_code) not in {(k, s) for k, s, _ in letters_available(complaint)}:
         return None
-    if kind == "interim" and stage.interim_response_at is None:
-        return None
-    if kind == "response" and stage.responded_at is None:
-        return None
+    stage = complaint.stages.select_related("owner").get(stage=stage_code)
     interim = (complaint.events.filter(action="interim_response", stage=stage_code)
                .order_by("-at", "-pk").first())
-    return {"complaint": complaint, "stage": stage, "customer": complaint.customer,
-            "interim_note": interim.note if interim else "", "today": timezone.localdate()}
+    officer = stage.owner or complaint.assigned_to
+
+    def day(value):
+        return f"{value:%A} {value.day} {value:%B %Y}" if value else ""
+
+    return {
+        "customer_name": str(complaint.customer),
+        "reference": complaint.reference,
+        "service": complaint.service.name,
+        "received_date": day(timezone.localtime(complaint.received_at)),
+        "process": complaint.get_process_display().lower(),
+        "stage": stage.get_stage_display().lower(),
+        "due_date": day(stage.due_date),
+        "revised_target_date": day(stage.revised_target_date),
+        "interim_note": interim.note if interim else "",
+        "response": stage.response,
+        "outcome": stage.get_outcome_display().lower() if stage.outcome else "",
+        "remedy": stage.remedy,
+        "final_stage": "yes" if stage.stage == FINAL_STAGE[complaint.process] else "",
+        "officer_name": str(officer) if officer else "",
+        "ombudsman_reference": complaint.ombudsman_reference,
+        "via_ombudsman": "yes" if complaint.via_ombudsman else "",
+        "council_name": settings.COUNCIL_NAME,
+        "today": day(timezone.localdate()),
+    }
+
+
+LETTER_PLACEHOLDERS = (
+    "customer_name", "reference", "service", "received_date", "process", "stage", "due_date",
+    "revised_target_date", "interim_note", "response", "outcome", "remedy", "final_stage",
+    "officer_name", "ombudsman_reference", "via_ombudsman", "council_name", "today",
+)
+
+
+def letter_template_render(text: str, fields: dict) -> str:
+    """An admin's template text filled in: plain text, nothing escaped (the page and the PDF
+    escape it when they show it)."""
+    template = engines["django"].from_string("{% autoescape off %}" + text + "{% endautoescape %}")
+    filled = template.render(fields)
+    # Blank lines left by {% if %} blocks collapse to one, so paragraphs stay paragraphs.
+    return re.sub(r"\n{3,}", "\n\n", filled.replace("\r\n", "\n")).strip()
+
+
+def letter_draft(complaint: Complaint, kind: str, stage_code: str) -> dict | None:
+    """The letter as the template words it, ready for the officer to edit; None when it cannot
+    be sent yet."""
+    fields = letter_fields(complaint, kind, stage_code)
+    if fields is None:
+        return None
+    template = LetterTemplate.objects.filter(kind=kind).first()
+    if template is None:
+        return {"subject": f"Your complaint {complaint.reference}", "body": "", "fields": fields}
+    return {"subject": letter_template_render(template.subject, fields),
+            "body": letter_template_render(template.body, fields), "fields": fields}
+
+
+def letter_letterhead() -> dict:
+    """The council's letterhead and signatory, from the settings (README, "Settings")."""
+    return {
+        "council_name": settings.COUNCIL_NAME,
+        "address_lines": [line for line in settings.LETTER_ADDRESS if line.strip()],
+        "contact_lines": [line for line in (settings.LETTER_PHONE, settings.LETTER_EMAIL,
+                                            settings.LETTER_WEBSITE) if line],
+        "signatory_name": settings.LETTER_SIGNATORY_NAME,
+        "signatory_title": settings.LETTER_SIGNATORY_TITLE,
+    }
+
+
+def complaint_letters(complaint: Complaint) -> QuerySet[ComplaintLetter]:
+    return complaint.letters.select_related("sent_by").order_by("sent_at", "pk")

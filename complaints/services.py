@@ -4,24 +4,31 @@ recording a timeline event and an audit row."""
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
+from django.template import TemplateSyntaxError, engines
 from django.utils import timezone
 
 from complaints.models import (
     Complaint,
     ComplaintEvent,
+    ComplaintLetter,
     ComplaintRuleSet,
     ComplaintStage,
     ComplaintStageRule,
+    LetterChannel,
+    LetterTemplate,
     Outcome,
     Process,
     Stage,
     Status,
 )
 from complaints.selectors import (
+    complaint_needs_senior_officer,
     complaint_previous_event_at,
+    letters_available,
     rule_set_active,
     social_care_monitoring_officer,
     stage_rule,
@@ -29,9 +36,17 @@ from complaints.selectors import (
 from complaints.transitions import Action, Clock, Transition, require_transition
 from contacts.services import CustomerUpdate, customer_updates_send
 from core.api_errors import StateConflict
-from core.models import MessageType, User
+from core.models import MessageType, OutboundMessage, User
 from core.roles import Role, is_staff_member
-from core.services import Message, Outgoing, audit_record, audit_record_many, event_time, outbox_send_many
+from core.services import (
+    Message,
+    Outgoing,
+    audit_record,
+    audit_record_many,
+    event_time,
+    outbox_send,
+    outbox_send_many,
+)
 from core.working_days import calendar, local_date
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -156,6 +171,9 @@ def complaint_allocate(*, complaint: Complaint, actor, officer: User, at=None) -
     if officer is None or not officer.is_active or not is_staff_member(officer):
         raise ValidationError({"officer": "Choose an active member of staff."})
     complaint, transition = _lock(complaint, Action.ALLOCATE)
+    if complaint_needs_senior_officer(complaint) and not officer.is_senior_officer:
+        raise ValidationError({"officer": f"{_senior_reason(complaint)} must be allocated to a senior "
+                                          f"officer; {officer} is not marked as one."})
     at = _at(complaint, at)
     before = _state(complaint)
     stage = _current_stage(complaint)
@@ -183,6 +201,12 @@ def complaint_allocate(*, complaint: Complaint, actor, officer: User, at=None) -
                   "due_date": _iso(complaint.due_date)},
             changes={**_moved(before, complaint), "assigned_to": [previous_owner, officer.pk]})
     return complaint
+
+
+def _senior_reason(complaint: Complaint) -> str:
+    if complaint.stage == Stage.TWO:
+        return f"Complaint {complaint.reference} is at stage 2 and"
+    return f"Complaint {complaint.reference} was made to the Ombudsman first and"
 
 
 @transaction.atomic
@@ -370,6 +394,102 @@ def complaint_close(*, complaint: Complaint, actor, at=None) -> Complaint:
     return complaint
 
 
+def complaints_reassign_officer(*, actor, officer: User, new_officer: User, at=None) -> list[Complaint]:
+    """Pass every open complaint of `officer` (a leaver, someone away) to `new_officer`, each as
+    an allocation with its own timeline entry and audit row, so each still follows the table and
+    the allocation rules (a senior officer at stage 2, another officer than the previous stage's).
+    All or nothing: one refusal refuses the lot, with every refusal said. Call it inside the
+    transaction of the whole change (`people.services.officer_work_reassign`)."""
+    moved, problems = [], []
+    open_cases = (Complaint.objects.filter(assigned_to=officer, status=Status.OPEN)
+                  .order_by("received_at", "pk"))
+    for complaint in open_cases:
+        try:
+            with transaction.atomic():
+                moved.append(complaint_allocate(complaint=complaint, actor=actor, officer=new_officer,
+                                                at=at))
+        except ValidationError as error:
+            problems.extend(f"{complaint.reference}: {message}" if not message.startswith("Complaint ")
+                            else message for message in error.messages)
+    if problems:
+        raise ValidationError({"officer": problems})
+    return moved
+
+
+# --- Letters (issue 18, "Letters as documents") ------------------------------------------------
+
+
+@transaction.atomic
+def complaint_letter_send(*, complaint: Complaint, actor, kind: str, stage: str, subject: str, body: str,
+                          channel: str) -> ComplaintLetter:
+    """Send a letter to the complainant as the officer has edited it: the letter is stored on the
+    case as sent (text, address, signatory), recorded on the timeline, and handed to the outbox,
+    by email to the complainant's address or by post (the outbox's letter channel prints it).
+    Only a letter the case can send now (`letters_available`); never an empty one."""
+    subject = _required("subject", subject, "Enter the letter's subject.")
+    body = _required("body", body, "Enter the text of the letter.")
+    if channel not in LetterChannel.values:
+        raise ValidationError({"channel": "Select whether to send the letter by email or by post."})
+    complaint = (Complaint.objects.select_for_update(of=("self",))
+                 .select_related("customer", "assigned_to").get(pk=complaint.pk))
+    if (kind, stage) not in {(k, s) for k, s, _ in letters_available(complaint)}:
+        raise StateConflict("That letter cannot be sent at this point of the complaint.")
+    customer = complaint.customer
+    address = [line for line in (customer.address_line_1, customer.address_line_2, customer.town,
+                                 customer.postcode) if line]
+    if channel == LetterChannel.EMAIL and not customer.email:
+        raise ValidationError({"channel": "The complainant has no email address. Send the letter by "
+                                          "post, or add their email address first."})
+    if channel == LetterChannel.POST and not (customer.address_line_1 and customer.postcode):
+        raise ValidationError({"channel": "The complainant has no postal address. Send the letter by "
+                                          "email, or add their address first."})
+    at = _at(complaint, None)
+    owner = complaint.stages.filter(stage=stage).values_list("owner", flat=True).first()
+    officer = User.objects.filter(pk=owner).first() or complaint.assigned_to
+    signatory = "\n".join(line for line in (
+        settings.LETTER_SIGNATORY_NAME or (str(officer) if officer else ""),
+        settings.LETTER_SIGNATORY_TITLE if settings.LETTER_SIGNATORY_NAME or not officer
+        else (officer.job_title or settings.LETTER_SIGNATORY_TITLE),
+    ) if line)
+    letter = ComplaintLetter.objects.create(
+        complaint=complaint, kind=kind, stage=stage, subject=subject, body=body, channel=channel,
+        recipient_name=str(customer), recipient_address="\n".join(address) if channel == LetterChannel.POST
+        else "", recipient_email=customer.email if channel == LetterChannel.EMAIL else "",
+        signatory=signatory, sent_by=actor if getattr(actor, "pk", None) else None, sent_at=at,
+    )
+    _record(complaint, actor=actor, action="letter_sent", at=at, note=subject,
+            data={"letter": letter.pk, "kind": kind, "letter_stage": stage, "channel": channel},
+            changes={"letter": letter.pk, "kind": kind, "channel": channel})
+    outbox_send(
+        dedupe_key=f"complaint-letter:{letter.pk}",
+        message=Message(subject=subject, body=f"Dear {letter.recipient_name},\n\n{body}\n\nYours sincerely,"
+                                              f"\n\n{signatory}\n{settings.COUNCIL_NAME}\n"),
+        to_email=letter.recipient_email, about=letter,
+        channel=OutboundMessage.Channel.EMAIL if channel == LetterChannel.EMAIL
+        else OutboundMessage.Channel.LETTER,
+    )
+    return letter
+
+
+@transaction.atomic
+def letter_template_change(*, template: LetterTemplate, actor, subject: str, body: str) -> LetterTemplate:
+    """An admin rewords a letter. The text must be a template that fills in (placeholders as
+    `letter_fields` names them); letters already sent keep their words."""
+    for field, text in (("subject", subject), ("body", body)):
+        _required(field, text, f"Enter the letter's {field}.")
+        try:
+            engines["django"].from_string(text)
+        except TemplateSyntaxError as error:
+            raise ValidationError({field: f"The {field} has a placeholder or condition that does not "
+                                          f"work: {error}"}) from error
+    changes = {field: [getattr(template, field), value] for field, value in
+               (("subject", subject), ("body", body)) if getattr(template, field) != value}
+    template.subject, template.body, template.changed_at = subject, body, timezone.now()
+    template.save()
+    audit_record(actor=actor, action="letter_template_changed", target=template, changes=changes)
+    return template
+
+
 ACTION_SERVICES = {
     Action.ALLOCATE: complaint_allocate,
     Action.INTERIM_RESPONSE: complaint_interim_response,
@@ -443,6 +563,7 @@ def complaints_enforce_deadlines(today: date | None = None) -> dict[str, int]:
         counts["overdue"] += marked
         counts["notices"] += notices
     counts["ombudsman_reminders"] = _remind_ombudsman_follow_ups(today, cal)
+    counts["triage_alerts"] = complaints_alert_triage(today)
     return counts
 
 
@@ -492,8 +613,8 @@ def _enforce_chunk(ids: list[int], today: date, horizon: date, cal) -> tuple[int
 
 def _deadline_reminder(complaint: Complaint, stage: ComplaintStage, due: date) -> Outgoing | None:
     owner = complaint.assigned_to
-    if owner is None:
-        return None
+    if owner is None or not owner.is_active:
+        return None  # a leaver is reminded of nothing; the overdue notice reaches their manager
     return Outgoing(
         dedupe_key=f"complaint-stage:{stage.pk}:reminder:{due.isoformat()}",
         message=Message(
@@ -510,7 +631,7 @@ def _deadline_reminder(complaint: Complaint, stage: ComplaintStage, due: date) -
 def _overdue_notice(complaint: Complaint, stage: ComplaintStage, due: date,
                     days_over: int) -> Outgoing | None:
     manager = getattr(complaint.assigned_to, "line_manager", None)
-    if manager is None:
+    if manager is None or not manager.is_active:
         return None
     return Outgoing(
         dedupe_key=f"complaint-stage:{stage.pk}:overdue:{due.isoformat()}",
@@ -564,7 +685,8 @@ def _remind_ombudsman_follow_ups(today: date, cal) -> int:
         remind_on = cal.subtract_working_days(follow_up, complaint.rule_set.ombudsman_reminder_working_days)
         if today < remind_on:
             continue
-        recipients = [complaint.assigned_to] if complaint.assigned_to else legal
+        owner = complaint.assigned_to
+        recipients = [owner] if owner is not None and owner.is_active else legal
         messages.extend(
             Outgoing(
                 dedupe_key=f"complaint:{complaint.pk}:ombudsman-follow-up:{follow_up.isoformat()}:"
@@ -582,3 +704,56 @@ def _remind_ombudsman_follow_ups(today: date, cal) -> int:
         )
     with transaction.atomic():
         return len(outbox_send_many(messages))
+
+
+# --- Triage (issue 18, "People change") ---------------------------------------------------------
+
+
+def complaints_alert_triage(today: date | None = None) -> int:
+    """A complaint still awaiting allocation more than TRIAGE_WORKING_DAYS working days after its
+    stage began (stage 1: received; later stages: escalation or referral) alerts the managers of
+    the team that allocates it: the line managers of the active corporate complaints officers, or
+    of the social care complaints monitoring officers for a statutory complaint; with none, every
+    active manager. Once per stage and manager (outbox dedupe keys), so the sweep may run often."""
+    today = today or timezone.localdate()
+    cal = calendar()
+    limit = settings.TRIAGE_WORKING_DAYS
+    # The stage began on or before this day: a coarse bound read from the index, refined below.
+    earliest_late = today - timedelta(days=limit)
+    waiting = list(
+        ComplaintStage.objects.filter(complaint__status=Status.AWAITING_ALLOCATION,
+                                      stage=F("complaint__stage"), started_at__date__lt=earliest_late)
+        .select_related("complaint__service").order_by("started_at", "pk")
+    )
+    managers = {process: triage_managers(process) for process in Process.values}
+    messages = []
+    for stage in waiting:
+        complaint = stage.complaint
+        triage_by = cal.add_working_days(local_date(stage.started_at), limit)
+        if today <= triage_by:
+            continue
+        days = cal.working_days_between(local_date(stage.started_at), today)
+        for manager in managers[complaint.process]:
+            messages.append(Outgoing(
+                dedupe_key=f"complaint-stage:{stage.pk}:triage:{manager.pk}",
+                message=Message(
+                    subject=f"Not allocated: complaint {complaint.reference} ({complaint.service.name})",
+                    body=f"Complaint {complaint.reference} ({complaint.get_process_display().lower()}, "
+                         f"{stage.get_stage_display().lower()}, {complaint.service.name}) has waited "
+                         f"{days} working days for an officer since {stage.started_at:%d %B %Y}; "
+                         f"the triage limit is {limit} working days.",
+                ),
+                recipient_user=manager, about=complaint,
+            ))
+    with transaction.atomic():
+        return len(outbox_send_many(messages))
+
+
+def triage_managers(process: str) -> list[User]:
+    """Who is told of a complaint nobody has picked up (see `complaints_alert_triage`)."""
+    role = Role.SOCIAL_CARE_COMPLAINTS if process == Process.STATUTORY else Role.COMPLAINTS_OFFICER
+    managers = list(User.objects.filter(
+        is_active=True,
+        pk__in=User.objects.filter(is_active=True, groups__name=role).values("line_manager"),
+    ).order_by("pk"))
+    return managers or list(User.objects.filter(is_active=True, groups__name=Role.MANAGER).order_by("pk"))

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.register, name="register"),
     path("new/", views.new, name="new"),
     path("<int:complaint_id>/", views.detail, name="detail"),
+    path("<int:complaint_id>/letters/<int:letter_id>/", views.letter_sent, name="letter-sent"),
+    path("<int:complaint_id>/letters/<int:letter_id>/pdf/", views.letter_pdf, name="letter-pdf"),
     path("<int:complaint_id>/letters/<slug:kind>/<str:stage>/", views.letter, name="letter"),
     path("<int:complaint_id>/<slug:action_slug>/", views.act, name="act"),
 ]

@@ -2,16 +2,17 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from complaints import selectors
-from complaints.forms import ACTION_FORMS, ComplaintForm, RegisterFilterForm
-from complaints.services import ACTION_SERVICES, complaint_create
+from complaints import documents, selectors
+from complaints.forms import ACTION_FORMS, ComplaintForm, LetterForm, RegisterFilterForm
+from complaints.models import LetterChannel, LetterKind
+from complaints.services import ACTION_SERVICES, complaint_create, complaint_letter_send
 from complaints.transitions import Action
 from contacts.models import Customer
 from core.api_errors import StateConflict
@@ -19,8 +20,6 @@ from core.models import Service, User
 from core.roles import Role, has_role
 from core.working_days import calendar
 from core.worklists import list_page, sort_by
-
-LETTERS = {"acknowledgement": "Acknowledgement", "interim": "Interim response", "response": "Stage response"}
 
 
 def _require_complaint_role(user):
@@ -114,16 +113,12 @@ def detail(request, complaint_id, action_forms=None, conflict=""):
         for action in actions
     ]
     stages = list(selectors.complaint_stages(complaint))
-    letters = [("acknowledgement", "1", "Acknowledgement letter")]
-    for stage in stages:
-        if stage.interim_response_at:
-            letters.append(("interim", stage.stage, f"Interim response, {stage.get_stage_display().lower()}"))
-        if stage.responded_at:
-            letters.append(("response", stage.stage, f"{stage.get_stage_display()} response letter"))
+    letters = [(kind.replace("_", "-"), stage, label)
+               for kind, stage, label in selectors.letters_available(complaint)]
     return render(request, "complaints/detail.html", {
         "complaint": complaint, "clock": selectors.complaint_clock(complaint), "stages": stages,
         "events": selectors.complaint_events(complaint), "action_panels": action_panels,
-        "conflict": conflict, "letters": letters,
+        "conflict": conflict, "letters": letters, "sent_letters": selectors.complaint_letters(complaint),
     }, status=409 if conflict else (400 if action_forms else 200))
 
 
@@ -163,13 +158,60 @@ def act(request, complaint_id, action_slug):
 
 
 def letter(request, complaint_id, kind, stage):
+    """The edit step: the letter as its template words it, for the officer to change and send."""
     complaint = selectors.complaint_for_user(request.user, complaint_id)
-    if kind not in LETTERS:
+    kind = kind.replace("-", "_")
+    if kind not in LetterKind.values:
         raise Http404("No such letter.")
-    context = selectors.complaint_letter_context(complaint, kind, stage)
-    if context is None:
-        raise Http404("That letter does not exist yet.")
-    return render(request, f"complaints/letters/{kind}.html", {**context, "title": LETTERS[kind]})
+    draft = selectors.letter_draft(complaint, kind, stage)
+    if draft is None:
+        raise Http404("That letter cannot be sent yet.")
+    may_send = selectors.user_may_send_letters(request.user, complaint)
+    customer = complaint.customer
+    form = LetterForm(request.POST or None, initial={
+        "subject": draft["subject"], "body": draft["body"],
+        "channel": LetterChannel.EMAIL if customer.email else LetterChannel.POST})
+    status = 200
+    if request.method == "POST":
+        if not may_send:
+            raise PermissionDenied
+        status = 400
+        if form.is_valid():
+            try:
+                sent = complaint_letter_send(complaint=complaint, actor=request.user, kind=kind, stage=stage,
+                                             **form.cleaned_data)
+            except StateConflict as conflict:
+                form.add_error(None, str(conflict))
+                status = 409
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"{sent.get_kind_display()} letter sent by "
+                                          f"{sent.get_channel_display().lower()}.")
+                return redirect("complaints:letter-sent", complaint.pk, sent.pk)
+    return render(request, "complaints/letter_edit.html", {
+        "complaint": complaint, "form": form, "kind_label": LetterKind(kind).label, "stage": stage,
+        "may_send": may_send, "letterhead": selectors.letter_letterhead(),
+    }, status=status)
+
+
+def letter_sent(request, complaint_id, letter_id):
+    """A letter as it was sent, as a document: print it, or download its PDF."""
+    complaint = selectors.complaint_for_user(request.user, complaint_id)
+    sent = get_object_or_404(complaint.letters.select_related("sent_by"), pk=letter_id)
+    return render(request, "complaints/letter_sent.html", {
+        "complaint": complaint, "letter": sent, "letterhead": selectors.letter_letterhead(),
+        "paragraphs": [part.strip() for part in sent.body.split("\n\n") if part.strip()],
+        "address_lines": sent.recipient_address.splitlines(),
+    })
+
+
+def letter_pdf(request, complaint_id, letter_id):
+    complaint = selectors.complaint_for_user(request.user, complaint_id)
+    sent = get_object_or_404(complaint.letters.select_related("complaint"), pk=letter_id)
+    response = HttpResponse(documents.letter_pdf(sent), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{documents.letter_filename(sent)}"'
+    return response
 
 
 def _add_errors(form, error: ValidationError):

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "handoffs",
     "complaints",
     "intake",
+    "people",
     "reporting",
     "open311",
     "selfservice",
@@ -423,6 +424,20 @@ REPEAT_CONTACT_WINDOW_WORKING_DAYS = env.int("REPEAT_CONTACT_WINDOW_WORKING_DAYS
 # How long a merge of two customer records can be undone (issue 20).
 CUSTOMER_MERGE_UNDO_DAYS = env.int("CUSTOMER_MERGE_UNDO_DAYS", default=30)
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Metropolitan Borough Council")
+# Letters to complainants (issue 18): the letterhead (the address as lines separated by ";") and
+# who signs; with no LETTER_SIGNATORY_NAME the officer of the case signs. Letters sent by post are
+# written as PDFs into LETTER_PRINT_DIR for the print room (empty: they wait in the outbox).
+LETTER_ADDRESS = env.str("LETTER_ADDRESS",
+                         default="Town Hall;King Street;Metropolitan Borough;MB1 1AA").split(";")
+LETTER_PHONE = env.str("LETTER_PHONE", default="Telephone 0161 000 0000")
+LETTER_EMAIL = env.str("LETTER_EMAIL", default="complaints@council.example")
+LETTER_WEBSITE = env.str("LETTER_WEBSITE", default="")
+LETTER_SIGNATORY_NAME = env.str("LETTER_SIGNATORY_NAME", default="")
+LETTER_SIGNATORY_TITLE = env.str("LETTER_SIGNATORY_TITLE", default="Customer Relations Team")
+LETTER_PRINT_DIR = env.str("LETTER_PRINT_DIR", default="")
+# Triage (issue 18): a complaint still awaiting allocation, or a hand-off not yet accepted, this
+# many working days after it arrived alerts the manager of the team that should pick it up.
+TRIAGE_WORKING_DAYS = env.int("TRIAGE_WORKING_DAYS", default=2)
 # Customer insight surveys (insight/): a customer is asked at most once in this many days; an
 # enquiry closed longer ago than SURVEY_MAX_AGE_DAYS is not surveyed; PUBLIC_BASE_URL starts the
 # emailed survey link.
@@ -447,5 +462,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING", "propagate": True},
         "axes": {"level": "WARNING", "propagate": True},
+        # WeasyPrint (letters' PDFs) logs every layout step at INFO.
+        "weasyprint": {"level": "WARNING", "propagate": True},
+        "fontTools": {"level": "WARNING", "propagate": True},
     },
 }

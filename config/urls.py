@@ -35,6 +35,7 @@ urlpatterns = [
     path("handoffs/", include("handoffs.urls")),
     path("complaints/", include("complaints.urls")),
     path("reports/", include("reporting.urls")),
+    path("people/", include("people.urls")),
     path("open311/v2/", include("open311.urls")),
     path("self-service/", include("selfservice.urls")),
     path("insight/", include("insight.urls")),

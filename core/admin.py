@@ -68,12 +68,12 @@ class AuditedAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = DjangoUserAdmin.fieldsets + (
-        ("Council", {"fields": ("job_title", "line_manager")}),
+        ("Council", {"fields": ("job_title", "line_manager", "is_senior_officer")}),
         ("Single sign-on", {"fields": ("directory_subject", "deactivated_as_unseen_at")}),
     )
     readonly_fields = ("deactivated_as_unseen_at",)
-    list_display = ("username", "first_name", "last_name", "is_active", "last_login")
-    list_filter = ("groups", "is_active", "is_staff")
+    list_display = ("username", "first_name", "last_name", "is_active", "is_senior_officer", "last_login")
+    list_filter = ("groups", "is_active", "is_staff", "is_senior_officer")
 
 
 @admin.register(DirectoryRoleMapping)

@@ -18,6 +18,11 @@ class User(AbstractUser):
         help_text="Told when this person's cases go overdue.",
     )
     job_title = models.CharField(max_length=200, blank=True)
+    is_senior_officer = models.BooleanField(
+        default=False,
+        help_text="May own corporate stage 2 complaints and premature Ombudsman complaints "
+                  "(DOMAIN.md, \"Complaints\": a senior officer responsible).",
+    )
     directory_subject = models.CharField(
         max_length=255, null=True, blank=True, unique=True,
         help_text="Who this person is at the council's identity provider (the OIDC_SUBJECT_CLAIM "
@@ -254,7 +259,8 @@ class OutboundMessage(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
         SMS = "sms", "Text message"
-        LETTER = "letter", "Letter"
+        # A letter by post: printed by issue 18's sender, or sent by Notify (issue 19).
+        LETTER = "letter", "Letter (post)"
 
     class DeliveryStatus(models.TextChoices):
         """What the provider's delivery receipt said (GOV.UK Notify's callback statuses)."""

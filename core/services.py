@@ -109,8 +109,14 @@ def _outbound(item: Outgoing, now) -> OutboundMessage:
     recipient_type, recipient_id = (_object_ref(item.recipient) if item.recipient is not None
                                     else ("", ""))
     to_email = item.to_email or getattr(item.recipient_user, "email", "") or ""
+    if item.recipient_user is not None and not item.recipient_user.is_active:
+        # A deactivated account (a leaver) is sent nothing (issue 18, "People change"); the
+        # sweeps address the work's next owner instead, and this keeps the record of what was due.
+        to_email = ""
+    # A letter's address is on the message (issue 19) or on the record it is about (issue 18's
+    # printed letters: their sender reads it there).
     address = {OutboundMessage.Channel.EMAIL: to_email, OutboundMessage.Channel.SMS: item.to_phone,
-               OutboundMessage.Channel.LETTER: list(item.to_address)}[item.channel]
+               OutboundMessage.Channel.LETTER: list(item.to_address) or True}[item.channel]
     return OutboundMessage(
         dedupe_key=item.dedupe_key,
         created_at=now,

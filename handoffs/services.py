@@ -5,8 +5,9 @@ StateConflict: 409 in the API), records a HandoffUpdate and an audit row in the 
 and then tells whoever must know through the outbox.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import CharField, Exists, F, Max, OuterRef, Q, Value
@@ -33,7 +34,7 @@ from core.services import (
     outbox_send,
     outbox_send_many,
 )
-from core.working_days import add_working_days, calendar
+from core.working_days import add_working_days, calendar, local_date
 from handoffs.models import ACTION_STATUSES, Handoff, HandoffUpdate
 from handoffs.selectors import handoff_may_assign, handoff_previous_event_at, handoffs_visible_to
 
@@ -113,7 +114,7 @@ def _record(handoff: Handoff, *, actor, kind: str, at, note: str = "", action: s
 def _tell_advocate(handoff: Handoff, update: HandoffUpdate, actor) -> None:
     """Customer Advocate: the front office keeps owning the enquiry, so the advocate is told of
     every back-office update (DOMAIN.md, "Hand-offs"); not of their own."""
-    advocate = handoff.advocate
+    advocate = _active(handoff.advocate)
     if handoff.method != HandoffMethod.CUSTOMER_ADVOCATE or advocate is None:
         return
     if getattr(actor, "pk", None) == advocate.pk:
@@ -124,6 +125,11 @@ def _tell_advocate(handoff: Handoff, update: HandoffUpdate, actor) -> None:
     outbox_send(dedupe_key=f"handoff:{handoff.pk}:update:{update.pk}:advocate",
                 message=Message(subject=subject, body=body), recipient_user=advocate,
                 about=handoff)
+
+
+def _active(user: User | None) -> User | None:
+    """The user if their account is active: a leaver is sent nothing (issue 18, "People change")."""
+    return user if user is not None and user.is_active else None
 
 
 def _required(field: str, value: str, message: str) -> str:
@@ -194,6 +200,24 @@ def handoff_reassign(*, handoff: Handoff, actor, officer: User, note: str = "", 
             changes={"assigned_to": [before, officer.username],
                      "status": [previous_status, handoff.status]})
     return handoff
+
+
+def handoffs_reassign_officer(*, actor, officer: User, new_officer: User) -> list[Handoff]:
+    """Pass every unresolved hand-off assigned to `officer` (a leaver, someone away) to
+    `new_officer`, each through `handoff_reassign` (same team only). All or nothing: one refusal
+    refuses the lot, with every refusal said. Call it inside the transaction of the whole change
+    (`people.services.officer_work_reassign`)."""
+    moved, problems = [], []
+    for handoff in Handoff.objects.unresolved().filter(assigned_to=officer).order_by("due_date", "pk"):
+        try:
+            with transaction.atomic():
+                moved.append(handoff_reassign(handoff=handoff, actor=actor, officer=new_officer,
+                                              note=f"Reassigned to {new_officer} from {officer}."))
+        except ValidationError as error:
+            problems.extend(f"Hand-off {handoff.pk}: {message}" for message in error.messages)
+    if problems:
+        raise ValidationError({"officer": problems})
+    return moved
 
 
 @transaction.atomic
@@ -307,7 +331,48 @@ def handoffs_enforce_deadlines(today: date | None = None) -> dict[str, int]:
         marked, notices = _mark_overdue(chunk, today, cal)
         counts["overdue"] += marked
         counts["notices"] += notices
+    counts["triage_alerts"] = handoffs_alert_triage(today)
     return counts
+
+
+def handoffs_alert_triage(today: date | None = None) -> int:
+    """A hand-off nobody has accepted more than TRIAGE_WORKING_DAYS working days after it was
+    opened alerts the team's manager (its lead; with no active lead, every active manager).
+    Once per hand-off and manager (outbox dedupe keys), so the sweep may run often."""
+    from core.roles import Role
+
+    today = today or timezone.localdate()
+    cal = calendar()
+    limit = settings.TRIAGE_WORKING_DAYS
+    waiting = list(Handoff.objects.filter(status=Status.OPEN, accepted_at__isnull=True,
+                                          opened_at__date__lt=today - timedelta(days=limit))
+                   .select_related("team__lead").order_by("opened_at", "pk"))
+    managers = None
+    messages = []
+    for handoff in waiting:
+        opened = local_date(handoff.opened_at)
+        if today <= cal.add_working_days(opened, limit):
+            continue
+        recipients = [_active(handoff.team.lead)]
+        if recipients[0] is None:
+            if managers is None:
+                managers = list(User.objects.filter(is_active=True, groups__name=Role.MANAGER)
+                                .order_by("pk"))
+            recipients = managers
+        days = cal.working_days_between(opened, today)
+        for manager in recipients:
+            messages.append(Outgoing(
+                dedupe_key=f"handoff:{handoff.pk}:triage:{manager.pk}",
+                message=Message(
+                    subject=f"Not accepted: hand-off {handoff.pk} ({handoff.team.name})",
+                    body=f"Hand-off {handoff.pk} in the {handoff.team.name} queue has waited {days} "
+                         f"working days since {long_date(opened)} and nobody has accepted it; the "
+                         f"triage limit is {limit} working days.",
+                ),
+                recipient_user=manager, about=handoff,
+            ))
+    with transaction.atomic():
+        return len(outbox_send_many(messages))
 
 
 def _chunks(queryset) -> list[list[int]]:
@@ -378,7 +443,7 @@ def _remind(ids: list[int], remind_up_to: date, today: date) -> int:
         for h in handoffs)
     messages = []
     for handoff in handoffs:
-        owner = handoff.assigned_to or handoff.team.lead
+        owner = _active(handoff.assigned_to) or _active(handoff.team.lead)
         if owner is None:
             continue
         headline = (f"Hand-off {handoff.pk} in the {handoff.team.name} queue is due on "
@@ -409,9 +474,9 @@ def _mark_overdue(ids: list[int], today: date, cal) -> tuple[int, int]:
     messages = []
     for handoff in handoffs:
         days_over = cal.working_days_between(handoff.due_date, today)
-        recipients = [("lead", handoff.team.lead)]
+        recipients = [("lead", _active(handoff.team.lead))]
         if handoff.method == HandoffMethod.CUSTOMER_ADVOCATE:
-            recipients.append(("advocate", handoff.advocate))
+            recipients.append(("advocate", _active(handoff.advocate)))
         body = None
         for role, recipient in recipients:
             if recipient is None:

@@ -17,7 +17,8 @@ class NotifyConfig(AppConfig):
 
         if settings.NOTIFY_API_KEY:
             return {channel: NotifySender() for channel in ("email", "sms", "letter")}
-        return {"sms": ConsoleSender(), "letter": ConsoleSender()}
+        # Without a key, letters stay with the complaints app's printing sender (issue 18).
+        return {"sms": ConsoleSender()}
 
     def nav_items(self, user):
         from django.urls import reverse

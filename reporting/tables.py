@@ -357,3 +357,12 @@ def csv_response(table: Table, filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
+
+
+def csv_rows_response(rows, filename: str) -> StreamingHttpResponse:
+    """Any rows (lists of values) as a CSV download, cells made safe for spreadsheets."""
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse((writer.writerow([_safe(value) for value in row]) for row in rows),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response

@@ -11,4 +11,5 @@ urlpatterns = [
     path("handoffs/", views.handoffs, name="handoffs"),
     path("joined-up/", views.joined_up, name="joined_up"),
     path("contacts/", views.contacts, name="contacts"),
+    path("annual/", views.annual, name="annual"),
 ]

@@ -3,19 +3,25 @@
 from datetime import date
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
 
+from core.documents import html_to_pdf
 from core.models import AvoidableReason, EnquiryType
 from core.roles import Role, has_role
+from reporting import annual as annual_report
 from reporting import selectors
 from reporting.forms import ReportFilterForm, WhatIfForm
 from reporting.tables import (
     channel_tables,
     complaints_tables,
     csv_response,
+    csv_rows_response,
     handoff_tables,
     joined_up_tables,
     ni14_tables,
@@ -36,6 +42,7 @@ PAGES = (
     ("complaints", "Complaints"),
     ("handoffs", "Hand-offs"),
     ("joined_up", "Joined-up view"),
+    ("annual", "Annual complaints report"),
 )
 ALL_FILTERS = ("date_from", "date_to", "service", "channel", "site", "sampling_period")
 
@@ -128,3 +135,40 @@ def contacts(request):
                    "resolved first time only": g.get("fcr") == "yes", "month": g.get("month"),
                    "no site recorded": g.get("site_recorded") == "no"},
     })
+
+
+def annual(request):
+    """The annual complaints performance and service improvement report and the self-assessment
+    against the Code, for a chosen financial year: the page, one CSV of every figure (or one
+    table's), and the PDF to publish."""
+    _require_manager(request)
+    years = annual_report.years_available()
+    choices = {str(year.start): year for year in years}
+    chosen = request.GET.get("year", "")
+    error = ""
+    if chosen and chosen not in choices:
+        error = f"Choose a year between {years[-1]} and {years[0]}."
+    year = choices.get(chosen) or annual_report.default_year()
+    if year.start not in {y.start for y in years}:
+        years = sorted({*years, year}, key=lambda y: -y.start)
+    report = annual_report.annual_report(year)
+    tables = annual_report.annual_tables(report)
+    fmt = request.GET.get("format", "")
+    if not error and fmt == "csv":
+        if request.GET.get("table"):
+            table = next((t for t in tables if t.name == request.GET["table"]), None)
+            if table is None:
+                raise Http404("No such table.")
+            return csv_response(table, f"annual-complaints-report-{year.start}-{table.name}")
+        return csv_rows_response(annual_report.annual_csv_rows(report),
+                                 f"annual-complaints-report-{year.start}")
+    context = {"report": report, "tables": tables, "year": year, "years": years, "error": error,
+               "title": "Annual complaints report", "pages": PAGES, "current": "annual",
+               "csv_query": urlencode({"year": year.start}), "council_name": settings.COUNCIL_NAME,
+               "today": timezone.localdate()}
+    if not error and fmt == "pdf":
+        html = render_to_string("reporting/annual_document.html", context)
+        response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="annual-complaints-report-{year.start}.pdf"'
+        return response
+    return render(request, "reporting/annual.html", context, status=400 if error else 200)

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contacts', '0008_issue20_merge'),
-        ('core', '0006_issue19'),
+        ('core', '0008_issue19'),
     ]
 
     operations = [

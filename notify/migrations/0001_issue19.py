@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             name='MessageUnitCost',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'Text message'), ('letter', 'Letter')], max_length=20, unique=True)),
+                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'Text message'), ('letter', 'Letter (post)')], max_length=20, unique=True)),
                 ('unit_cost', models.DecimalField(decimal_places=4, help_text='Cost of one message in pounds.', max_digits=8)),
             ],
             options={

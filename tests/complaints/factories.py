@@ -37,7 +37,9 @@ def complaint(*, process=Process.CORPORATE, actor=None, received_at=None, **kwar
 
 def walk(case, steps, *, officer=None, at_times=None):
     """Drive a complaint through actions by name: walk(c, ["allocate", "respond", "escalate"])."""
-    officer = officer or user_with(Role.COMPLAINTS_OFFICER)
+    # A senior officer by default, who may take any stage (issue 18: stage 2 and premature
+    # Ombudsman complaints go only to senior officers).
+    officer = officer or user_with(Role.COMPLAINTS_OFFICER, is_senior_officer=True)
     for step in steps:
         moment = at_times.pop(0) if at_times else None
         if step == "allocate":

@@ -57,7 +57,8 @@ def test_premature_ombudsman_complaint_via_api(api_client_for):
 
 def test_the_workflow_through_the_api_with_409_for_a_refused_action(api_client_for):
     api = api_client_for(Role.COMPLAINTS_OFFICER)
-    officer = user_with(Role.COMPLAINTS_OFFICER)
+    # A senior officer may take stage 1 and stage 2 (issue 18: stage 2 only a senior officer).
+    officer = user_with(Role.COMPLAINTS_OFFICER, is_senior_officer=True)
     complaint_id = _create(api).json()["id"]
     url = f"/api/v1/complaints/{complaint_id}/"
     conflict = api.post(url + "respond/", {"outcome": "upheld", "response": "Sorry"}, format="json")

@@ -59,7 +59,8 @@ def test_allocating_the_senior_officer_at_stage_two_does_not_move_the_clock():
     with time_machine.travel(at("2022-12-23", 12), tick=False):
         case = walk(complaint(received_at=at("2022-12-23", 8)), ["allocate", "respond", "escalate"])
     with time_machine.travel(at("2023-01-10", 12), tick=False):
-        case = walk(case, ["allocate"], officer=user_with(Role.BACK_OFFICE, job_title="Head of Service"))
+        case = walk(case, ["allocate"], officer=user_with(Role.BACK_OFFICE, job_title="Head of Service",
+                                                          is_senior_officer=True))
     assert (case.status, case.due_date) == (Status.OPEN, date(2023, 1, 25))
 
 
@@ -179,7 +180,8 @@ def test_handling_code_stage_two_needs_a_different_officer():
     from django.core.exceptions import ValidationError
 
     services.rule_set_activate(rule_set=ComplaintRuleSet.objects.get(code="complaint-handling-code-2026"))
-    officer = user_with(Role.COMPLAINTS_OFFICER)
+    officer = user_with(Role.COMPLAINTS_OFFICER, is_senior_officer=True)
     case = walk(complaint(), ["allocate", "respond", "escalate"], officer=officer)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         walk(case, ["allocate"], officer=officer)
+    assert "someone other than the officer of the previous stage" in str(refused.value)

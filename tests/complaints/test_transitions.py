@@ -42,7 +42,7 @@ def test_the_table_only_names_reachable_states():
 @pytest.mark.parametrize(("state", "action"), CASES, ids=[f"{'-'.join(s)}-{a.value}" for s, a in CASES])
 def test_action_is_allowed_exactly_when_the_table_says_so(state, action):
     process, stage, status = state
-    officer = user_with(Role.COMPLAINTS_OFFICER)
+    officer = user_with(Role.COMPLAINTS_OFFICER, is_senior_officer=True)
     user_with(Role.SOCIAL_CARE_COMPLAINTS)
     case = walk(complaint(process=process), STATES[state], officer=officer)
     assert (case.process, case.stage, case.status) == state

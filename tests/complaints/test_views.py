@@ -124,11 +124,14 @@ def test_reclassifying_sends_a_corporate_officer_back_to_the_register(client_for
     ("steps", "kind", "stage", "status", "text"),
     [
         ([], "acknowledgement", "1", 200, "Thank you for your complaint"),
-        (["allocate", "interim_response"], "interim", "1", 200, "We will send you our full response by"),
-        (["allocate"], "interim", "1", 404, ""),
-        (["allocate", "respond"], "response", "1", 200, "ask us to look at it again"),
-        (["allocate", "respond", "escalate", "allocate", "respond"], "response", "2", 200,
+        (["allocate", "interim_response"], "extension", "1", 200, "We will send you our full response by"),
+        (["allocate"], "extension", "1", 404, ""),
+        (["allocate", "respond"], "stage-response", "1", 200, "ask us to look at your complaint"),
+        (["allocate", "respond", "escalate", "allocate", "respond"], "stage-response", "2", 200,
          "This is our final response"),
+        (["allocate", "respond", "escalate", "allocate", "respond"], "ombudsman-signposting", "2", 200,
+         "0300 061 0614"),
+        (["allocate", "respond"], "ombudsman-signposting", "1", 404, ""),
     ],
 )
 def test_letters_to_the_complainant(client_for, steps, kind, stage, status, text):
@@ -154,7 +157,8 @@ def test_navigation_and_attention_hooks(make_user):
 
 def test_demo_data_covers_every_state_through_the_services_and_runs_once(make_user):
     for role in ("complaints_officer", "social_care_complaints", "legal", "manager"):
-        make_user(role, username=role)
+        # As seed_demo makes them: the manager is the senior officer for stage 2 (issue 18).
+        make_user(role, username=role, is_senior_officer=role == "manager")
     for code in ("waste", "housing", "adult-social-care"):
         ServiceFactory(code=code)
     import random

@@ -7,9 +7,10 @@ import re
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from core.working_days import add_working_days
-from tests.e2e.conftest import sign_in, sign_in_by_keyboard, tab_until
+from tests.e2e.conftest import SCREENSHOTS, sign_in, sign_in_by_keyboard, tab_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -121,8 +122,39 @@ def test_complaint_is_logged_allocated_answered_and_escalated_with_the_right_dea
     expect(summary_value(page, "Deadline")).to_contain_text(long_date(stage_two_due))
     expect(summary_value(page, "Deadline")).to_contain_text("20 working days left")
     check_page(page, "complaint-escalated")
-    page.get_by_role("link", name="Stage 1 response letter").click()
-    check_page(page, "complaint-letter-response")
+
+    # The stage 1 response letter: the template's words, edited, sent by post, kept on the case,
+    # printed without the page's chrome and downloaded as a PDF (issue 18, letters as documents).
+    page.get_by_role("link", name="Response, stage 1").click()
+    check_page(page, "complaint-letter-edit", title="Stage response letter")
+    body = page.get_by_label("Letter", exact=True)
+    expect(body).to_have_value(re.compile("The referral was our error; fees removed."))
+    body.fill(body.input_value().replace("Our finding:", "We apologise for the worry this caused.\n\n"
+                                                         "Our finding:"))
+    page.get_by_label("Post", exact=True).check()
+    page.get_by_role("button", name="Send the letter").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Stage response letter sent by post.")
+    letter = page.locator("article.nwd-letter")
+    expect(letter).to_contain_text("3 Grievance Row")
+    expect(letter).to_contain_text("We apologise for the worry this caused.")
+    check_page(page, "complaint-letter-sent", title="Stage response letter")
+    page.emulate_media(media="print")
+    expect(page.locator(".govuk-service-navigation")).to_be_hidden()
+    expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
+    expect(page.locator(".govuk-footer")).to_be_hidden()
+    expect(letter).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "complaint-letter-printed.png"), full_page=True)
+    page.emulate_media(media="screen")
+    with page.expect_download(timeout=90_000) as download:  # the PDF is made on request
+        page.get_by_role("link", name="Download the PDF").click()
+    pdf = SCREENSHOTS / "complaint-letter.pdf"
+    download.value.save_as(pdf)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(pdf)).pages).split())
+    assert "We apologise for the worry this caused." in text and "3 Grievance Row" in text
+    assert "Sign out" not in text
+    page.get_by_role("link", name="Back to the complaint").click()
+    expect(page.get_by_role("table").filter(has_text="Letters sent")).to_contain_text("Stage response")
 
 
 def test_corporate_complaint_reclassified_as_statutory_passes_to_social_care(

@@ -104,6 +104,9 @@ def test_a_sweep_killed_mid_chunk_leaves_no_half_done_state_and_no_duplicates(ov
     assert all(row[:2] == (True, True) for row in state.values())
 
     again = _sweep(today)
-    assert json.loads(again.stdout.strip().splitlines()[-1]) == {"reminders": 0, "overdue": 0, "notices": 0}
+    assert json.loads(again.stdout.strip().splitlines()[-1]) == {
+        "reminders": 0, "overdue": 0, "notices": 0, "triage_alerts": 0}
     assert _state() == state
-    assert OutboundMessage.objects.count() == 2 * HANDOFFS
+    # A reminder and an overdue notice each, and (nobody accepted them) one triage alert each.
+    assert OutboundMessage.objects.count() == 3 * HANDOFFS
+    assert OutboundMessage.objects.filter(dedupe_key__contains=":triage:").count() == HANDOFFS

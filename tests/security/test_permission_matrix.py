@@ -100,6 +100,14 @@ ROWS = [
     ("GET", "/complaints/{missing}/", "302 404 404 404 404 404 404 404 302"),
     ("GET", "/complaints/{corporate}/letters/acknowledgement/1/", "302 404 404 200 404 404 200 200 302"),
     ("GET", "/complaints/{statutory}/letters/acknowledgement/1/", "302 404 404 404 200 404 200 200 302"),
+    # Sending a letter (issue 18): whoever runs the case; an empty form answers 400.
+    ("POST", "/complaints/{corporate}/letters/acknowledgement/1/", "302 404 404 400 404 404 400 400 302"),
+    ("POST", "/complaints/{statutory}/letters/acknowledgement/1/", "302 404 404 404 400 404 400 400 302"),
+    ("GET", "/complaints/{corporate}/letters/stage-response/1/", "302 404 404 404 404 404 404 404 302"),
+    ("GET", "/complaints/{corporate}/letters/{corporate_letter}/", "302 404 404 200 404 404 200 200 302"),
+    ("GET", "/complaints/{corporate}/letters/{corporate_letter}/pdf/", "302 404 404 200 404 404 200 200 302"),
+    ("GET", "/complaints/{statutory}/letters/{corporate_letter}/", "302 404 404 404 404 404 404 404 302"),
+    ("GET", "/complaints/{corporate}/letters/{missing}/", "302 404 404 404 404 404 404 404 302"),
     ("POST", "/complaints/{corporate}/allocate/", "302 404 404 302 404 404 302 302 302"),
     ("POST", "/complaints/{statutory}/allocate/", "302 404 404 404 302 404 302 302 302"),
     ("POST", "/complaints/{ombudsman}/allocate/", "302 404 404 302 404 302 302 302 302"),
@@ -112,6 +120,12 @@ ROWS = [
     ("GET", "/reports/complaints/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/handoffs/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/joined-up/", "302 403 403 403 403 403 200 200 302"),
+    ("GET", "/reports/annual/", "302 403 403 403 403 403 200 200 302"),
+    # --- people change (issue 18): managers and admins pass a leaver's work on ------------------
+    ("GET", "/people/", "302 403 403 403 403 403 200 200 302"),
+    ("GET", "/people/{back_office_id}/reassign/", "302 403 403 403 403 403 200 200 302"),
+    ("POST", "/people/{back_office_id}/reassign/", "302 403 403 403 403 403 400 400 302"),
+    ("GET", "/people/{missing}/reassign/", "302 403 403 403 403 403 404 404 302"),
     # --- contact-centre planning (issue 22): managers and admins only ---------------------------
     ("GET", "/planning/", "302 403 403 403 403 403 200 200 302"),
     # --- customer insight: reports for managers and admins; counter feedback and Tell Us Once

@@ -57,6 +57,11 @@ def _staff_user(role: str):
         user.is_superuser = True
         user.is_staff = True
         user.save(update_fields=["is_superuser", "is_staff"])
+    if role == Role.COMPLAINTS_OFFICER:
+        # The matrix allocates the premature Ombudsman complaint to them, which only a senior
+        # officer may own (issue 18).
+        user.is_senior_officer = True
+        user.save(update_fields=["is_senior_officer"])
     return user
 
 
@@ -106,6 +111,10 @@ def build_world() -> World:
         actor=None, customer=customer, service=service, summary="Care package.",
         process=Process.STATUTORY)
 
+    letter = complaint_services.complaint_letter_send(
+        complaint=corporate, actor=None, kind="acknowledgement", stage="1", subject="Received",
+        body="We have your complaint.", channel="email")
+
     world.ids = {
         "customer": customer.pk,
         "duplicate": duplicate.pk,
@@ -118,6 +127,7 @@ def build_world() -> World:
         "corporate": corporate.pk,
         "ombudsman": ombudsman.pk,
         "statutory": statutory.pk,
+        "corporate_letter": letter.pk,
         "missing": 987654,
         "team_a": team_a.pk,
         "back_office_id": world.users[Role.BACK_OFFICE].pk,

@@ -30,6 +30,7 @@ DEMO_USERS = [
 REFERENCE_DATA_LOADERS = [
     ("core.migrations.0002_roles_reference_data_audit_guard", "forwards"),
     ("complaints.migrations.0002_rule_presets", "load"),
+    ("complaints.migrations.0004_issue18b_letters", "load"),
 ]
 
 
@@ -80,6 +81,8 @@ class Command(BaseCommand):
                     "email": f"{code.replace('_', '.')}@council.example",
                     "is_active": True,
                     "line_manager": manager if code != Role.MANAGER else None,
+                    # The Head of Service owns corporate stage 2 and premature Ombudsman cases.
+                    "is_senior_officer": code == Role.MANAGER,
                 },
             )
             user.set_password(password)

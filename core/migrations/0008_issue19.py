@@ -50,7 +50,7 @@ def default_templates(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_issue16_outbox'),
+        ('core', '0007_issue18b_letter_channel'),
     ]
 
     operations = [
@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('message_type', models.CharField(choices=[('general', 'General message (subject and body)'), ('handoff_accepted', 'Enquiry accepted'), ('handoff_at_risk', 'Enquiry will miss its service standard'), ('handoff_resolved', 'Enquiry resolved'), ('complaint_acknowledged', 'Complaint acknowledged'), ('complaint_extended', 'Complaint response extended'), ('complaint_answered', 'Complaint answered'), ('request_status_changed', 'Reported problem status changed')], max_length=40)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'Text message'), ('letter', 'Letter')], max_length=20)),
+                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'Text message'), ('letter', 'Letter (post)')], max_length=20)),
                 ('language', models.CharField(choices=[('en', 'English'), ('cy', 'Welsh (Cymraeg)')], default='en', max_length=2)),
                 ('notify_template_id', models.UUIDField(blank=True, help_text="The template's ID in GOV.UK Notify (Templates, then the template's page). Needed when NOTIFY_API_KEY is set.", null=True, verbose_name='Notify template ID')),
                 ('subject', models.CharField(blank=True, help_text='Email subject or letter heading; not used for text messages.', max_length=300)),
@@ -120,7 +120,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='outboundmessage',
             name='channel',
-            field=models.CharField(choices=[('email', 'Email'), ('sms', 'Text message'), ('letter', 'Letter')], default='email', max_length=20),
+            field=models.CharField(choices=[('email', 'Email'), ('sms', 'Text message'), ('letter', 'Letter (post)')], default='email', max_length=20),
         ),
         migrations.AddIndex(
             model_name='outboundmessage',

@@ -1,0 +1,139 @@
+"""People change (issue 18, item 4): a manager passes all of one officer's open work on in one
+step; deactivated accounts are sent nothing; stage 2 and premature Ombudsman complaints go only to
+senior officers, at every door."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from complaints.models import Status
+from complaints.services import complaint_allocate
+from core.models import AuditEvent, OutboundMessage
+from core.roles import Role
+from handoffs import services as handoff_services
+from handoffs.models import Handoff, HandoffUpdate
+from people.selectors import officers_needing_new_owner_count, officers_with_open_work
+from people.services import officer_work_reassign
+from tests.complaints.factories import complaint, user_with, walk
+from tests.handoffs.factories import officer_in, open_handoff, team_with_lead
+
+
+def _leaver_with_work():
+    """An officer with two open complaints, one responded (left alone), one closed, and one
+    hand-off in their team's queue, plus a colleague in the same team."""
+    manager = user_with(Role.MANAGER)
+    team = team_with_lead()
+    leaver = officer_in(team, Role.COMPLAINTS_OFFICER, line_manager=manager)
+    colleague = officer_in(team, Role.COMPLAINTS_OFFICER)
+    open_cases = [walk(complaint(), ["allocate"], officer=leaver) for _ in range(2)]
+    responded = walk(complaint(), ["allocate", "respond"], officer=leaver)
+    closed = walk(complaint(), ["allocate", "respond", "close"], officer=leaver)
+    handoff = handoff_services.handoff_accept(handoff=open_handoff(team=team), actor=leaver)
+    return manager, leaver, colleague, open_cases, responded, closed, handoff
+
+
+@pytest.mark.django_db
+def test_all_open_complaints_and_handoffs_pass_to_the_new_owner_with_audit_and_one_notice():
+    manager, leaver, colleague, open_cases, responded, closed, handoff = _leaver_with_work()
+    OutboundMessage.objects.all().delete()
+
+    moved = officer_work_reassign(actor=manager, officer=leaver, new_officer=colleague)
+
+    assert sorted(c.pk for c in moved["complaints"]) == sorted(c.pk for c in open_cases)
+    assert [h.pk for h in moved["handoffs"]] == [handoff.pk]
+    for case in open_cases:
+        case.refresh_from_db()
+        assert case.assigned_to == colleague and case.status == Status.OPEN
+        event = case.events.order_by("-at", "-pk").first()
+        assert (event.action, event.actor, event.data["officer"]) == ("allocate", manager, colleague.username)
+    responded.refresh_from_db()
+    closed.refresh_from_db()
+    assert responded.assigned_to == leaver and closed.assigned_to == leaver  # not open work
+    handoff.refresh_from_db()
+    assert handoff.assigned_to == colleague
+    assert handoff.updates.filter(kind=HandoffUpdate.Kind.REASSIGNED, author=manager).count() == 1
+    record = AuditEvent.objects.get(action="officer_work_reassigned")
+    assert (record.actor, record.object_id) == (manager, str(leaver.pk))
+    assert sorted(record.changes["complaints"]) == sorted(c.pk for c in open_cases)
+    assert record.changes["handoffs"] == [handoff.pk]
+    notice = OutboundMessage.objects.get(recipient_user=colleague)
+    assert notice.subject == f"3 cases passed to you from {leaver}"
+    for case in open_cases:
+        assert case.reference in notice.body
+    assert f"Hand-off {handoff.pk}" in notice.body
+    assert not OutboundMessage.objects.exclude(recipient_user=colleague).exists()
+
+
+@pytest.mark.django_db
+def test_nothing_moves_when_one_case_cannot_go_to_the_new_owner():
+    """A hand-off stays in its team: a new owner outside it refuses the lot, and says why."""
+    manager, leaver, _, open_cases, _, _, handoff = _leaver_with_work()
+    outsider = user_with(Role.COMPLAINTS_OFFICER)
+    with pytest.raises(ValidationError) as refused:
+        officer_work_reassign(actor=manager, officer=leaver, new_officer=outsider)
+    assert any(f"Hand-off {handoff.pk}: Select a member of {handoff.team.name}." == message
+               for message in refused.value.messages)
+    for case in open_cases:
+        case.refresh_from_db()
+        assert case.assigned_to == leaver
+    handoff.refresh_from_db()
+    assert handoff.assigned_to == leaver
+    assert not AuditEvent.objects.filter(action="officer_work_reassigned").exists()
+
+
+@pytest.mark.django_db
+def test_stage_two_work_goes_only_to_a_senior_officer():
+    manager = user_with(Role.MANAGER)
+    senior_leaver = user_with(Role.COMPLAINTS_OFFICER, is_senior_officer=True)
+    stage_two = walk(complaint(), ["allocate", "respond", "escalate"])
+    stage_two = complaint_allocate(complaint=stage_two, actor=manager, officer=senior_leaver)
+    plain = user_with(Role.COMPLAINTS_OFFICER)
+    with pytest.raises(ValidationError) as refused:
+        officer_work_reassign(actor=manager, officer=senior_leaver, new_officer=plain)
+    assert refused.value.messages == [
+        f"Complaint {stage_two.reference} is at stage 2 and must be allocated to a senior officer; "
+        f"{plain} is not marked as one."]
+    senior = user_with(Role.COMPLAINTS_OFFICER, is_senior_officer=True)
+    officer_work_reassign(actor=manager, officer=senior_leaver, new_officer=senior)
+    stage_two.refresh_from_db()
+    assert stage_two.assigned_to == senior
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("new_owner, message", [
+    ("inactive", "Select an active member of staff to take the work over."),
+    ("partner", "Select an active member of staff to take the work over."),
+    ("none", "Select an active member of staff to take the work over."),
+    ("same", "Select someone other than the officer whose work it is."),
+])
+def test_bad_new_owners_are_refused(new_owner, message):
+    manager, leaver, colleague, *_ = _leaver_with_work()
+    chosen = {"inactive": user_with(Role.COMPLAINTS_OFFICER, is_active=False),
+              "partner": user_with(Role.PARTNER), "none": None, "same": leaver}[new_owner]
+    with pytest.raises(ValidationError) as refused:
+        officer_work_reassign(actor=manager, officer=leaver, new_officer=chosen)
+    assert refused.value.messages == [message]
+
+
+@pytest.mark.django_db
+def test_an_officer_with_no_open_work_is_refused():
+    manager, colleague = user_with(Role.MANAGER), user_with(Role.COMPLAINTS_OFFICER)
+    idle = user_with(Role.COMPLAINTS_OFFICER)
+    with pytest.raises(ValidationError) as refused:
+        officer_work_reassign(actor=manager, officer=idle, new_officer=colleague)
+    assert refused.value.messages == [f"{idle} has no open complaints or hand-offs to pass on."]
+
+
+@pytest.mark.django_db
+def test_a_deactivated_officers_work_shows_as_needing_a_new_owner():
+    manager, leaver, colleague, *_ = _leaver_with_work()
+    assert officers_needing_new_owner_count() == 0
+    leaver.is_active = False
+    leaver.save(update_fields=["is_active"])
+    rows = officers_with_open_work()
+    assert [(row.officer, row.needs_new_owner, row.complaints, row.handoffs) for row in rows] == [
+        (leaver, True, 2, 1)]
+    assert officers_needing_new_owner_count() == 1
+    officer_work_reassign(actor=manager, officer=leaver, new_officer=colleague)
+    assert officers_needing_new_owner_count() == 0
+    assert [(row.officer, row.needs_new_owner) for row in officers_with_open_work()] == [(colleague, False)]
+    assert Handoff.objects.get().assigned_to == colleague
