@@ -444,6 +444,15 @@ TRIAGE_WORKING_DAYS = env.int("TRIAGE_WORKING_DAYS", default=2)
 SURVEY_SUPPRESSION_DAYS = env.int("SURVEY_SUPPRESSION_DAYS", default=90)
 SURVEY_MAX_AGE_DAYS = env.int("SURVEY_MAX_AGE_DAYS", default=14)
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# The public pages' accessibility statement and privacy notice (issue 20, item 7): who to
+# contact, and what the statement says was tested and is known not to work. Each is the council's
+# to set; the defaults describe this service as shipped.
+COUNCIL_CONTACT_EMAIL = env.str("COUNCIL_CONTACT_EMAIL", default="customer.services@example.gov.uk")
+COUNCIL_CONTACT_PHONE = env.str("COUNCIL_CONTACT_PHONE", default="0161 496 0000")
+COUNCIL_ADDRESS = env.str("COUNCIL_ADDRESS", default="Council Offices, Market Street, OL6 6AB")
+DATA_PROTECTION_OFFICER_EMAIL = env.str("DATA_PROTECTION_OFFICER_EMAIL", default="dpo@example.gov.uk")
+ACCESSIBILITY_TESTED_DATE = env.str("ACCESSIBILITY_TESTED_DATE", default="30 November 2026")
+ACCESSIBILITY_KNOWN_ISSUES = env.list("ACCESSIBILITY_KNOWN_ISSUES", default=[])
 # UK GDPR retention: customers and contacts older than this are anonymised (apply_retention).
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
 # Contact-centre planning (planning/): what an hour of an adviser's time costs the council (pay and

@@ -4,9 +4,10 @@ from django.contrib import admin
 from contacts import services
 from contacts.models import Contact, Customer, ProactiveRule, SamplingPeriod
 from core.admin import AuditedAdmin
+from core.govuk_forms import GovukMessagesMixin
 
 
-class SamplingPeriodForm(forms.ModelForm):
+class SamplingPeriodForm(GovukMessagesMixin, forms.ModelForm):
     class Meta:
         model = SamplingPeriod
         fields = ["name", "start_date", "end_date"]

@@ -337,3 +337,28 @@ class CustomerMerge(models.Model):
 
     def __str__(self) -> str:
         return f"Customer {self.merged_id} merged into {self.survivor_id}"
+
+
+class GazetteerAddress(models.Model):
+    """One property of the council's address gazetteer (an LLPG or AddressBase extract loaded by
+    `manage.py import_gazetteer`): what the postcode lookup offers and what a reported point is
+    matched to (issue 20, item 4). The UPRN is the property's own number, so a reload updates."""
+
+    uprn = models.CharField(max_length=12, primary_key=True)
+    address_line_1 = models.CharField(max_length=200)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    # Stored normalised, like Customer.postcode ("OL6 6AB").
+    postcode = models.CharField(max_length=8)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["postcode", "address_line_1"], name="gazetteer_postcode_idx"),
+            models.Index(fields=["latitude", "longitude"], name="gazetteer_point_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.address_line_1, self.address_line_2, self.town,
+                                          self.postcode) if part)

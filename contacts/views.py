@@ -27,7 +27,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts import normalise, privacy, selectors, services
-from contacts.forms import CustomerForm, SearchForm
+from contacts.forms import AddressLookupForm, CustomerForm, SearchForm
 from contacts.models import Contact, Customer, CustomerMerge, MessageChannel
 from core.api_errors import StateConflict
 from core.navigation import contact_entries, customer_actions, timeline_for, timeline_notes
@@ -46,9 +46,15 @@ def _customer_or_404(customer_id) -> Customer:
         raise Http404 from None
 
 
+# A service's field that the form names otherwise: its errors go on the form's field, so that the
+# error summary links to it (a future date of birth).
+_FORM_FIELD = {"date_of_birth": "dob"}
+
+
 def _add_service_errors(form, error: ValidationError) -> None:
     """A service's ValidationError onto the form: its fields where the form has them."""
     for field, messages_ in error.message_dict.items():
+        field = _FORM_FIELD.get(field, field)
         form.add_error(field if field in form.fields else None, messages_)
 
 
@@ -128,12 +134,34 @@ def _safe_next(request) -> str:
     return ""
 
 
+def _address_lookup_step(request, context: dict):
+    """The postcode lookup's buttons ("Find address", "Use this address"): the page comes back
+    with what was typed kept, nothing saved, and the chosen address and UPRN filled in."""
+    choosing = "use_address" in request.POST
+    lookup = AddressLookupForm(request.POST, choosing=choosing)
+    data = request.POST
+    initial = {name: data.get(name, "") for name in CustomerForm.DETAIL_FIELDS}
+    initial["is_vulnerable"] = bool(data.get("is_vulnerable"))
+    initial["dob"] = [data.get(f"dob_{part}", "") for part in ("day", "month", "year")]
+    focus = "address"
+    if lookup.is_valid() and choosing:
+        address = lookup.chosen()
+        initial.update(address_line_1=address.address_line_1, address_line_2=address.address_line_2,
+                       town=address.town, postcode=address.postcode, uprn=address.uprn)
+        lookup, focus = AddressLookupForm(), "address_line_1"
+    return render(request, "contacts/customer_form.html", {
+        **context, "form": CustomerForm(initial=initial), "lookup": lookup, "lookup_focus": focus,
+    }, status=400 if lookup.errors else 200)
+
+
 def customer_new(request):
     """Create a customer, warning of possible duplicates first (the adviser may pick one of
     them or go on). With ?next=, return there with ?customer=<id>, e.g. to the adviser screen."""
     _require(selectors.can_edit_customers(request.user))
     next_url = _safe_next(request)
     duplicates = []
+    if request.method == "POST" and ("find_address" in request.POST or "use_address" in request.POST):
+        return _address_lookup_step(request, {"duplicates": [], "next_url": next_url, "customer": None})
     if request.method == "POST":
         form = CustomerForm(request.POST)
         if form.is_valid():
@@ -158,6 +186,7 @@ def customer_new(request):
         form = CustomerForm(initial=_prefill_from_query(request.GET.get("q", "")))
     return render(request, "contacts/customer_form.html", {
         "form": form, "duplicates": duplicates, "next_url": next_url, "customer": None,
+        "lookup": AddressLookupForm(),
     }, status=400 if form.errors else 200)
 
 
@@ -165,6 +194,8 @@ def customer_edit(request, customer_id: int):
     """Correct a customer's details (rectification)."""
     _require(selectors.can_edit_customers(request.user))
     customer = _customer_or_404(customer_id)
+    if request.method == "POST" and ("find_address" in request.POST or "use_address" in request.POST):
+        return _address_lookup_step(request, {"duplicates": [], "next_url": "", "customer": customer})
     if request.method == "POST":
         form = CustomerForm(request.POST)
         if form.is_valid():
@@ -180,6 +211,7 @@ def customer_edit(request, customer_id: int):
         form = CustomerForm(initial=CustomerForm.initial_for(customer))
     return render(request, "contacts/customer_form.html", {
         "form": form, "customer": customer, "duplicates": [], "next_url": "",
+        "lookup": AddressLookupForm(),
     }, status=400 if form.errors else 200)
 
 

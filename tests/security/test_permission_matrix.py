@@ -119,6 +119,9 @@ ROWS = [
     ("GET", "/reports/channels/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/complaints/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/handoffs/", "302 403 403 403 403 403 200 200 302"),
+    # The cases behind a headline figure (issue 20): the report's readers.
+    ("GET", "/reports/complaints/cases/", "302 403 403 403 403 403 200 200 302"),
+    ("GET", "/reports/handoffs/cases/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/joined-up/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/annual/", "302 403 403 403 403 403 200 200 302"),
     # --- people change (issue 18): managers and admins pass a leaver's work on ------------------
@@ -225,6 +228,9 @@ ROWS = [
     ("GET", "/self-service/done/", "302 302 302 302 302 302 302 302 302"),
     ("GET", "/self-service/progress/", "200 200 200 200 200 200 200 200 200"),
     ("POST", "/self-service/progress/", "400 400 400 400 400 400 400 400 400"),
+    # The accessibility statement and privacy notice (issue 20): public, linked in every footer.
+    ("GET", "/self-service/accessibility/", "200 200 200 200 200 200 200 200 200"),
+    ("GET", "/self-service/privacy/", "200 200 200 200 200 200 200 200 200"),
 ]
 
 # Request bodies: valid input, so an allowed caller gets the success answer (302 after a page

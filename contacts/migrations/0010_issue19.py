@@ -16,7 +16,7 @@ def default_rules(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0008_issue20_merge'),
+        ('contacts', '0009_issue20_gazetteer'),
         ('core', '0008_issue19'),
     ]
 
