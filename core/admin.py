@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core.client_address import client_ip
+from core.govuk_forms import GovukMessagesMixin
 from core.messages import example_personalisation, render, template_errors
 from core.models import (
     MESSAGE_FIELDS,
@@ -196,7 +197,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         return False
 
 
-class MessageTemplateForm(forms.ModelForm):
+class MessageTemplateForm(GovukMessagesMixin, forms.ModelForm):
     class Meta:
         model = MessageTemplate
         fields = ["message_type", "channel", "language", "notify_template_id", "subject", "body"]

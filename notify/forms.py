@@ -3,6 +3,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from core.govuk_forms import GovukForm
 from core.models import Service
 
 MONTHS_OFFERED = 36
@@ -16,7 +17,7 @@ def _months(today: date) -> list[date]:
     return months
 
 
-class EffectFilterForm(forms.Form):
+class EffectFilterForm(GovukForm):
     """Which months and service the effect report covers: whole months, the last 12 by default."""
 
     date_from = forms.ChoiceField(label="From", error_messages={

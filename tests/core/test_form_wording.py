@@ -58,6 +58,8 @@ FORM_ARGUMENTS = {
     "contacts.forms.SearchForm": dict,
     "contacts.forms.CustomerForm": dict,
     "contacts.forms.AddressLookupForm": dict,
+    "core.admin.MessageTemplateForm": dict,
+    "notify.forms.EffectFilterForm": dict,
     "core.forms.StaffAuthenticationForm": lambda: {"request": RequestFactory().post("/sign-in/")},
     "core.forms.ApiKeyForm": dict,
     "handoffs.forms.QueueFilterForm": dict,
