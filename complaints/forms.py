@@ -1,9 +1,13 @@
 """Plain forms for the complaints pages; the services check the rules."""
 
+from datetime import datetime
+
 from django import forms
+from django.utils import timezone
 
 from complaints.models import LetterChannel, Outcome, Process, Stage, Status
 from complaints.transitions import Action
+from core.govuk_forms import GovukDateField, GovukForm
 
 
 class DateInput(forms.DateInput):
@@ -14,7 +18,7 @@ class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
 
-class RegisterFilterForm(forms.Form):
+class RegisterFilterForm(GovukForm):
     q = forms.CharField(required=False, max_length=100, label="Search",
                         help_text="Reference, or the complainant's name, postcode, phone or UPRN")
     assigned = forms.ChoiceField(required=False, label="Assigned", choices=[
@@ -35,16 +39,18 @@ class RegisterFilterForm(forms.Form):
         ]
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(GovukForm):
     customer = forms.IntegerField(label="Customer number", min_value=1,
                                   help_text="Find the customer above, or enter their number.",
                                   error_messages={"required": "Find the customer, or enter their number."})
     service = forms.ChoiceField(error_messages={"required": "Select the service the complaint is about."})
     summary = forms.CharField(widget=forms.Textarea, label="What is the complaint about?",
                               error_messages={"required": "Enter what the complaint is about."})
-    received_at = forms.DateTimeField(label="Received", required=False,
-                                      widget=DateTimeInput(format="%Y-%m-%dT%H:%M"),
-                                      help_text="Leave empty for now.")
+    received_date = GovukDateField(label="Date received", required=False,
+                                   help_text="Leave empty for today.")
+    received_time = forms.TimeField(label="Time received", required=False, input_formats=["%H:%M", "%H.%M"],
+                                    help_text="Leave empty for now. Use the 24-hour clock, like 14:30.",
+                                    error_messages={"invalid": "Enter the time received like 14:30."})
     process = forms.ChoiceField(choices=Process.choices, widget=forms.RadioSelect, initial=Process.CORPORATE)
     via_ombudsman = forms.BooleanField(
         required=False, label="Made to the Ombudsman first (premature Ombudsman complaint)",
@@ -53,12 +59,31 @@ class ComplaintForm(forms.Form):
     )
     ombudsman_reference = forms.CharField(required=False, label="Ombudsman's reference", max_length=100)
 
+    error_names = {"customer": "the customer's number", "summary": "what the complaint is about",
+                   "received_date": "the date the complaint was received",
+                   "received_time": "the time the complaint was received", "process": "the process"}
+
     def __init__(self, *args, services=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = [("", "Choose a service")] + [(s.code, s.name) for s in services]
 
+    def clean(self):
+        """The date and time boxes as one moment: empty is now; a time alone is today's; a past
+        date alone is 9am that day (the complaints service checks it is not in the future)."""
+        data = super().clean()
+        day, time = data.get("received_date"), data.get("received_time")
+        now = timezone.localtime()
+        if day is None and time is None:
+            data["received_at"] = None
+        elif time is None and day == now.date():
+            data["received_at"] = now
+        else:
+            moment = datetime.combine(day or now.date(), time or datetime.min.time().replace(hour=9))
+            data["received_at"] = timezone.make_aware(moment)
+        return data
 
-class AllocateForm(forms.Form):
+
+class AllocateForm(GovukForm):
     officer = forms.ChoiceField(label="Officer")
 
     def __init__(self, *args, officers=(), **kwargs):
@@ -69,15 +94,15 @@ class AllocateForm(forms.Form):
         ]
 
 
-class InterimResponseForm(forms.Form):
+class InterimResponseForm(GovukForm):
     note = forms.CharField(widget=forms.Textarea, label="What the interim response said")
-    revised_target_date = forms.DateField(
-        required=False, widget=DateInput, label="Revised target date",
+    revised_target_date = GovukDateField(
+        required=False, label="Revised target date",
         help_text="Leave empty for the standard extension.",
     )
 
 
-class RespondForm(forms.Form):
+class RespondForm(GovukForm):
     outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect, error_messages={
         "required": "Select whether the complaint is upheld, partly upheld or not upheld."})
     response = forms.CharField(widget=forms.Textarea, label="Response sent to the complainant",
@@ -86,15 +111,15 @@ class RespondForm(forms.Form):
     lessons_learned = forms.CharField(widget=forms.Textarea, required=False, label="Lessons learned")
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(GovukForm):
     reason = forms.CharField(widget=forms.Textarea, label="Why the complainant wants to escalate")
 
 
-class ReferForm(forms.Form):
+class ReferForm(GovukForm):
     reference = forms.CharField(label="Ombudsman's reference", max_length=100)
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(GovukForm):
     """Actions with nothing to enter (reclassify, close)."""
 
 

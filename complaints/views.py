@@ -214,6 +214,11 @@ def letter_pdf(request, complaint_id, letter_id):
     return response
 
 
+# A service's field that the form asks for in parts: its errors go on the part the summary links to.
+_FORM_FIELD = {"received_at": "received_date"}
+
+
 def _add_errors(form, error: ValidationError):
     for field, messages_ in error.message_dict.items():
+        field = _FORM_FIELD.get(field, field)
         form.add_error(field if field in form.fields else None, messages_)

@@ -2,10 +2,12 @@ from django import forms
 from django.contrib import admin
 
 from contacts import services
-from contacts.models import Contact, Customer, SamplingPeriod
+from contacts.models import Contact, Customer, ProactiveRule, SamplingPeriod
+from core.admin import AuditedAdmin
+from core.govuk_forms import GovukMessagesMixin
 
 
-class SamplingPeriodForm(forms.ModelForm):
+class SamplingPeriodForm(GovukMessagesMixin, forms.ModelForm):
     class Meta:
         model = SamplingPeriod
         fields = ["name", "start_date", "end_date"]
@@ -80,3 +82,12 @@ class ContactAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ProactiveRule)
+class ProactiveRuleAdmin(AuditedAdmin):
+    """Which events tell customers, unasked, for which enquiry types (issue 19)."""
+
+    list_display = ("event", "enquiry_type", "enabled", "warn_working_days", "extra_working_days")
+    list_filter = ("event", "enabled")
+    list_editable = ("enabled",)

@@ -11,13 +11,15 @@ from `rng`, so the same seed gives the same data; bulk inserts keep it to a seco
 Runs only while there are no contacts at all, so running seed_demo again adds nothing.
 """
 
+import random
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from contacts import demo_arrivals
-from contacts.models import Contact, Customer
+from contacts.models import Contact, Customer, GazetteerAddress
 from core.models import AvoidableReason, ChannelCode, EnquiryType, HandoffMethod, Site, User
 from core.roles import Role
 from core.working_days import calendar
@@ -151,6 +153,36 @@ def _summary(rng, enquiry_type) -> str:
     return rng.choice(GENERIC_SUMMARIES).format(about=enquiry_type.name.lower()).capitalize()
 
 
+# Where the demo's towns are (WGS84), for the gazetteer's points.
+TOWN_CENTRES = {"Ashton-under-Lyne": (53.4893, -2.0953), "Stalybridge": (53.4846, -2.0597),
+                "Hyde": (53.4517, -2.0797), "Denton": (53.4569, -2.1144), "Droylsden": (53.4806, -2.1465),
+                "Dukinfield": (53.4741, -2.0887), "Mossley": (53.5150, -2.0390)}
+
+
+def _gazetteer(customers) -> int:
+    """A small gazetteer: each demo customer's home and its neighbours on the same street and
+    postcode (so a postcode lookup offers a few), with points about the town (issue 20, item 4).
+    Its own random numbers, so the rest of the demo is what it was before the gazetteer."""
+    rng = random.Random(len(customers))  # noqa: S311 - demo data, not security
+    addresses, seen = [], set()
+    for customer in customers:
+        number, street = customer.address_line_1.split(" ", 1)
+        lat, long = TOWN_CENTRES.get(customer.town, (53.4893, -2.0953))
+        lat, long = lat + rng.uniform(-0.01, 0.01), long + rng.uniform(-0.015, 0.015)
+        for step in range(-2, 3):
+            house = int(number) + 2 * step
+            uprn = customer.uprn if step == 0 else str(200011000000 + customer.pk * 5 + step + 2)
+            if house < 1 or uprn in seen:
+                continue
+            seen.add(uprn)
+            addresses.append(GazetteerAddress(
+                uprn=uprn, address_line_1=f"{house} {street}", town=customer.town,
+                postcode=customer.postcode, latitude=Decimal(f"{lat + step * 0.0002:.6f}"),
+                longitude=Decimal(f"{long + step * 0.0003:.6f}")))
+    GazetteerAddress.objects.bulk_create(addresses, batch_size=1000, ignore_conflicts=True)
+    return len(addresses)
+
+
 @transaction.atomic
 def seed_contacts(*, command, rng, today: date, days: int) -> int:
     if Contact.objects.exists():
@@ -170,6 +202,7 @@ def seed_contacts(*, command, rng, today: date, days: int) -> int:
     adviser = User.objects.filter(username=Role.ADVISER).first()
     officer = User.objects.filter(username=Role.BACK_OFFICE).first()
     customers = _customers(rng, today)
+    command.stdout.write(f"Gazetteer: {_gazetteer(customers)} addresses.")
     cal, now = calendar(), timezone.now()
     shape = demo_arrivals.DayShape(cal, today)
 

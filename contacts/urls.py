@@ -17,4 +17,5 @@ urlpatterns = [
     path("customers/<int:customer_id>/export.json", views.customer_export, {"export_format": "json"},
          name="customer-export-json"),
     path("<int:contact_id>/", views.contact_detail, name="contact"),
+    path("stop-messages/<str:token>/", views.stop_messages, name="stop-messages"),
 ]

@@ -15,6 +15,7 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
@@ -23,11 +24,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts import normalise, privacy, selectors, services
-from contacts.forms import CustomerForm, SearchForm
-from contacts.models import Contact, Customer, CustomerMerge
+from contacts.forms import AddressLookupForm, CustomerForm, SearchForm
+from contacts.models import Contact, Customer, CustomerMerge, MessageChannel
 from core.api_errors import StateConflict
 from core.navigation import contact_entries, customer_actions, timeline_for, timeline_notes
 from core.worklists import list_page
@@ -45,9 +46,15 @@ def _customer_or_404(customer_id) -> Customer:
         raise Http404 from None
 
 
+# A service's field that the form names otherwise: its errors go on the form's field, so that the
+# error summary links to it (a future date of birth).
+_FORM_FIELD = {"date_of_birth": "dob"}
+
+
 def _add_service_errors(form, error: ValidationError) -> None:
     """A service's ValidationError onto the form: its fields where the form has them."""
     for field, messages_ in error.message_dict.items():
+        field = _FORM_FIELD.get(field, field)
         form.add_error(field if field in form.fields else None, messages_)
 
 
@@ -127,12 +134,34 @@ def _safe_next(request) -> str:
     return ""
 
 
+def _address_lookup_step(request, context: dict):
+    """The postcode lookup's buttons ("Find address", "Use this address"): the page comes back
+    with what was typed kept, nothing saved, and the chosen address and UPRN filled in."""
+    choosing = "use_address" in request.POST
+    lookup = AddressLookupForm(request.POST, choosing=choosing)
+    data = request.POST
+    initial = {name: data.get(name, "") for name in CustomerForm.DETAIL_FIELDS}
+    initial["is_vulnerable"] = bool(data.get("is_vulnerable"))
+    initial["dob"] = [data.get(f"dob_{part}", "") for part in ("day", "month", "year")]
+    focus = "address"
+    if lookup.is_valid() and choosing:
+        address = lookup.chosen()
+        initial.update(address_line_1=address.address_line_1, address_line_2=address.address_line_2,
+                       town=address.town, postcode=address.postcode, uprn=address.uprn)
+        lookup, focus = AddressLookupForm(), "address_line_1"
+    return render(request, "contacts/customer_form.html", {
+        **context, "form": CustomerForm(initial=initial), "lookup": lookup, "lookup_focus": focus,
+    }, status=400 if lookup.errors else 200)
+
+
 def customer_new(request):
     """Create a customer, warning of possible duplicates first (the adviser may pick one of
     them or go on). With ?next=, return there with ?customer=<id>, e.g. to the adviser screen."""
     _require(selectors.can_edit_customers(request.user))
     next_url = _safe_next(request)
     duplicates = []
+    if request.method == "POST" and ("find_address" in request.POST or "use_address" in request.POST):
+        return _address_lookup_step(request, {"duplicates": [], "next_url": next_url, "customer": None})
     if request.method == "POST":
         form = CustomerForm(request.POST)
         if form.is_valid():
@@ -157,6 +186,7 @@ def customer_new(request):
         form = CustomerForm(initial=_prefill_from_query(request.GET.get("q", "")))
     return render(request, "contacts/customer_form.html", {
         "form": form, "duplicates": duplicates, "next_url": next_url, "customer": None,
+        "lookup": AddressLookupForm(),
     }, status=400 if form.errors else 200)
 
 
@@ -164,6 +194,8 @@ def customer_edit(request, customer_id: int):
     """Correct a customer's details (rectification)."""
     _require(selectors.can_edit_customers(request.user))
     customer = _customer_or_404(customer_id)
+    if request.method == "POST" and ("find_address" in request.POST or "use_address" in request.POST):
+        return _address_lookup_step(request, {"duplicates": [], "next_url": "", "customer": customer})
     if request.method == "POST":
         form = CustomerForm(request.POST)
         if form.is_valid():
@@ -179,6 +211,7 @@ def customer_edit(request, customer_id: int):
         form = CustomerForm(initial=CustomerForm.initial_for(customer))
     return render(request, "contacts/customer_form.html", {
         "form": form, "customer": customer, "duplicates": [], "next_url": "",
+        "lookup": AddressLookupForm(),
     }, status=400 if form.errors else 200)
 
 
@@ -205,8 +238,34 @@ def customer_detail(request, customer_id: int):
         "actions": customer_actions(customer, request.user),
         "can_edit": selectors.can_edit_customers(request.user),
         "can_export": selectors.can_export_personal_data(request.user),
+        "customer_messages": [(message, _message_status(message))
+                              for message in selectors.customer_messages(customer)[:MESSAGES_SHOWN]],
+        "update_channel": _label(MessageChannel, services.customer_message_channel(customer)),
     })
 
+
+MESSAGES_SHOWN = 20
+
+
+def _label(choices, value) -> str:
+    return choices(value).label if value else ""
+
+
+def _message_status(message) -> tuple[str, str]:
+    """A message's state in the adviser's words, with its GOV.UK tag colour."""
+    if message.delivery_status == "permanent-failure":
+        return "Not delivered: address or number not working", "red"
+    if message.failed_at:
+        return "Not sent", "red"
+    if message.delivery_status == "delivered":
+        return "Delivered", "green"
+    if message.sent_at:
+        return "Sent", "blue"
+    if message.next_attempt_at is None:
+        return "Not sent: no address", "grey"
+    if message.next_attempt_at > timezone.now():
+        return f"Waiting until {timezone.localtime(message.next_attempt_at):%-d %B %H:%M}", "yellow"
+    return "Sending", "yellow"
 
 def _merge_rows(survivor: Customer, other: Customer) -> list[dict]:
     rows = []
@@ -327,3 +386,19 @@ def repeat_contacts(request):
     return render(request, "contacts/repeats.html", {
         "contacts": selectors.repeat_contacts_on(today, request.user)[:500], "today": today,
     })
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def stop_messages(request, token: str):
+    """The opt-out link in every update (issue 19): public, found by its signed token alone. The
+    GET only asks, so a mail scanner following the link stops nothing; the button does."""
+    found = services.opt_out_read(token)
+    if found is None:
+        return render(request, "contacts/stop_messages.html", {"customer": None}, status=404)
+    customer, channel = found
+    done = request.method == "POST"
+    if done:
+        services.customer_opt_out(customer=customer, channel=channel)
+    return render(request, "contacts/stop_messages.html", {
+        "customer": customer, "done": done, "channel_label": MessageChannel(channel).label})

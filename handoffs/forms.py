@@ -1,12 +1,13 @@
 from django import forms
 
+from core.govuk_forms import GovukForm
 from core.models import HandoffMethod
 from handoffs.models import Handoff, HandoffUpdate
 
 ASSIGNED_CHOICES = [("", "Anyone or no one"), ("me", "Assigned to me"), ("none", "Unassigned")]
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(GovukForm):
     q = forms.CharField(required=False, max_length=100, label="Search",
                         help_text="Hand-off number, or the customer's name, postcode, phone or UPRN")
     assigned = forms.ChoiceField(required=False, choices=ASSIGNED_CHOICES, label="Assigned")
@@ -22,12 +23,12 @@ class QueueFilterForm(forms.Form):
         self.fields["team"].choices = [("", "All my teams"), *[(t.code, t.name) for t in teams]]
 
 
-class SearchForm(forms.Form):
+class SearchForm(GovukForm):
     q = forms.CharField(required=False, max_length=100, label="Search",
                         help_text="Hand-off number, or the customer's name, postcode, phone or UPRN")
 
 
-class BulkAssignForm(forms.Form):
+class BulkAssignForm(GovukForm):
     """Assign the selected hand-offs to an officer (a team lead's bulk action, issue 20); the
     selected hand-offs are the `handoff` checkboxes of the queue's table."""
 
@@ -44,7 +45,7 @@ class BulkAssignForm(forms.Form):
         return sorted({int(pk) for pk in self.data.getlist("handoff") if pk.isdigit() and len(pk) < 19})
 
 
-class UpdateForm(forms.Form):
+class UpdateForm(GovukForm):
     note = forms.CharField(widget=forms.Textarea, label="Update",
                            error_messages={"required": "Enter the update."})
     customer_informed = forms.BooleanField(required=False, label="The customer has been informed")
@@ -59,7 +60,7 @@ class UpdateForm(forms.Form):
         return data
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(GovukForm):
     officer = forms.ModelChoiceField(queryset=None, label="Officer",
                                      error_messages={"required": "Select an officer."})
     note = forms.CharField(widget=forms.Textarea, required=False, label="Reason")
@@ -70,7 +71,7 @@ class ReassignForm(forms.Form):
         self.fields["officer"].empty_label = "Select an officer"
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(GovukForm):
     outcome = forms.CharField(widget=forms.Textarea, label="Outcome",
                               help_text="What was done. The customer sees this for Customer "
                                         "Advocate cases.",

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
+from core.govuk_forms import GovukDateField, GovukForm
 from core.models import ChannelCode, EnquiryType
 from insight.models import LifeEventKind
 from insight.selectors import tell_us_once_services
@@ -12,7 +13,7 @@ from insight.selectors import tell_us_once_services
 SCALE = [(str(n), str(n)) for n in range(5, 0, -1)]
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(GovukForm):
     """The survey questions: the same on the emailed page and at the counter."""
 
     satisfaction = forms.TypedChoiceField(
@@ -38,11 +39,12 @@ class SurveyForm(forms.Form):
         return {name: self.cleaned_data[name] for name in ("satisfaction", "ease", "resolved", "comments")}
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(GovukForm):
     """A date range for the reports, the last 90 days by default."""
 
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = GovukDateField(required=False, label="From")
+    date_to = GovukDateField(required=False, label="To")
+    error_names = {"date_from": "the start date", "date_to": "the end date"}
 
     def period(self) -> tuple[date, date]:
         today = timezone.localdate()
@@ -61,18 +63,16 @@ class JourneyFilterForm(PeriodForm):
         required=False, label="Enquiry type", empty_label="Choose an enquiry type")
 
 
-class CustomerSearchForm(forms.Form):
+class CustomerSearchForm(GovukForm):
     q = forms.CharField(required=False, max_length=200, label="Find the customer",
                         help_text="Name, postcode, phone number, email address or UPRN.")
 
 
-class LifeEventForm(forms.Form):
+class LifeEventForm(GovukForm):
     kind = forms.ChoiceField(choices=LifeEventKind.choices, widget=forms.RadioSelect,
                              label="What has happened?",
                              error_messages={"required": "Select the life event."})
-    event_day = forms.CharField(required=False, max_length=2)
-    event_month = forms.CharField(required=False, max_length=2)
-    event_year = forms.CharField(required=False, max_length=4)
+    event = GovukDateField(label="When did it happen?")
     details = forms.CharField(
         widget=forms.Textarea, max_length=2000, label="Details to share with the services",
         help_text="For example, the name of the person who died, the new address and moving date, "
@@ -89,17 +89,13 @@ class LifeEventForm(forms.Form):
         self.service_objects = {str(s.pk): s for s in tell_us_once_services()}
         self.fields["services"].choices = [(pk, s.name) for pk, s in self.service_objects.items()]
 
+    error_names = {"event": "the date of the event", "kind": "the life event",
+                   "channel": "how the customer told us", "services": "at least one service to tell",
+                   "details": "the details to share with the services"}
+
     def clean(self):
         data = super().clean()
-        parts = [(data.get(f) or "").strip() for f in ("event_day", "event_month", "event_year")]
-        data["event_date"] = None
-        try:
-            day, month, year = (int(p) for p in parts)
-            if year < 1900:
-                raise ValueError
-            data["event_date"] = date(year, month, day)
-        except ValueError:
-            self.add_error("event_day", "Enter the date of the event, like 27 3 2026.")
+        data["event_date"] = data.get("event")
         return data
 
     def chosen_services(self) -> list:

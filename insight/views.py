@@ -28,7 +28,7 @@ def _require_front_office(request):
 
 # A service's field that the form asks for in parts: its errors go on the part the error
 # summary links to.
-_FORM_FIELD = {"event_date": "event_day"}
+_FORM_FIELD = {"event_date": "event"}
 
 
 def _add_errors(form, error: ValidationError) -> None:

@@ -5,6 +5,7 @@ decides a hand-off, an NI14 answer or first-contact resolution itself."""
 from django import forms
 
 from complaints.models import Process
+from core.govuk_forms import GovukForm
 from core.models import AvoidableReason, ChannelCode, HandoffMethod, Service, Site
 from intake import rules
 from intake.services import ComplaintAsked
@@ -12,7 +13,7 @@ from intake.services import ComplaintAsked
 NOT_CHASING = "none"
 
 
-class _ContactForm(forms.Form):
+class _ContactForm(GovukForm):
     """What both desks ask. `catalogue`: the services with their active enquiry types
     (`core.selectors.services_with_enquiry_types`); `open_enquiries`: the caller's unresolved
     hand-offs inside the repeat window (`handoffs.selectors.open_enquiries`)."""

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 
+from core.govuk_forms import GovukForm
 from core.models import AvoidableReason, Service
 from planning.staffing import Targets, WhatIf
 
@@ -22,7 +23,7 @@ def _whole(label: str, low: int, high: int, initial: int, unit: str = "%", name:
         error_messages={"invalid": message, "min_value": limit, "max_value": limit}, **kwargs)
 
 
-class PlanningForm(forms.Form):
+class PlanningForm(GovukForm):
     """GET parameters, all optional: what is left out takes its default (the initial value)."""
 
     service = forms.ModelChoiceField(

@@ -1,13 +1,14 @@
 from django import forms
 
 from contacts.models import SamplingPeriod
+from core.govuk_forms import GovukDateField, GovukForm
 from core.models import ChannelCode, Service, Site
 from reporting import selectors
 
 
-class ReportFilterForm(forms.Form):
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+class ReportFilterForm(GovukForm):
+    date_from = GovukDateField(label="From", required=False)
+    date_to = GovukDateField(label="To", required=False)
     service = forms.ModelChoiceField(queryset=Service.objects.order_by("name"), required=False,
                                      to_field_name="code", empty_label="All services")
     channel = forms.ChoiceField(choices=[("", "All channels"), *ChannelCode.choices], required=False)
@@ -17,6 +18,8 @@ class ReportFilterForm(forms.Form):
         queryset=SamplingPeriod.objects.order_by("-start_date", "pk"), required=False,
         label="NI14 sampling period", empty_label="Not a sampling period",
         help_text="Its days replace the dates above.")
+
+    error_names = {"date_from": "the start date", "date_to": "the end date"}
 
     def __init__(self, *args, fields=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,10 +74,11 @@ class ReportFilterForm(forms.Form):
         return params
 
 
-class WhatIfForm(forms.Form):
+class WhatIfForm(GovukForm):
     shift = forms.IntegerField(
         label="Share of face-to-face and telephone contacts moved to web (%)", min_value=0,
         max_value=100, required=False, initial=20)
+    error_names = {"shift": "the share moved to web"}
 
     def percent(self) -> int:
         if self.is_valid() and self.cleaned_data.get("shift") is not None:

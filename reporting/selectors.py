@@ -711,3 +711,50 @@ def joined_up(filters: Filters) -> dict:
     rows.sort(key=lambda r: (not r["high"], -r["avoidable"], -r["complaints"], r["label"]))
     return {"rows": rows, "ni14_percent": ni14_all, "per_thousand": rate_all,
             "contacts": total_contacts, "avoidable": total_avoidable, "complaints": total_complaints}
+
+
+# The cases behind a headline figure (issue 20, item 6) -------------------------------------------
+
+COMPLAINT_FIGURES = {"received": "Complaints received", "overdue": "Complaints overdue now",
+                     "ombudsman_first": "Complaints made to the Ombudsman first",
+                     "ombudsman_open": "Ombudsman cases open now"}
+HANDOFF_FIGURES = {"opened": "Hand-offs opened", "overdue": "Hand-offs overdue now",
+                   "advocate_open": "Customer Advocate cases open now",
+                   "advocate_overdue": "Customer Advocate cases overdue now"}
+
+
+def complaints_behind(filters: Filters, figure: str, today: date | None = None):
+    """The complaints a headline figure of complaints_performance counts, by the same rule."""
+    today = today or timezone.localdate()
+    if figure == "received":
+        complaints = complaints_in_period(filters)
+    elif figure == "ombudsman_first":
+        complaints = complaints_in_period(filters).filter(via_ombudsman=True)
+    elif figure == "overdue":
+        complaints = Complaint.objects.unresolved().filter(due_date__lt=today)
+    elif figure == "ombudsman_open":
+        complaints = Complaint.objects.unresolved().filter(ombudsman_follow_up_date__isnull=False)
+    else:
+        raise KeyError(figure)
+    if filters.service is not None and figure in ("overdue", "ombudsman_open"):
+        complaints = complaints.filter(service=filters.service)
+    return complaints.select_related("service").order_by("-received_at", "-pk")
+
+
+def handoffs_behind(filters: Filters, figure: str, today: date | None = None):
+    """The hand-offs a headline figure of handoff_performance counts, by the same rule: opened in
+    the period on the Europe/London calendar, or unresolved (and overdue) now."""
+    today = today or timezone.localdate()
+    if figure == "opened":
+        start, end = period_bounds(filters)
+        handoffs = Handoff.objects.filter(opened_at__gte=start, opened_at__lt=end)
+    elif figure in ("overdue", "advocate_open", "advocate_overdue"):
+        handoffs = Handoff.objects.unresolved()
+        if figure != "advocate_open":
+            handoffs = handoffs.filter(due_date__lt=today)
+        if figure.startswith("advocate"):
+            handoffs = handoffs.filter(method=HandoffMethod.CUSTOMER_ADVOCATE)
+    else:
+        raise KeyError(figure)
+    return (handoffs.select_related("team", "contact__service", "contact__enquiry_type")
+            .order_by("-opened_at", "-pk"))

@@ -346,17 +346,39 @@ class _Echo:
         return value
 
 
-def csv_response(table: Table, filename: str) -> StreamingHttpResponse:
+def csv_stream(headers: list[str], rows, filename: str) -> StreamingHttpResponse:
+    """Rows (lists of values, any iterable: a queryset's iterator too) as a CSV download, written
+    as they are read."""
     writer = csv.writer(_Echo())
 
-    def rows():
-        yield writer.writerow([_safe(h) for h in table.headers])
-        for row in table.rows:
-            yield writer.writerow([_safe(cell.text) for cell in row])
+    def lines():
+        yield writer.writerow([_safe(h) for h in headers])
+        for row in rows:
+            yield writer.writerow([_safe(value) for value in row])
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
+
+
+def csv_response(table: Table, filename: str) -> StreamingHttpResponse:
+    return csv_stream(table.headers, ([cell.text for cell in row] for row in table.rows), filename)
+
+
+# The contacts behind a figure, as CSV: the contact and customer numbers, not names (the page
+# links each to its record for those allowed to open it).
+CONTACT_CSV_HEADERS = ["Contact number", "Received", "Customer number", "Service", "Enquiry type",
+                       "Channel", "Avoidable", "NI14 reason", "Resolved first time", "Site"]
+
+
+def contact_csv_rows(contacts):
+    for contact in contacts.iterator(chunk_size=2000):
+        yield [contact.pk, contact.received_at.strftime("%Y-%m-%d %H:%M"), contact.customer_id or "",
+               contact.service.name, contact.enquiry_type.name if contact.enquiry_type else "",
+               contact.get_channel_display(), "Yes" if contact.avoidable else "No",
+               contact.avoidable_reason.name if contact.avoidable_reason else "",
+               "Yes" if contact.resolved_at_first_contact else "No",
+               contact.site.name if contact.site else ""]
 
 
 def csv_rows_response(rows, filename: str) -> StreamingHttpResponse:

@@ -9,19 +9,27 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
+from complaints.selectors import complaints_visible_to
 from core.documents import html_to_pdf
 from core.models import AvoidableReason, EnquiryType
 from core.roles import Role, has_role
+from handoffs.selectors import handoffs_visible_to
 from reporting import annual as annual_report
 from reporting import selectors
 from reporting.forms import ReportFilterForm, WhatIfForm
 from reporting.tables import (
+    CONTACT_CSV_HEADERS,
+    Cell,
+    Table,
     channel_tables,
     complaints_tables,
+    contact_csv_rows,
     csv_response,
     csv_rows_response,
+    csv_stream,
     handoff_tables,
     joined_up_tables,
     ni14_tables,
@@ -125,9 +133,13 @@ def contacts(request):
         qs = qs.filter(enquiry_type__isnull=True)
     if g.get("site_recorded") == "no":
         qs = qs.filter(site__isnull=True)
+    if g.get("format") == "csv":
+        return csv_stream(CONTACT_CSV_HEADERS, contact_csv_rows(qs),
+                          f"contacts-{filters.date_from}-{filters.date_to}")
     page = Paginator(qs, 50).get_page(g.get("page"))
     params = g.copy()
     params.pop("page", None)
+    params.pop("format", None)
     return render(request, "reporting/contacts.html", {
         "form": form, "filters": filters, "page": page, "query": params.urlencode(),
         "chosen": {"enquiry type": enquiry_type, "NI14 reason": reason,
@@ -135,6 +147,68 @@ def contacts(request):
                    "resolved first time only": g.get("fcr") == "yes", "month": g.get("month"),
                    "no site recorded": g.get("site_recorded") == "no"},
     })
+
+
+# --- The cases behind a headline figure (issue 20, item 6) ---------------------------------------
+
+_COMPLAINT_HEADERS = ["Reference", "Received", "Service", "Process", "Stage", "Status", "Due"]
+_HANDOFF_HEADERS = ["Hand-off", "Opened", "Team", "Service and enquiry", "Method", "Status", "Due"]
+
+
+def _complaint_row(complaint) -> list:
+    return [complaint.reference, complaint.received_at.strftime("%Y-%m-%d"), complaint.service.name,
+            complaint.get_process_display(), complaint.get_stage_display(), complaint.get_status_display(),
+            complaint.due_date.isoformat() if complaint.due_date else ""]
+
+
+def _handoff_row(handoff) -> list:
+    contact = handoff.contact
+    about = contact.service.name + (f": {contact.enquiry_type.name}" if contact.enquiry_type else "")
+    return [handoff.pk, handoff.opened_at.strftime("%Y-%m-%d"), handoff.team.name, about,
+            handoff.get_method_display(), handoff.get_status_display(), handoff.due_date.isoformat()]
+
+
+def _cases(request, *, report: str, figures: dict, behind, visible, headers, row, detail_url, fields):
+    """One headline figure's cases: a page of 50 with links to each case, and all of them as CSV
+    (case numbers and facts, no names). Managers and admins; each case also passes the app's own
+    visibility rule, so a list never shows a case its reader could not open."""
+    _require_manager(request)
+    figure = request.GET.get("figure") or next(iter(figures))
+    if figure not in figures:
+        raise Http404("No such figure.")
+    form = ReportFilterForm(request.GET or None, fields=fields, initial=ReportFilterForm.initial_filters())
+    filters = form.filters()
+    cases = behind(filters, figure).filter(pk__in=visible(request.user).values("pk"))
+    name = f"{report}-{figure}-{filters.date_from}-{filters.date_to}"
+    if request.GET.get("format") == "csv":
+        return csv_stream(headers, (row(case) for case in cases.iterator(chunk_size=2000)), name)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    table = Table(figure, figures[figure], headers)
+    for case in page.object_list:
+        values = row(case)
+        table.rows.append([Cell(values[0], detail_url(case)), *(Cell(value) for value in values[1:])])
+    query = urlencode({**form.query(), "figure": figure})
+    return render(request, "reporting/cases.html", {
+        "title": figures[figure], "form": form, "filters": filters, "page": page, "table": table,
+        "query": query, "csv_query": query,
+        "report_url": f"{reverse('reporting:' + report)}?{urlencode(form.query())}",
+    })
+
+
+def complaint_cases(request):
+    return _cases(request, report="complaints", figures=selectors.COMPLAINT_FIGURES,
+                  behind=selectors.complaints_behind, visible=complaints_visible_to,
+                  headers=_COMPLAINT_HEADERS, row=_complaint_row,
+                  detail_url=lambda c: reverse("complaints:detail", args=[c.pk]),
+                  fields=("date_from", "date_to", "service"))
+
+
+def handoff_cases(request):
+    return _cases(request, report="handoffs", figures=selectors.HANDOFF_FIGURES,
+                  behind=selectors.handoffs_behind, visible=handoffs_visible_to,
+                  headers=_HANDOFF_HEADERS, row=_handoff_row,
+                  detail_url=lambda h: reverse("handoffs:detail", args=[h.pk]),
+                  fields=("date_from", "date_to"))
 
 
 def annual(request):

@@ -3,6 +3,7 @@
 from django import forms
 
 from contacts import normalise
+from core.govuk_forms import GovukForm
 from intake.rules import SUMMARY_MAX_LENGTH
 from selfservice import selectors
 from selfservice.models import Kind
@@ -10,7 +11,7 @@ from selfservice.models import Kind
 HONEYPOT_FIELD = "website"
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(GovukForm):
     """A hidden field people never see or fill in (hidden from screen readers too); automated
     form-fillers do, and their submission is refused without storing anything."""
 

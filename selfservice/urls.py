@@ -9,5 +9,7 @@ urlpatterns = [
     path("check/", views.check, name="check"),
     path("done/", views.done, name="done"),
     path("progress/", views.progress, name="progress"),
+    path("accessibility/", views.accessibility_statement, name="accessibility"),
+    path("privacy/", views.privacy_notice, name="privacy"),
     path("<slug:step>/", views.question, name="question"),
 ]

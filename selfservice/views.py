@@ -4,6 +4,7 @@ session until the resident checks them and sends. No staff login (core.middlewar
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -217,3 +218,25 @@ def progress(request):
                                  "address. Check both and try again.")
         return render(request, "selfservice/progress.html", {"form": form}, status=400)
     return render(request, "selfservice/progress.html", {"form": form})
+
+
+def _public_page_settings() -> dict:
+    return {name.lower(): getattr(settings, name) for name in (
+        "COUNCIL_CONTACT_EMAIL", "COUNCIL_CONTACT_PHONE", "COUNCIL_ADDRESS", "DATA_PROTECTION_OFFICER_EMAIL",
+        "ACCESSIBILITY_TESTED_DATE", "ACCESSIBILITY_KNOWN_ISSUES", "RETENTION_YEARS")}
+
+
+@login_not_required
+@require_GET
+def accessibility_statement(request):
+    """The accessibility statement the Public Sector Bodies Accessibility Regulations 2018 ask
+    for, in GOV.UK's model wording; the council's details come from settings."""
+    return render(request, "selfservice/accessibility.html", _public_page_settings())
+
+
+@login_not_required
+@require_GET
+def privacy_notice(request):
+    """What the council keeps about a resident who contacts it, why and for how long (UK GDPR
+    articles 13 and 14); the council's details and the retention period come from settings."""
+    return render(request, "selfservice/privacy.html", _public_page_settings())

@@ -180,6 +180,14 @@ def tab_until(page, predicate: str, limit: int = 80):
     raise AssertionError(f"Tab never reached: {predicate}")
 
 
+def fill_date(page, legend: str, day) -> None:
+    """Types a date into the GOV.UK date input whose legend is `legend` (day, month, year)."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))
+
+
 def focused(page, predicate: str) -> bool:
     return page.evaluate(f"() => {{ const el = document.activeElement; return !!({predicate}); }}")
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.working_days import add_working_days
-from tests.e2e.conftest import create_user, focused, sign_in
+from tests.e2e.conftest import create_user, fill_date, focused, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -82,12 +82,12 @@ def test_adviser_tells_two_services_of_a_bereavement_once(page, check_page, bere
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()  # govuk-frontend moves the focus to the summary on load
     expect(summary.get_by_role("link")).to_have_text([
-        "Enter the date of the event, like 27 3 2026.", "Select at least one service to tell."])
+        "The date of the event must be a real date.", "Select at least one service to tell."])
     check_page(page, "insight-life-event-errors", title="Error: Record a life event")
     summary.get_by_role("link", name="Select at least one service to tell.").click()
     assert focused(page, "el.type === 'checkbox' && el.name === 'services'"), \
         "the services error link should focus the first service's checkbox"
-    summary.get_by_role("link", name="Enter the date of the event, like 27 3 2026.").click()
+    summary.get_by_role("link", name="The date of the event must be a real date.").click()
     assert focused(page, "el.id === 'id_event_day'")
     assert not LifeEvent.objects.filter(customer=bereaved).exists()
 
@@ -294,12 +294,12 @@ def test_manager_reads_surveys_journeys_and_services_used_together(page, check_p
     check_page(page, "insight-survey-results", title="Customer satisfaction")
 
     # 2. Journeys of missed bins that started in Jorge's week: his alone, web, phone, in person.
-    subnav = page.get_by_role("navigation", name="Customer insight")
+    subnav = page.get_by_role("navigation", name="Reports")
     subnav.get_by_role("link", name="Customer journeys").click()
     check_page(page, "insight-journeys", title="Customer journeys")
     start = timezone.localtime(journeyer["start"]).date()
-    page.get_by_label("From", exact=True).fill((start - timedelta(days=3)).isoformat())
-    page.get_by_label("To", exact=True).fill((start + timedelta(days=3)).isoformat())
+    fill_date(page, "From", start - timedelta(days=3))
+    fill_date(page, "To", start + timedelta(days=3))
     page.get_by_label("Enquiry type").select_option(label="Waste and Recycling: Missed bin collection")
     page.get_by_role("button", name="Show journeys").click()
     assert Contact.objects.filter(

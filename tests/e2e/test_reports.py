@@ -15,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.roles import Role
-from tests.e2e.conftest import create_user, sign_in
+from tests.e2e.conftest import create_user, fill_date, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -138,8 +138,8 @@ def test_manager_reads_the_ni14_dashboard_drills_down_filters_and_downloads_csv(
 
     # A period with no contacts: the future.
     tomorrow = timezone.localdate() + timedelta(days=1)
-    page.get_by_label("From", exact=True).fill(tomorrow.isoformat())
-    page.get_by_label("To", exact=True).fill((tomorrow + timedelta(days=6)).isoformat())
+    fill_date(page, "From", tomorrow)
+    fill_date(page, "To", tomorrow + timedelta(days=6))
     page.get_by_role("button", name="Apply filters").click()
     expect_headline(page, {"total": 0, "avoidable": 0, "ni14": "–"})
     check_page(page, "manager-ni14-empty-period", title="Avoidable contact (NI14)")

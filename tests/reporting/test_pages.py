@@ -204,4 +204,5 @@ def test_a_bad_filter_date_is_named_in_the_error_summary_not_a_500(client_for, d
     assert res.status_code in (200, 400)
     body = res.content.decode()
     assert "govuk-error-summary" in body
-    assert 'href="#id_date_from"' in body
+    # The GOV.UK date input: the summary links to its day box, in the Design System's words.
+    assert '<a href="#id_date_from_day">The start date must be a real date.</a>' in body
