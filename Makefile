@@ -6,6 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run NOTIFY_STANDIN=1`: messages go through GOV.UK Notify's client to a local stand-in.
+NOTIFY_STANDIN ?=
+NOTIFY_STANDIN_PORT ?= 8025
 NODE_OK := $(shell command -v node >/dev/null 2>&1 && node -e 'process.exit(+process.versions.node.split(".")[0] < 18)' >/dev/null 2>&1 && echo yes)
 NPM := $(if $(NODE_OK),npm,$(VENV)/bin/npm)
 
@@ -48,6 +51,13 @@ run: install .env assets migrate
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Serving on http://$(HOST):$(PORT)/ (sign in as adviser, manager, ... with password nwd-demo-2026)"
 	@trap 'kill 0' EXIT INT TERM; \
+	if [ -n "$(NOTIFY_STANDIN)" ]; then \
+	  export NOTIFY_API_KEY="standin-$$($(PY) -c 'import uuid; print(uuid.uuid4(), uuid.uuid4(), sep="-")')" \
+	    NOTIFY_BASE_URL=http://127.0.0.1:$(NOTIFY_STANDIN_PORT) \
+	    NOTIFY_CALLBACK_TOKEN="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))')"; \
+	  $(PY) manage.py notify_standin --callback-url http://$(HOST):$(PORT)/notify/receipts/ & \
+	  echo "Messages go to the local Notify stand-in on port $(NOTIFY_STANDIN_PORT)"; \
+	fi; \
 	if [ -n "$$REDIS_URL" ]; then \
 	  $(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2 & \
 	  $(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=.celerybeat-schedule & \

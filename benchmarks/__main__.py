@@ -15,7 +15,8 @@ import psycopg
 
 from benchmarks.harness import ROOT, Figure, Timer, child_env, fresh_database, manage, print_table, write_json
 
-SECTIONS = ["api-write", "import", "retention", "dashboards", "adviser", "sweeps", "planning", "worklists"]
+SECTIONS = ["api-write", "import", "retention", "dashboards", "adviser", "sweeps", "planning", "worklists",
+            "updates"]
 # (contacts in all, customers, open hand-offs, open complaints, of which due, days of history,
 # services: the catalogue is topped up to 30 for the planning forecast, issue 22)
 FULL = {"contacts": 10_000_000, "customers": 1_000_000, "handoffs": 1_000_000, "complaints": 200_000,
@@ -130,7 +131,7 @@ def main() -> int:
 
         # Its own aged contacts, in a database with no other contacts yet (before generate_data).
         section("retention", lambda: retention_bench.run(database_url, contacts=volumes["retention"]))
-    later = [name for name in ("dashboards", "adviser", "sweeps", "planning", "worklists")
+    later = [name for name in ("dashboards", "adviser", "sweeps", "planning", "worklists", "updates")
              if name in args.only]
     if later:
         section("generate_data", lambda: _generate(database_url, env, volumes))

@@ -34,8 +34,9 @@ from complaints.selectors import (
     stage_rule,
 )
 from complaints.transitions import Action, Clock, Transition, require_transition
+from contacts.services import CustomerUpdate, customer_updates_send
 from core.api_errors import StateConflict
-from core.models import OutboundMessage, User
+from core.models import MessageType, OutboundMessage, User
 from core.roles import Role, is_staff_member
 from core.services import (
     Message,
@@ -270,7 +271,19 @@ def complaint_respond(*, complaint: Complaint, actor, outcome: str, response: st
             data={"outcome": outcome, "late": bool(stage.effective_due_date
                                                    and local_date(at) > stage.effective_due_date)},
             changes=_moved(before, complaint))
+    _tell_complainant(complaint, stage, event=MessageType.COMPLAINT_ANSWERED,
+                      outcome=Outcome(outcome).label)
     return complaint
+
+
+def _tell_complainant(complaint: Complaint, stage: ComplaintStage, *, event: str, **fields) -> None:
+    """A proactive update to the complainant (issue 19): once per stage and event, on their
+    channel, with their consent (`customer_updates_send`)."""
+    step = event.removeprefix("complaint_")
+    customer_updates_send([CustomerUpdate(
+        customer=complaint.customer, event=event, about=complaint, enquiry_type_id=None,
+        dedupe_key=f"complaint:{complaint.pk}:stage:{stage.stage}:{step}:customer",
+        fields={"reference": complaint.reference, "service": complaint.service.name, **fields})])
 
 
 @transaction.atomic

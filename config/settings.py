@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "selfservice",
     "insight",
     "planning",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +262,19 @@ OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 
+# GOV.UK Notify (issue 19, the notify app): with NOTIFY_API_KEY set, email, text messages and
+# letters go through Notify (NOTIFY_BASE_URL, its API by default; `make run NOTIFY_STANDIN=1`
+# points it at the local stand-in). Without a key, email goes by EMAIL_URL and text messages and
+# letters are written to the log. Notify posts delivery receipts to /notify/receipts/ with
+# `Authorization: Bearer NOTIFY_CALLBACK_TOKEN` (set the same token in Notify's callback
+# settings); with no token set, every receipt is refused.
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
+NOTIFY_TIMEOUT_SECONDS = env.int("NOTIFY_TIMEOUT_SECONDS", default=20)
+# No text message is sent between these local times; one due then waits until the end.
+MESSAGE_QUIET_HOURS = env.str("MESSAGE_QUIET_HOURS", default="21:00-08:00")
+
 # Celery. With REDIS_URL, Redis is the broker and result backend and `celery worker` + `celery
 # beat` run the tasks. Without it no server is needed: tasks run eagerly in the calling process and
 # `manage.py run_periodic` stands in for beat (make run starts it).
@@ -304,6 +318,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "handoffs-sweep-deadlines": {
         "task": "handoffs.sweep_deadlines",
         "schedule": CELERY_BEAT_SCHEDULE_SECONDS,
+    },
+    # Tell customers whose enquiry is about to miss its service standard (issue 19), every hour
+    # (dates move once a day; the hourly run only catches up after downtime).
+    "handoffs-warn-customers": {
+        "task": "handoffs.warn_customers",
+        "schedule": crontab(minute=15),
     },
     "complaints-sweep-deadlines": {
         "task": "complaints.sweep_deadlines",

@@ -40,6 +40,7 @@ urlpatterns = [
     path("self-service/", include("selfservice.urls")),
     path("insight/", include("insight.urls")),
     path("planning/", include("planning.urls")),
+    path("notify/", include("notify.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

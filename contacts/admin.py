@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin
 
 from contacts import services
-from contacts.models import Contact, Customer, SamplingPeriod
+from contacts.models import Contact, Customer, ProactiveRule, SamplingPeriod
+from core.admin import AuditedAdmin
 from core.govuk_forms import GovukMessagesMixin
 
 
@@ -81,3 +82,12 @@ class ContactAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ProactiveRule)
+class ProactiveRuleAdmin(AuditedAdmin):
+    """Which events tell customers, unasked, for which enquiry types (issue 19)."""
+
+    list_display = ("event", "enquiry_type", "enabled", "warn_working_days", "extra_working_days")
+    list_filter = ("event", "enabled")
+    list_editable = ("enabled",)

@@ -4,8 +4,9 @@ more than save a row. Business rules live in the services; these check what the 
 from django import forms
 
 from contacts import gazetteer, normalise
+from contacts.models import MessageChannel
 from core.govuk_forms import GovukDateField, GovukForm
-from core.models import ChannelCode
+from core.models import ChannelCode, Language
 
 
 class SearchForm(GovukForm):
@@ -44,10 +45,19 @@ class CustomerForm(GovukForm):
     consent_notes = forms.CharField(
         required=False, widget=forms.Textarea, label="Consent notes",
         help_text="What the customer has agreed to, for example to be contacted by text message.")
+    # Updates (issue 19): sent only on a channel the customer agreed to, in their language.
+    message_channel = forms.ChoiceField(
+        required=False, label="Preferred way to get updates",
+        choices=[("", "No preference"), *MessageChannel.choices])
+    consent_email = forms.BooleanField(required=False, label="Agrees to updates by email")
+    consent_sms = forms.BooleanField(required=False, label="Agrees to updates by text message")
+    consent_letter = forms.BooleanField(required=False, label="Agrees to updates by letter")
+    language = forms.ChoiceField(required=False, label="Language for updates", choices=Language.choices)
 
     DETAIL_FIELDS = ("first_name", "last_name", "address_line_1", "address_line_2", "town",
                      "postcode", "uprn", "phone", "email", "preferred_channel",
-                     "accessibility_needs", "is_vulnerable", "vulnerability_notes", "consent_notes")
+                     "accessibility_needs", "is_vulnerable", "vulnerability_notes", "consent_notes",
+                     "message_channel", "consent_email", "consent_sms", "consent_letter", "language")
 
     @classmethod
     def initial_for(cls, customer) -> dict:

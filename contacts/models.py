@@ -2,7 +2,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from core.models import AvoidableReason, ChannelCode, EnquiryType, HandoffMethod, Service, Site
+from core.models import (
+    AvoidableReason,
+    ChannelCode,
+    EnquiryType,
+    HandoffMethod,
+    Language,
+    MessageType,
+    Service,
+    Site,
+)
 
 # The longest handling time a contact may record: a whole working day (issue 22).
 HANDLING_TIME_MAX_SECONDS = 8 * 60 * 60
@@ -12,6 +21,12 @@ class CustomerQuerySet(models.QuerySet):
     def active(self):
         """Customers still in use: not anonymised, not merged into another record."""
         return self.filter(anonymised_at__isnull=True, merged_into__isnull=True)
+
+
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+    LETTER = "letter", "Letter"
 
 
 class Customer(models.Model):
@@ -39,6 +54,25 @@ class Customer(models.Model):
     is_vulnerable = models.BooleanField(default=False)
     vulnerability_notes = models.TextField(blank=True)
     consent_notes = models.TextField(blank=True)
+    # How the customer wants to hear from us (issue 19, "Resident preferences"): updates go on
+    # `message_channel` and only on a channel they consented to; in their language.
+    message_channel = models.CharField(
+        max_length=10, choices=MessageChannel.choices, blank=True, db_default="",
+        verbose_name="preferred channel for updates")
+    # Database defaults too: bulk loads (generate_data's COPY, imports) name only the old columns.
+    consent_email = models.BooleanField(default=False, db_default=False,
+                                        verbose_name="agrees to updates by email")
+    consent_sms = models.BooleanField(default=False, db_default=False,
+                                      verbose_name="agrees to updates by text message")
+    consent_letter = models.BooleanField(default=False, db_default=False,
+                                         verbose_name="agrees to updates by letter")
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH,
+                                db_default=Language.ENGLISH)
+    # Set when a delivery receipt says the address or number does not work (a permanent failure);
+    # cleared when it is corrected. Nothing more is sent there meanwhile; the adviser sees it.
+    email_failed_at = models.DateTimeField(null=True, blank=True)
+    phone_failed_at = models.DateTimeField(null=True, blank=True)
+    address_failed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     anonymised_at = models.DateTimeField(null=True, blank=True)
@@ -311,6 +345,34 @@ class PersonalDataRequest(models.Model):
     @property
     def reference(self) -> str:
         return f"DPR{self.pk:06d}"
+class ProactiveRule(models.Model):
+    """Tell the customer, unasked, when this happens (issue 19, "Proactive updates"): data an
+    admin edits. A rule for an enquiry type overrides the rule for every type (enquiry type
+    empty); with no rule for an event, nothing is sent for it."""
+
+    event = models.CharField(max_length=40, choices=[c for c in MessageType.choices
+                                                     if c[0] != MessageType.GENERAL])
+    enquiry_type = models.ForeignKey(EnquiryType, null=True, blank=True, on_delete=models.CASCADE,
+                                     help_text="Leave empty for every enquiry type.")
+    enabled = models.BooleanField(default=True)
+    warn_working_days = models.PositiveSmallIntegerField(
+        default=1, help_text="Enquiry will miss its service standard: tell the customer this many "
+                             "working days before the due date.")
+    extra_working_days = models.PositiveSmallIntegerField(
+        default=5, help_text="Enquiry will miss its service standard: the new expected date is this "
+                             "many working days after the due date.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "enquiry_type"], name="proactive_rule_once"),
+            models.UniqueConstraint(fields=["event"], condition=Q(enquiry_type__isnull=True),
+                                    name="proactive_rule_default_once"),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.enquiry_type.name if self.enquiry_type_id else "every enquiry type"
+        return f"{self.get_event_display()}: {scope} ({'on' if self.enabled else 'off'})"
+
 class CustomerMerge(models.Model):
     """Two records of one person made one (issue 20, "One record per person"): what moved from
     the merged record to the survivor and the survivor's details before, so the merge can be

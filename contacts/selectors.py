@@ -14,6 +14,7 @@ from django.utils import timezone
 from contacts import normalise
 from contacts.models import Contact, Customer, CustomerMerge, SamplingPeriod
 from core.compiled_query import CompiledQuery
+from core.models import OutboundMessage
 from core.roles import Role, has_role, is_staff_member
 from core.working_days import calendar, local_date
 
@@ -411,3 +412,10 @@ def sampling_period_on(day: date):
 _SAMPLING_PERIOD = CompiledQuery(
     lambda day: SamplingPeriod.objects.filter(start_date__lte=day, end_date__gte=day)
     .order_by("start_date", "pk")[:1], date(1, 1, 1))
+
+
+def customer_messages(customer: Customer) -> QuerySet:
+    """The messages sent, or due, to a customer (their 360 page, issue 19), newest first."""
+    return (OutboundMessage.objects.filter(recipient_type="contacts.customer",
+                                           recipient_id=str(customer.pk))
+            .order_by("-created_at", "-pk"))

@@ -3,21 +3,33 @@
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from contacts import normalise
-from contacts.models import Contact, Customer, CustomerMerge, IdempotencyKey, SamplingPeriod
+from contacts.models import (
+    Contact,
+    Customer,
+    CustomerMerge,
+    IdempotencyKey,
+    MessageChannel,
+    ProactiveRule,
+    SamplingPeriod,
+)
 from contacts.selectors import customer_relations
 from core.api_errors import StateConflict
-from core.models import ChannelCode
-from core.services import audit_record
+from core.messages import message_template_for, render
+from core.models import MESSAGE_FIELDS, ChannelCode, Language, OutboundMessage
+from core.services import Message, Outgoing, audit_record, outbox_send_many
 
 # --- Customers ---------------------------------------------------------------------------------
 
@@ -25,6 +37,7 @@ CUSTOMER_FIELDS = (
     "first_name", "last_name", "date_of_birth", "address_line_1", "address_line_2", "town",
     "postcode", "uprn", "phone", "email", "preferred_channel", "accessibility_needs",
     "is_vulnerable", "vulnerability_notes", "consent_notes",
+    "message_channel", "consent_email", "consent_sms", "consent_letter", "language",
 )
 _TEXT_LIMITS = {
     "first_name": 100, "last_name": 100, "address_line_1": 200, "address_line_2": 200,
@@ -85,8 +98,17 @@ def _customer_clean(fields: dict) -> dict:
     for field in ("accessibility_needs", "vulnerability_notes", "consent_notes"):
         if field in cleaned:
             cleaned[field] = (cleaned[field] or "").strip()
-    if "is_vulnerable" in cleaned:
-        cleaned["is_vulnerable"] = bool(cleaned["is_vulnerable"])
+    for field in ("is_vulnerable", "consent_email", "consent_sms", "consent_letter"):
+        if field in cleaned:
+            cleaned[field] = bool(cleaned[field])
+    if cleaned.get("message_channel") and cleaned["message_channel"] not in MessageChannel.values:
+        errors["message_channel"] = "Select how the customer wants updates."
+    if "message_channel" in cleaned:
+        cleaned["message_channel"] = cleaned["message_channel"] or ""
+    if "language" in cleaned:
+        cleaned["language"] = cleaned["language"] or Language.ENGLISH
+        if cleaned["language"] not in Language.values:
+            errors["language"] = "Select the customer's language."
     unknown = set(cleaned) - set(CUSTOMER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown customer fields: {sorted(unknown)}")
@@ -132,6 +154,11 @@ def customer_update(*, customer: Customer, actor, **details) -> Customer:
         return customer
     for field in changed:
         setattr(customer, field, fields[field])
+    # A corrected address or number is worth trying again.
+    for failed_field, contact_fields in _CONTACT_POINT_FIELDS.items():
+        if contact_fields & set(changed) and getattr(customer, failed_field) is not None:
+            setattr(customer, failed_field, None)
+            changed.append(failed_field)
     customer.updated_at = timezone.now()
     customer.save(update_fields=[*changed, "updated_at"])
     audit_record(actor=actor, action="changed", target=customer, changes={"fields": changed})
@@ -323,6 +350,173 @@ def sampling_period_delete(*, period: SamplingPeriod, actor, ip_address=None) ->
                  ip_address=ip_address)
     period.delete()
 
+
+# --- Messages to customers (issue 19) ----------------------------------------------------------
+
+_CHANNEL_ORDER = (MessageChannel.EMAIL, MessageChannel.SMS, MessageChannel.LETTER)
+_FAILED_FIELD = {MessageChannel.EMAIL: "email_failed_at", MessageChannel.SMS: "phone_failed_at",
+                 MessageChannel.LETTER: "address_failed_at"}
+_CONSENT_FIELD = {MessageChannel.EMAIL: "consent_email", MessageChannel.SMS: "consent_sms",
+                  MessageChannel.LETTER: "consent_letter"}
+# A correction of these fields makes the channel worth trying again.
+_CONTACT_POINT_FIELDS = {"email_failed_at": {"email"}, "phone_failed_at": {"phone"},
+                         "address_failed_at": {"address_line_1", "address_line_2", "town", "postcode"}}
+OPT_OUT_SALT = "contacts.customer-opt-out"
+
+
+def customer_letter_address(customer: Customer) -> list[str]:
+    """The lines Notify prints on a letter: name, address, postcode last; none without both
+    a first line and a postcode."""
+    if not (customer.address_line_1 and customer.postcode):
+        return []
+    return [line for line in (customer.full_name, customer.address_line_1, customer.address_line_2,
+                              customer.town, customer.postcode) if line]
+
+
+def _reachable(customer: Customer, channel: str) -> bool:
+    address = {MessageChannel.EMAIL: customer.email, MessageChannel.SMS: customer.phone,
+               MessageChannel.LETTER: customer_letter_address(customer)}[channel]
+    return bool(address) and getattr(customer, _CONSENT_FIELD[channel]) and \
+        getattr(customer, _FAILED_FIELD[channel]) is None
+
+
+def customer_message_channel(customer: Customer) -> str | None:
+    """The channel an update to the customer goes on (issue 19, "on their preferred channel and
+    only with their consent"): their preferred one when they agreed to it and it works; with no
+    preference, the first that does of email, text message, letter; otherwise none."""
+    if customer.anonymised_at is not None:
+        return None
+    if customer.message_channel:
+        return customer.message_channel if _reachable(customer, customer.message_channel) else None
+    return next((channel for channel in _CHANNEL_ORDER if _reachable(customer, channel)), None)
+
+
+def opt_out_token(customer: Customer, channel: str) -> str:
+    return signing.dumps({"customer": customer.pk, "channel": channel}, salt=OPT_OUT_SALT)
+
+
+def _opt_out_prefix() -> str:
+    path = reverse("contacts:stop-messages", args=["TOKEN"])
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{path}".removesuffix("TOKEN/")
+
+
+def opt_out_link(customer: Customer, channel: str, *, prefix: str = "") -> str:
+    """The link in an update that stops updates on its channel (signed: it names the customer)."""
+    return f"{prefix or _opt_out_prefix()}{opt_out_token(customer, channel)}/"
+
+
+def opt_out_read(token: str) -> tuple[Customer, str] | None:
+    """The customer and channel an opt-out link names; None for a link that is not ours."""
+    try:
+        data = signing.loads(token, salt=OPT_OUT_SALT)
+        customer = Customer.objects.active().get(pk=data["customer"])
+    except (signing.BadSignature, KeyError, TypeError, Customer.DoesNotExist):
+        return None
+    if data.get("channel") not in MessageChannel.values:
+        return None
+    return customer, data["channel"]
+
+
+@transaction.atomic
+def customer_opt_out(*, customer: Customer, channel: str, at=None) -> Customer:
+    """The customer followed the link in a message: no more updates on that channel (their
+    consent is withdrawn, audited as done by the customer). Following it twice changes nothing."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    field = _CONSENT_FIELD[channel]
+    if getattr(customer, field):
+        setattr(customer, field, False)
+        customer.updated_at = at or timezone.now()
+        customer.save(update_fields=[field, "updated_at"])
+        audit_record(actor=None, action="customer_opted_out", target=customer,
+                     changes={"channel": channel, "by": "customer, from the link in a message"})
+    return customer
+
+
+@transaction.atomic
+def customer_contact_point_failed(*, customer_id: int, channel: str, at, reason: str = "") -> bool:
+    """A delivery receipt said the customer's address or number does not work (a permanent
+    failure): it is marked, so nothing more is sent there and the adviser sees it on the 360
+    page. Returns True when this marked it (a repeated receipt changes nothing)."""
+    field = _FAILED_FIELD[channel]
+    marked = Customer.objects.filter(pk=customer_id, **{f"{field}__isnull": True}).update(
+        **{field: at})
+    if marked:
+        audit_record(actor=None, action="contact_point_failed", target=Customer(pk=customer_id),
+                     changes={"channel": channel, "reason": reason[:200]})
+    return bool(marked)
+
+
+@dataclass(frozen=True)
+class CustomerUpdate:
+    """One proactive update for `customer_updates_send`: what happened (`event`, a MessageType),
+    to whose enquiry, and the fields of its message besides the customer's name."""
+
+    customer: Customer
+    event: str
+    dedupe_key: str
+    about: object
+    enquiry_type_id: int | None
+    fields: dict
+
+
+def proactive_rules(event: str) -> dict[int | None, ProactiveRule]:
+    """The rules for one event by enquiry type id (None: the rule for every type)."""
+    return {rule.enquiry_type_id: rule for rule in ProactiveRule.objects.filter(event=event)}
+
+
+def proactive_rule_for(rules: dict, enquiry_type_id) -> ProactiveRule | None:
+    rule = rules.get(enquiry_type_id) if enquiry_type_id is not None else None
+    return rule or rules.get(None)
+
+
+def customer_updates_send(updates: list[CustomerUpdate]) -> list[OutboundMessage]:
+    """Tell customers what happened to their enquiry or complaint, unasked (issue 19, "Proactive
+    updates"). Each goes to the outbox (sent once, from Celery) when the event's rule is on for
+    the enquiry type, the customer agreed to a channel that works (`customer_message_channel`) and
+    a template exists for it, in Welsh for a Welsh speaker when written (`message_template_for`).
+    One message per event: the dedupe key. Text messages wait out the quiet hours (core.messages).
+    Returns the messages stored now."""
+    rules_by_event: dict[str, dict] = {}
+    templates: dict[tuple, object] = {}
+    outgoing = []
+    link_prefix = _opt_out_prefix()
+    for update in updates:
+        if update.event not in rules_by_event:
+            rules_by_event[update.event] = proactive_rules(update.event)
+        rules = rules_by_event[update.event]
+        rule = proactive_rule_for(rules, update.enquiry_type_id)
+        channel = customer_message_channel(update.customer)
+        if rule is None or not rule.enabled or channel is None:
+            continue
+        key = (update.event, channel, update.customer.language)
+        if key not in templates:
+            templates[key] = message_template_for(message_type=update.event, channel=channel,
+                                                  language=update.customer.language)
+        template = templates[key]
+        if template is None:
+            continue
+        customer = update.customer
+        personalisation = {"name": customer.full_name, **update.fields,
+                           "opt_out_link": opt_out_link(customer, channel, prefix=link_prefix)}
+        allowed = MESSAGE_FIELDS[update.event]
+        personalisation = {name: str(value) for name, value in personalisation.items() if name in allowed}
+        outgoing.append(Outgoing(
+            dedupe_key=update.dedupe_key,
+            message=Message(subject=render(template.subject, personalisation)[:300],
+                            body=render(template.body, personalisation)),
+            about=update.about, recipient=customer, channel=channel,
+            to_email=customer.email if channel == MessageChannel.EMAIL else "",
+            to_phone=customer.phone if channel == MessageChannel.SMS else "",
+            to_address=tuple(customer_letter_address(customer)) if channel == MessageChannel.LETTER else (),
+            message_type=update.event, language=template.language, personalisation=personalisation,
+        ))
+    return outbox_send_many(outgoing)
+
+
+def customer_update_send(**update) -> OutboundMessage | None:
+    """`customer_updates_send` for one update; the message stored, or None."""
+    stored = customer_updates_send([CustomerUpdate(**update)])
+    return stored[0] if stored else None
 
 # --- One record per person: merge and undo (issue 20, item 3) ------------------------------------
 

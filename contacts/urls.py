@@ -19,4 +19,5 @@ urlpatterns = [
     path("requests/<int:request_id>/", views.personal_data_request, name="personal-data-request"),
     path("exports/<int:export_id>/download/", views.export_download, name="export-download"),
     path("<int:contact_id>/", views.contact_detail, name="contact"),
+    path("stop-messages/<str:token>/", views.stop_messages, name="stop-messages"),
 ]

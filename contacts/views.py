@@ -15,6 +15,7 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -23,11 +24,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts import normalise, privacy, selectors, services
 from contacts.forms import AddressLookupForm, CustomerForm, RectificationForm, SearchForm
-from contacts.models import Contact, Customer, CustomerMerge, PersonalDataRequest
+from contacts.models import Contact, Customer, CustomerMerge, MessageChannel, PersonalDataRequest
 from core.api_errors import StateConflict
 from core.navigation import contact_entries, customer_actions, timeline_for, timeline_notes
 from core.roles import Role, has_role
@@ -239,8 +240,34 @@ def customer_detail(request, customer_id: int):
         "can_edit": selectors.can_edit_customers(request.user),
         "can_export": selectors.can_export_personal_data(request.user),
         "can_record_requests": has_role(request.user, Role.ADMIN),
+        "customer_messages": [(message, _message_status(message))
+                              for message in selectors.customer_messages(customer)[:MESSAGES_SHOWN]],
+        "update_channel": _label(MessageChannel, services.customer_message_channel(customer)),
     })
 
+
+MESSAGES_SHOWN = 20
+
+
+def _label(choices, value) -> str:
+    return choices(value).label if value else ""
+
+
+def _message_status(message) -> tuple[str, str]:
+    """A message's state in the adviser's words, with its GOV.UK tag colour."""
+    if message.delivery_status == "permanent-failure":
+        return "Not delivered: address or number not working", "red"
+    if message.failed_at:
+        return "Not sent", "red"
+    if message.delivery_status == "delivered":
+        return "Delivered", "green"
+    if message.sent_at:
+        return "Sent", "blue"
+    if message.next_attempt_at is None:
+        return "Not sent: no address", "grey"
+    if message.next_attempt_at > timezone.now():
+        return f"Waiting until {timezone.localtime(message.next_attempt_at):%-d %B %H:%M}", "yellow"
+    return "Sending", "yellow"
 
 def _merge_rows(survivor: Customer, other: Customer) -> list[dict]:
     rows = []
@@ -451,3 +478,19 @@ def repeat_contacts(request):
     return render(request, "contacts/repeats.html", {
         "contacts": selectors.repeat_contacts_on(today, request.user)[:500], "today": today,
     })
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def stop_messages(request, token: str):
+    """The opt-out link in every update (issue 19): public, found by its signed token alone. The
+    GET only asks, so a mail scanner following the link stops nothing; the button does."""
+    found = services.opt_out_read(token)
+    if found is None:
+        return render(request, "contacts/stop_messages.html", {"customer": None}, status=404)
+    customer, channel = found
+    done = request.method == "POST"
+    if done:
+        services.customer_opt_out(customer=customer, channel=channel)
+    return render(request, "contacts/stop_messages.html", {
+        "customer": customer, "done": done, "channel_label": MessageChannel(channel).label})

@@ -1,12 +1,19 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.core.validators import MinValueValidator
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from core.client_address import client_ip
 from core.govuk_forms import GovukMessagesMixin
+from core.messages import example_personalisation, render, template_errors
 from core.models import (
+    MESSAGE_FIELDS,
     ApiToken,
     AuditEvent,
     AvoidableReason,
@@ -15,6 +22,7 @@ from core.models import (
     DeliveryAttempt,
     DirectoryRoleMapping,
     EnquiryType,
+    MessageTemplate,
     OutboundMessage,
     RetentionRule,
     RetentionRun,
@@ -182,8 +190,9 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "channel", "subject", "to_email", "sent_at", "attempt_count", "failed_at")
-    list_filter = ("channel", ("sent_at", admin.EmptyFieldListFilter),
+    list_display = ("created_at", "channel", "subject", "to_email", "to_phone", "sent_at", "attempt_count",
+                    "delivery_status", "failed_at")
+    list_filter = ("channel", "delivery_status", "message_type", ("sent_at", admin.EmptyFieldListFilter),
                    ("failed_at", admin.EmptyFieldListFilter))
     readonly_fields = [f.name for f in OutboundMessage._meta.fields]
     inlines = [DeliveryAttemptInline]
@@ -250,3 +259,61 @@ class RetentionRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+class MessageTemplateForm(GovukMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = MessageTemplate
+        fields = ["message_type", "channel", "language", "notify_template_id", "subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 10, "cols": 80})}
+
+    def clean(self):
+        cleaned = super().clean()
+        errors = template_errors(message_type=cleaned.get("message_type", ""),
+                                 channel=cleaned.get("channel", ""),
+                                 subject=cleaned.get("subject", ""), body=cleaned.get("body", ""))
+        for field, message in errors.items():
+            self.add_error(field, message)
+        return cleaned
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(AuditedAdmin):
+    """The words of each message to residents and their Notify template ids (issue 19), with a
+    preview filled with example values."""
+
+    form = MessageTemplateForm
+    list_display = ("message_type", "channel", "language", "notify_template_id", "updated_at", "preview_link")
+    list_filter = ("message_type", "channel", "language")
+    readonly_fields = ("fields_help", "updated_at")
+    fields = ("message_type", "channel", "language", "notify_template_id", "fields_help", "subject",
+              "body", "updated_at")
+
+    @admin.display(description="Fields you can use")
+    def fields_help(self, obj):
+        if obj is None or not obj.pk:
+            return "Save the template first: the fields depend on the message type."
+        return ", ".join(f"(({name}))" for name in MESSAGE_FIELDS.get(obj.message_type, []))
+
+    @admin.display(description="Preview")
+    def preview_link(self, obj):
+        return format_html('<a href="{}">Preview<span class="visually-hidden"> {}</span></a>',
+                           reverse("admin:core_messagetemplate_preview", args=[obj.pk]), obj)
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        return [path("<int:template_id>/preview/", self.admin_site.admin_view(self.preview),
+                     name="core_messagetemplate_preview"), *super().get_urls()]
+
+    def preview(self, request, template_id: int):
+        template = get_object_or_404(MessageTemplate, pk=template_id)
+        if not self.has_view_permission(request, template):
+            raise PermissionDenied
+        example = example_personalisation(template.message_type)
+        return TemplateResponse(request, "admin/core/messagetemplate/preview.html", {
+            **self.admin_site.each_context(request),
+            "title": f"Preview: {template}", "template": template, "opts": self.model._meta,
+            "subject": render(template.subject, example), "body": render(template.body, example),
+            "example": example,
+        })

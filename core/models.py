@@ -258,8 +258,17 @@ class OutboundMessage(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
-        # A letter by post: its sender prints it (issue 18, letters to complainants).
+        SMS = "sms", "Text message"
+        # A letter by post: printed by issue 18's sender, or sent by Notify (issue 19).
         LETTER = "letter", "Letter (post)"
+
+    class DeliveryStatus(models.TextChoices):
+        """What the provider's delivery receipt said (GOV.UK Notify's callback statuses)."""
+
+        DELIVERED = "delivered", "Delivered"
+        PERMANENT_FAILURE = "permanent-failure", "Address or number not working"
+        TEMPORARY_FAILURE = "temporary-failure", "Temporary failure, retried"
+        TECHNICAL_FAILURE = "technical-failure", "Technical failure, retried"
 
     dedupe_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField()
@@ -268,10 +277,28 @@ class OutboundMessage(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     to_email = models.EmailField(blank=True)
+    to_phone = models.CharField(max_length=20, blank=True, db_default="")
+    # A letter's address, one line a list item, the postcode last (as Notify wants it).
+    to_address = models.JSONField(default=list, blank=True, db_default=[])
     subject = models.CharField(max_length=300)
     body = models.TextField()
+    # A message made from a MessageTemplate: its type, language and the fields it was filled with
+    # (what a provider that holds its own copy of the template, such as Notify, is sent).
+    # Database defaults on the new columns: code that inserts outbox rows in SQL keeps working.
+    message_type = models.CharField(max_length=40, blank=True, db_default="")
+    language = models.CharField(max_length=2, blank=True, db_default="")
+    personalisation = models.JSONField(default=dict, blank=True, db_default={})
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
+    # Whom a message to a member of the public is for ("contacts.customer", id): core knows no
+    # customer model, so the reference is by name, like `object_type`/`object_id`.
+    recipient_type = models.CharField(max_length=100, blank=True, db_default="")
+    recipient_id = models.CharField(max_length=64, blank=True, db_default="")
+    # The provider's id for the last send, which its delivery receipts quote.
+    provider_reference = models.CharField(max_length=100, blank=True, db_default="")
+    delivery_status = models.CharField(max_length=20, choices=DeliveryStatus.choices, blank=True,
+                                       db_default="")
+    delivery_status_at = models.DateTimeField(null=True, blank=True)
     # When the drain may next try: set when the message is stored; while a worker holds the
     # message, the end of its claim (a worker that dies leaves it to be retried then); after a
     # failure, the back-off. None once sent, given up, or when there is no one to send it to.
@@ -284,6 +311,10 @@ class OutboundMessage(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["recipient_type", "recipient_id"], name="outbox_recipient",
+                         condition=~Q(recipient_id="")),
+            models.Index(fields=["provider_reference"], name="outbox_provider_reference",
+                         condition=~Q(provider_reference="")),
             models.Index(fields=["next_attempt_at"], condition=Q(next_attempt_at__isnull=False),
                          name="outbox_due"),
         ]
@@ -296,6 +327,68 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class MessageType(models.TextChoices):
+    """What a message to a customer is about; each has a template per channel and language
+    (MessageTemplate) and fills the personalisation fields `MESSAGE_FIELDS` lists."""
+
+    GENERAL = "general", "General message (subject and body)"
+    HANDOFF_ACCEPTED = "handoff_accepted", "Enquiry accepted"
+    HANDOFF_AT_RISK = "handoff_at_risk", "Enquiry will miss its service standard"
+    HANDOFF_RESOLVED = "handoff_resolved", "Enquiry resolved"
+    COMPLAINT_ACKNOWLEDGED = "complaint_acknowledged", "Complaint acknowledged"
+    COMPLAINT_EXTENDED = "complaint_extended", "Complaint response extended"
+    COMPLAINT_ANSWERED = "complaint_answered", "Complaint answered"
+    REQUEST_STATUS_CHANGED = "request_status_changed", "Reported problem status changed"
+
+
+_CUSTOMER_FIELDS = ["name", "reference", "service"]
+# The personalisation fields the product fills for each message type: a template may use these
+# and no others (Notify refuses a send that lacks a field its template uses).
+MESSAGE_FIELDS: dict[str, list[str]] = {
+    MessageType.GENERAL: ["subject", "body"],
+    MessageType.HANDOFF_ACCEPTED: [*_CUSTOMER_FIELDS, "due_date", "opt_out_link"],
+    MessageType.HANDOFF_AT_RISK: [*_CUSTOMER_FIELDS, "due_date", "new_date", "opt_out_link"],
+    MessageType.HANDOFF_RESOLVED: [*_CUSTOMER_FIELDS, "outcome", "opt_out_link"],
+    MessageType.COMPLAINT_ACKNOWLEDGED: [*_CUSTOMER_FIELDS, "due_date", "opt_out_link"],
+    MessageType.COMPLAINT_EXTENDED: [*_CUSTOMER_FIELDS, "due_date", "reason", "opt_out_link"],
+    MessageType.COMPLAINT_ANSWERED: [*_CUSTOMER_FIELDS, "outcome", "opt_out_link"],
+    MessageType.REQUEST_STATUS_CHANGED: [*_CUSTOMER_FIELDS, "status", "opt_out_link"],
+}
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    WELSH = "cy", "Welsh (Cymraeg)"
+
+
+class MessageTemplate(models.Model):
+    """The words of one message type on one channel in one language, and the id of the same
+    template in GOV.UK Notify (which holds its own copy and fills it with the personalisation).
+    Placeholders are written as Notify writes them: ((name)). Edited in the admin, with a preview."""
+
+    message_type = models.CharField(max_length=40, choices=MessageType.choices)
+    channel = models.CharField(max_length=20, choices=OutboundMessage.Channel.choices)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    notify_template_id = models.UUIDField(
+        null=True, blank=True, verbose_name="Notify template ID",
+        help_text="The template's ID in GOV.UK Notify (Templates, then the template's page). "
+                  "Needed when NOTIFY_API_KEY is set.")
+    subject = models.CharField(max_length=300, blank=True,
+                               help_text="Email subject or letter heading; not used for text messages.")
+    body = models.TextField(help_text="Use ((field)) for each personalisation field.")
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message_type", "channel", "language"],
+                                    name="message_template_once"),
+        ]
+
+    def __str__(self) -> str:
+        return (f"{self.get_message_type_display()}, {self.get_channel_display().lower()}, "
+                f"{self.get_language_display()}")
 
 
 class DeliveryAttempt(models.Model):

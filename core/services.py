@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.input_guard import moment_error
+from core.messages import sendable_at
 from core.models import ApiToken, AuditEvent, ClosureDay, DeliveryAttempt, OutboundMessage, User
 from core.roles import Role
 
@@ -95,41 +96,60 @@ class Outgoing:
     to_email: str = ""
     about: object = None
     channel: str = OutboundMessage.Channel.EMAIL
+    to_phone: str = ""
+    to_address: tuple[str, ...] = ()
+    message_type: str = ""
+    language: str = ""
+    personalisation: dict | None = None
+    recipient: object = None  # a member of the public (a customer) the message is for
 
 
 def _outbound(item: Outgoing, now) -> OutboundMessage:
     object_type, object_id = _object_ref(item.about) if item.about is not None else ("", "")
+    recipient_type, recipient_id = (_object_ref(item.recipient) if item.recipient is not None
+                                    else ("", ""))
     to_email = item.to_email or getattr(item.recipient_user, "email", "") or ""
     if item.recipient_user is not None and not item.recipient_user.is_active:
         # A deactivated account (a leaver) is sent nothing (issue 18, "People change"); the
         # sweeps address the work's next owner instead, and this keeps the record of what was due.
         to_email = ""
-    # A letter's address is on the record it is about (its sender reads it there).
-    deliverable = bool(to_email) or item.channel != OutboundMessage.Channel.EMAIL
+    # A letter's address is on the message (issue 19) or on the record it is about (issue 18's
+    # printed letters: their sender reads it there).
+    address = {OutboundMessage.Channel.EMAIL: to_email, OutboundMessage.Channel.SMS: item.to_phone,
+               OutboundMessage.Channel.LETTER: list(item.to_address) or True}[item.channel]
     return OutboundMessage(
         dedupe_key=item.dedupe_key,
         created_at=now,
         channel=item.channel,
         # No address, nothing to send: the message is kept as the record that it was due.
-        next_attempt_at=now if deliverable else None,
+        # A text message due in the quiet hours waits for the morning.
+        next_attempt_at=sendable_at(item.channel, now) if address else None,
         recipient_user=item.recipient_user,
-        to_email=to_email,
+        to_email=to_email if item.channel == OutboundMessage.Channel.EMAIL else "",
+        to_phone=item.to_phone if item.channel == OutboundMessage.Channel.SMS else "",
+        to_address=list(item.to_address) if item.channel == OutboundMessage.Channel.LETTER else [],
         subject=item.message.subject,
         body=item.message.body,
+        message_type=item.message_type,
+        language=item.language,
+        personalisation=dict(item.personalisation or {}),
         object_type=object_type,
         object_id=object_id,
+        recipient_type=recipient_type,
+        recipient_id=recipient_id,
     )
 
 
 def outbox_send(*, dedupe_key: str, message: Message, recipient_user=None, to_email: str = "",
-                about=None, channel: str = OutboundMessage.Channel.EMAIL) -> OutboundMessage | None:
+                about=None, **details) -> OutboundMessage | None:
     """Store a message in the outbox once per `dedupe_key`; the drain sends it after commit.
 
     Returns the new message, or None when a message with that key exists already: this is what
     makes reminders and overdue notices idempotent under retries and concurrent sweeps. Nothing
-    is sent here, so no web request waits on (or fails with) the mail server.
+    is sent here, so no web request waits on (or fails with) the mail server. `details` are the
+    other fields of `Outgoing` (channel, phone number, letter address, template fields).
     """
-    outbound = _outbound(Outgoing(dedupe_key, message, recipient_user, to_email, about, channel),
+    outbound = _outbound(Outgoing(dedupe_key, message, recipient_user, to_email, about, **details),
                          timezone.now())
     try:
         with transaction.atomic():
@@ -139,6 +159,12 @@ def outbox_send(*, dedupe_key: str, message: Message, recipient_user=None, to_em
     if outbound.next_attempt_at is not None:
         transaction.on_commit(outbox_wake_drain, robust=True)
     return outbound
+
+
+def _details(item: Outgoing) -> dict:
+    return {"channel": item.channel, "to_phone": item.to_phone, "to_address": item.to_address,
+            "message_type": item.message_type, "language": item.language,
+            "personalisation": item.personalisation, "recipient": item.recipient}
 
 
 def outbox_send_many(items: Iterable[Outgoing]) -> list[OutboundMessage]:
@@ -164,7 +190,7 @@ def outbox_send_many(items: Iterable[Outgoing]) -> list[OutboundMessage]:
             stored = OutboundMessage.objects.bulk_create(fresh)
     except IntegrityError:
         one_by_one = (outbox_send(dedupe_key=key, message=item.message, recipient_user=item.recipient_user,
-                                  to_email=item.to_email, about=item.about, channel=item.channel)
+                                  to_email=item.to_email, about=item.about, **_details(item))
                       for key, item in batch.items() if key not in existing)
         return [message for message in one_by_one if message is not None]
     if any(message.next_attempt_at is not None for message in stored):
@@ -280,13 +306,16 @@ def _outbox_finish(message: OutboundMessage, attempt: DeliveryAttempt, *, error:
     with transaction.atomic():
         if not error:
             outcome = DeliveryAttempt.Outcome.SENT
-            fields = {"sent_at": now, "next_attempt_at": None, "send_error": ""}
+            fields = {"sent_at": now, "next_attempt_at": None, "send_error": "",
+                      "provider_reference": reference[:100], "delivery_status": "",
+                      "delivery_status_at": None}
         elif give_up or message.attempt_count >= settings.OUTBOX_MAX_ATTEMPTS:
             outcome = DeliveryAttempt.Outcome.FAILED
             fields = {"failed_at": now, "next_attempt_at": None, "send_error": error}
         else:
             outcome = DeliveryAttempt.Outcome.RETRY
-            fields = {"next_attempt_at": now + outbox_back_off(message.attempt_count),
+            fields = {"next_attempt_at": sendable_at(message.channel,
+                                                     now + outbox_back_off(message.attempt_count)),
                       "send_error": error}
         # Only while the claim is still this attempt's: a worker so slow that its claim ran out
         # and another worker took the message does not overwrite what that one recorded.

@@ -10,14 +10,21 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import CharField, Exists, F, Max, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from contacts.models import Contact
-from contacts.services import contact_enquiry_close
+from contacts.services import (
+    CustomerUpdate,
+    contact_enquiry_close,
+    customer_updates_send,
+    proactive_rule_for,
+    proactive_rules,
+)
 from core.api_errors import StateConflict
-from core.models import HandoffMethod, Team, User
+from core.models import HandoffMethod, MessageType, OutboundMessage, Team, User
 from core.services import (
     Message,
     Outgoing,
@@ -144,6 +151,8 @@ def handoff_accept(*, handoff: Handoff, actor, at=None) -> Handoff:
     handoff.save(update_fields=["status", "assigned_to", "accepted_at"])
     _record(handoff, actor=actor, kind=HandoffUpdate.Kind.ACCEPTED, at=at, action="handoff_accepted",
             changes={"status": [Status.OPEN, Status.IN_PROGRESS], "assigned_to": actor.username})
+    _tell_customer(handoff, step="accepted", event=MessageType.HANDOFF_ACCEPTED,
+                   due_date=long_date(handoff.due_date))
     return handoff
 
 
@@ -266,19 +275,32 @@ def handoff_resolve(*, handoff: Handoff, actor, outcome: str, at=None) -> Handof
     # per service).
     if not Handoff.objects.unresolved().filter(contact_id=handoff.contact_id).exists():
         contact_enquiry_close(contact=handoff.contact, at=at, actor=actor)
-    _email_customer_on_resolution(handoff)
+    _tell_customer(handoff, step="resolved", event=MessageType.HANDOFF_RESOLVED, outcome=outcome)
     return handoff
 
 
-def _email_customer_on_resolution(handoff: Handoff) -> None:
-    customer = handoff.contact.customer
-    if handoff.method != HandoffMethod.CUSTOMER_ADVOCATE or customer is None or not customer.email:
-        return
-    context = {"handoff": handoff, "customer": customer, "council_name": settings.COUNCIL_NAME}
-    subject = render_to_string("handoffs/email/resolved_customer_subject.txt", context).strip()
-    body = render_to_string("handoffs/email/resolved_customer.txt", context)
-    outbox_send(dedupe_key=f"handoff:{handoff.pk}:resolved:customer",
-                message=Message(subject=subject, body=body), to_email=customer.email, about=handoff)
+# Requests residents made themselves (a street report, a self-service form) hear of their
+# request's status; other enquiries of being taken on and resolved (issue 19, "Proactive updates").
+_REQUEST_SOURCES = {Contact.Source.OPEN311, Contact.Source.SELF_SERVICE}
+
+
+def _customer_update(handoff: Handoff, *, step: str, event: str, **fields) -> CustomerUpdate | None:
+    contact = handoff.contact
+    if contact.customer_id is None:
+        return None
+    if contact.source in _REQUEST_SOURCES and event != MessageType.HANDOFF_AT_RISK:
+        event, fields = MessageType.REQUEST_STATUS_CHANGED, {
+            "status": "closed" if step == "resolved" else "in progress"}
+    return CustomerUpdate(
+        customer=contact.customer, event=event, dedupe_key=f"handoff:{handoff.pk}:{step}:customer",
+        about=handoff, enquiry_type_id=contact.enquiry_type_id,
+        fields={"reference": str(handoff.contact_id), "service": contact.service.name, **fields})
+
+
+def _tell_customer(handoff: Handoff, *, step: str, event: str, **fields) -> None:
+    update = _customer_update(handoff, step=step, event=event, **fields)
+    if update is not None:
+        customer_updates_send([update])
 
 
 # --- Enforcement (DOMAIN.md: "Deadlines are enforced ... The same goes for hand-off service
@@ -470,3 +492,71 @@ def _mark_overdue(ids: list[int], today: date, cal) -> tuple[int, int]:
                 recipient_user=recipient, about=handoff,
             ))
     return len(handoffs), len(outbox_send_many(messages))
+
+
+# --- Telling customers before they chase (issue 19, "Proactive updates") ------------------------
+
+WARN_CHUNK = 2000
+
+
+def handoffs_warn_customers(today: date | None = None) -> int:
+    """Tell each customer whose open enquiry is about to miss its service standard, with the new
+    expected date, before they chase it (issue 19): a hand-off due within its rule's
+    `warn_working_days` working days (today included) gets one "will take longer" update dated
+    `extra_working_days` working days after its due date. Who hears and how is
+    `customer_updates_send`'s rule (consent, preferred channel, language, quiet hours).
+
+    Idempotent and safe under concurrent sweeps: the update's dedupe key is the outbox's unique
+    key, stored once however often and however concurrently this runs, and hand-offs whose
+    update is stored already are skipped by the query itself. It reads the open hand-offs' due-
+    date index for the window only, in chunks, so a council's whole open workload costs only what
+    is due. Returns the number of updates stored."""
+    rules = proactive_rules(MessageType.HANDOFF_AT_RISK)
+    enabled = [rule for rule in rules.values() if rule.enabled]
+    if not enabled:
+        return 0
+    today = today or timezone.localdate()
+    cal = calendar()
+    horizons = {rule.warn_working_days: cal.add_working_days(today, rule.warn_working_days)
+                for rule in enabled}
+    warned = OutboundMessage.objects.filter(
+        dedupe_key=Concat(Value("handoff:"), Cast(OuterRef("pk"), CharField()),
+                          Value(":at_risk:customer")))
+    candidates = (Handoff.objects.unresolved()
+                  .filter(due_date__gte=today, due_date__lte=max(horizons.values()),
+                          contact__customer__isnull=False, contact__customer__anonymised_at__isnull=True)
+                  .filter(Q(contact__customer__consent_email=True) | Q(contact__customer__consent_sms=True)
+                          | Q(contact__customer__consent_letter=True))
+                  .exclude(Exists(warned))
+                  .select_related("contact__customer", "contact__service")
+                  .only("id", "due_date", "contact__id", "contact__source", "contact__enquiry_type_id",
+                        "contact__service__name",
+                        *(f"contact__customer__{field}" for field in _CUSTOMER_READ))
+                  .order_by("due_date", "pk"))
+    stored = 0
+    chunk: list[CustomerUpdate] = []
+    # One plain query, not a server-side cursor: PostgreSQL plans a cursor for its first rows,
+    # and that plan probes the outbox row by row (a hundred times slower here).
+    for handoff in candidates:
+        rule = proactive_rule_for(rules, handoff.contact.enquiry_type_id)
+        if rule is None or not rule.enabled or handoff.due_date > horizons[rule.warn_working_days]:
+            continue
+        new_date = cal.add_working_days(handoff.due_date, rule.extra_working_days)
+        chunk.append(CustomerUpdate(
+            customer=handoff.contact.customer, event=MessageType.HANDOFF_AT_RISK,
+            dedupe_key=f"handoff:{handoff.pk}:at_risk:customer", about=handoff,
+            enquiry_type_id=handoff.contact.enquiry_type_id,
+            fields={"reference": str(handoff.contact_id), "service": handoff.contact.service.name,
+                    "due_date": long_date(handoff.due_date), "new_date": long_date(new_date)}))
+        if len(chunk) >= WARN_CHUNK:
+            stored += len(customer_updates_send(chunk))
+            chunk = []
+    if chunk:
+        stored += len(customer_updates_send(chunk))
+    return stored
+
+
+_CUSTOMER_READ = ("first_name", "last_name", "email", "phone", "address_line_1", "address_line_2",
+                  "town", "postcode", "message_channel", "consent_email", "consent_sms",
+                  "consent_letter", "language", "email_failed_at", "phone_failed_at",
+                  "address_failed_at", "anonymised_at")

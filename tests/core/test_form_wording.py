@@ -63,6 +63,8 @@ FORM_ARGUMENTS = {
     "contacts.forms.CustomerForm": dict,
     "contacts.forms.AddressLookupForm": dict,
     "contacts.forms.RectificationForm": dict,
+    "core.admin.MessageTemplateForm": dict,
+    "notify.forms.EffectFilterForm": dict,
     "core.forms.StaffAuthenticationForm": lambda: {"request": RequestFactory().post("/sign-in/")},
     "core.forms.ApiKeyForm": dict,
     "handoffs.forms.QueueFilterForm": dict,

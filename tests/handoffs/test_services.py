@@ -17,7 +17,7 @@ from handoffs import services
 from handoffs.models import Handoff, HandoffUpdate
 from intake.services import contact_log
 from tests.concurrency import run_at_once
-from tests.factories import EnquiryTypeFactory
+from tests.factories import CustomerFactory, EnquiryTypeFactory
 from tests.handoffs.factories import CA, FAF, at, officer_in, open_handoff, team_with_lead, user_with
 
 Kind = HandoffUpdate.Kind
@@ -82,7 +82,8 @@ def test_customer_advocate_is_told_of_every_back_office_update_and_customer_emai
     team = team_with_lead()
     officer = officer_in(team)
     adviser = user_with(Role.ADVISER)
-    handoff = open_handoff(method=CA, team=team, adviser=adviser)
+    handoff = open_handoff(method=CA, team=team, adviser=adviser,
+                           customer=CustomerFactory(consent_email=True))
     assert handoff.advocate == adviser
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -108,7 +109,7 @@ def test_customer_advocate_is_told_of_every_back_office_update_and_customer_emai
 def test_customer_advocate_without_an_email_address_gets_no_email():
     team = team_with_lead()
     officer = officer_in(team)
-    handoff = open_handoff(method=CA, team=team)
+    handoff = open_handoff(method=CA, team=team, customer=CustomerFactory(consent_email=True))
     handoff.contact.customer.email = ""
     handoff.contact.customer.save()
     services.handoff_resolve(handoff=handoff, actor=officer, outcome="Done.")

@@ -163,6 +163,14 @@ ROWS = [
     # No Tell Us Once route exists in this world, so even a complete form is refused (400).
     ("POST", "/insight/life-events/new/{customer}/", "302 400 403 403 403 403 400 400 302"),
     ("GET", "/insight/life-events/{missing}/", "302 404 403 403 403 403 404 404 302"),
+    # --- messages to residents (issue 19): Notify's delivery receipts need its bearer token,
+    # whoever is signed in (401); the opt-out link in a message is public, found by its token ----
+    ("POST", "/notify/receipts/", "401 401 401 401 401 401 401 401 401"),
+    ("GET", "/notify/receipts/", "405 405 405 405 405 405 405 405 405"),
+    ("GET", "/contacts/stop-messages/{missing}/", "404 404 404 404 404 404 404 404 404"),
+    ("POST", "/contacts/stop-messages/{missing}/", "404 404 404 404 404 404 404 404 404"),
+    # The effect of proactive updates: managers and admins only.
+    ("GET", "/notify/effect/", "302 403 403 403 403 403 200 200 302"),
     # --- API: catalogue and auth ---------------------------------------------------------------
     ("POST", "/api/v1/auth/token/", "400 400 400 400 400 400 400 400 400"),
     ("GET", "/api/v1/services/", "401 200 200 200 200 200 200 200 200"),
@@ -300,6 +308,11 @@ def _admin_rows(world) -> list[tuple[str, str, str]]:
     customer_type = ContentType.objects.get(app_label="contacts", model="customer")
     rows.append(("GET", f"/admin/r/{customer_type.pk}/{world.ids['customer']}/",
                  "302 302 302 302 302 302 302 404 302"))
+    from core.models import MessageTemplate
+
+    template = MessageTemplate.objects.order_by("pk").first()
+    rows.append(("GET", f"/admin/core/messagetemplate/{template.pk if template else 987654}/preview/",
+                 f"302 302 302 302 302 302 302 {200 if template else 404} 302"))
     app_labels = sorted({model._meta.app_label for model in admin.site._registry})
     for label in app_labels:
         rows.append(("GET", f"/admin/{label}/", "302 302 302 302 302 302 302 200 302"))

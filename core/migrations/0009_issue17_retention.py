@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_issue18b_letter_channel'),
+        ('core', '0008_issue19'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0009_issue20_gazetteer'),
+        ('contacts', '0010_issue19'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
