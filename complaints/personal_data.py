@@ -40,7 +40,7 @@ def complaint_aged(cuts, prefix: str = "") -> Q:
 
 
 def personal_data() -> list[RecordType]:
-    from complaints.models import Complaint, ComplaintEvent, ComplaintStage
+    from complaints.models import Complaint, ComplaintEvent, ComplaintLetter, ComplaintStage
 
     rule = ("Complaints schedule (default 6 years) after closure; Ombudsman cases schedule "
             "(default 6 years) after the Ombudsman's decision")
@@ -63,5 +63,15 @@ def personal_data() -> list[RecordType]:
             schedules=schedules, aged=lambda cuts: complaint_aged(cuts, "complaint__"),
             retention_rule=rule + " (with its complaint)", restricted_while_retained=RESTRICTED,
             fields=(PersonalField("note", Erase.MARKER), PersonalField("data")),
+        ),
+        RecordType(
+            model=ComplaintLetter, label="Complaint letters", customer="complaint__customer",
+            schedules=schedules, aged=lambda cuts: complaint_aged(cuts, "complaint__"),
+            retention_rule=rule + " (with its complaint)", restricted_while_retained=RESTRICTED,
+            fields=(PersonalField("subject", Erase.MARKER), PersonalField("body", Erase.MARKER),
+                    # A letter always has the address it went to (a database constraint): erased
+                    # to the marker, not blanked.
+                    PersonalField("recipient_name"), PersonalField("recipient_address", Erase.MARKER),
+                    PersonalField("recipient_email", Erase.MARKER)),
         ),
     ]

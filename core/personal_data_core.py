@@ -22,6 +22,8 @@ def _messages_for(subject, found):
     refs = Q(pk__in=[])
     for key, pks in found.items():
         refs |= Q(object_type=key, object_id__in=[str(pk) for pk in pks])
+    # Messages addressed to the customer by record (issue 19's recipient), whatever they are about.
+    refs |= Q(recipient_type="contacts.customer", recipient_id=str(subject.pk))
     email = getattr(subject, "email", "")
     if email:
         refs |= Q(to_email__iexact=email)
@@ -59,8 +61,9 @@ def personal_data() -> list[RecordType]:
             model=OutboundMessage, label="Messages sent", schedules=("outbox",),
             aged=lambda cuts: Q(created_at__lt=cuts["outbox"]), for_subject=_messages_for,
             retention_rule=outbox_rule, export_exclude=("dedupe_key",),
-            fields=(PersonalField("to_email"), PersonalField("subject", Erase.MARKER),
-                    PersonalField("body", Erase.MARKER), PersonalField("send_error")),
+            fields=(PersonalField("to_email"), PersonalField("to_phone"), PersonalField("to_address"),
+                    PersonalField("subject", Erase.MARKER), PersonalField("body", Erase.MARKER),
+                    PersonalField("personalisation"), PersonalField("send_error")),
         ),
         RecordType(
             model=DeliveryAttempt, label="Message delivery attempts", schedules=("outbox",),

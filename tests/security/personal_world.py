@@ -62,7 +62,8 @@ def build_world(name: str) -> World:
     before = _pks()
     officer = user_with(Role.COMPLAINTS_OFFICER, is_senior_officer=True)
     adviser = user_with(Role.ADVISER)
-    customer = CustomerFactory(first_name=name, last_name="Sentinel", email=f"{name.lower()}@example.com")
+    customer = CustomerFactory(first_name=name, last_name="Sentinel", email=f"{name.lower()}@example.com",
+                               message_channel="email", consent_email=True)
     team = TeamFactory()
     service = ServiceFactory()
     advocate = EnquiryTypeFactory(service=service, handoff_method=HandoffMethod.CUSTOMER_ADVOCATE,
