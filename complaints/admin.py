@@ -14,6 +14,7 @@ from complaints.models import (
 )
 from complaints.selectors import LETTER_PLACEHOLDERS
 from complaints.services import letter_template_change, rule_set_activate, stage_rule_change
+from core.govuk_forms import GovukMessagesMixin
 from core.services import audit_record
 
 
@@ -95,7 +96,7 @@ class ComplaintEventAdmin(ReadOnlyAdmin):
     list_display = ["complaint", "action", "at", "actor"]
 
 
-class LetterTemplateForm(forms.ModelForm):
+class LetterTemplateForm(GovukMessagesMixin, forms.ModelForm):
     class Meta:
         model = LetterTemplate
         fields = ["subject", "body"]

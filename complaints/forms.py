@@ -123,7 +123,7 @@ class ConfirmForm(GovukForm):
     """Actions with nothing to enter (reclassify, close)."""
 
 
-class LetterForm(forms.Form):
+class LetterForm(GovukForm):
     """The edit step before a letter is sent: the template's words, changed as the officer needs."""
 
     subject = forms.CharField(max_length=200, label="Subject",

@@ -1,7 +1,9 @@
 from django import forms
 
+from core.govuk_forms import GovukForm
 
-class ReassignForm(forms.Form):
+
+class ReassignForm(GovukForm):
     new_officer = forms.ChoiceField(
         label="Who takes the work over", error_messages={
             "required": "Select who takes the work over.",
