@@ -14,6 +14,7 @@ REPORT_PAGES = (
     ("reporting:complaints", "Complaints", "complaints"),
     ("reporting:handoffs", "Hand-offs", "handoffs"),
     ("reporting:joined_up", "Joined-up view", "joined_up"),
+    ("reporting:annual", "Annual complaints report", "annual"),
     ("insight:surveys", "Customer satisfaction", "surveys"),
     ("insight:journeys", "Customer journeys", "journeys"),
     ("insight:services-together", "Services used together", "together"),

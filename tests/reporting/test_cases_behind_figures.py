@@ -146,6 +146,7 @@ def test_every_report_and_insight_page_shares_one_sub_navigation(client_for):
         "/reports/complaints/",
         "/reports/handoffs/",
         "/reports/joined-up/",
+        "/reports/annual/",
         "/insight/",
         "/insight/journeys/",
         "/insight/services-together/",
