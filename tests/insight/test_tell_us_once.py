@@ -223,5 +223,5 @@ def test_a_future_event_date_is_an_error_on_the_date_linked_from_the_summary(cli
     assert response.status_code == 400
     content = response.content.decode()
     assert '<a href="#id_event_day">The date of the event must be today or in the past.</a>' in content
-    assert 'id="event-date-error"' in content
+    assert 'id="id_event-error"' in content
     assert not LifeEvent.objects.exists()
