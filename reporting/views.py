@@ -217,14 +217,17 @@ def annual(request):
     table's), and the PDF to publish."""
     _require_manager(request)
     years = annual_report.years_available()
+    default = annual_report.default_year()
+    if default.start not in {y.start for y in years}:
+        # The year a council publishes for is always offered (and its CSV and PDF links work),
+        # even before the first complaint on record.
+        years = sorted({*years, default}, key=lambda y: -y.start)
     choices = {str(year.start): year for year in years}
     chosen = request.GET.get("year", "")
     error = ""
     if chosen and chosen not in choices:
         error = f"Choose a year between {years[-1]} and {years[0]}."
-    year = choices.get(chosen) or annual_report.default_year()
-    if year.start not in {y.start for y in years}:
-        years = sorted({*years, year}, key=lambda y: -y.start)
+    year = choices.get(chosen) or default
     report = annual_report.annual_report(year)
     tables = annual_report.annual_tables(report)
     fmt = request.GET.get("format", "")
