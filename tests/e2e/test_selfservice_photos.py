@@ -92,7 +92,9 @@ def test_resident_reports_a_problem_with_a_photo_and_the_team_sees_it(
         desk.goto(f"/handoffs/{handoff.pk}/")
         thumbnail = desk.get_by_role("img", name="Photo 1 sent by the customer")
         expect(thumbnail).to_be_visible()
-        assert desk.evaluate("img => img.complete && img.naturalWidth", thumbnail.element_handle()) == 640
+        thumbnail.scroll_into_view_if_needed()  # loading="lazy"
+        desk.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
+        assert desk.evaluate("img => img.naturalWidth", thumbnail.element_handle()) == 640
         check_page(desk, "photos-07-handoff")
         with desk.expect_response(lambda r: f"/photos/{photo.pk}/" in r.url) as answered:
             desk.get_by_role("link", name="Photo 1").click()
