@@ -3,6 +3,7 @@ core/personal_data.py): the customer, the data subject, and the free text of the
 
 from django.db.models import Case, Q, Value, When
 
+from core.models import Language
 from core.personal_data import Erase, PersonalField, RecordType, Schedule, years
 
 ANONYMISED_NAME = "Anonymised"
@@ -96,6 +97,16 @@ def personal_data() -> list[RecordType]:
                 PersonalField("is_vulnerable"),
                 PersonalField("vulnerability_notes"),
                 PersonalField("consent_notes"),
+                # How they wanted to hear from us (issue 19): an anonymised record consents to
+                # nothing, so no update can ever be addressed to it.
+                PersonalField("message_channel"),
+                PersonalField("consent_email"),
+                PersonalField("consent_sms"),
+                PersonalField("consent_letter"),
+                PersonalField("language", Erase.MARKER, value=Language.ENGLISH),
+                PersonalField("email_failed_at"),
+                PersonalField("phone_failed_at"),
+                PersonalField("address_failed_at"),
             ),
             restricted_while_retained=(
                 "The customer's details stay while any of their records is restricted: a record "

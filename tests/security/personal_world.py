@@ -40,8 +40,11 @@ _counter = itertools.count(1)
 TEXT_TYPES = (models.CharField, models.TextField, models.JSONField)
 
 
+MARKER_LENGTH = 8
+
+
 def marker() -> str:
-    """Eight characters (the shortest personal column, a postcode, holds eight)."""
+    """Eight characters (the shortest free-text personal column, a postcode, holds eight)."""
     return f"QZ{next(_counter):05d}Z"
 
 
@@ -143,7 +146,11 @@ def mark(world: World, *, exported_only: bool = False) -> World:
             values = {}
             for personal in record.fields:
                 model_field = record.model._meta.get_field(personal.name)
-                if isinstance(model_field, TEXT_TYPES):
+                if model_field.choices and (model_field.max_length or 0) < MARKER_LENGTH:
+                    # Too short for a marker (a language code): a value that is not the erased one.
+                    erased = personal.value if personal.erase == "marker" else ""
+                    values[personal.name] = next(c for c, _ in model_field.choices if c != erased)
+                elif isinstance(model_field, TEXT_TYPES):
                     value = marker()
                     world.markers[value] = (record.model._meta.db_table, model_field.column)
                     is_json = isinstance(model_field, models.JSONField)
