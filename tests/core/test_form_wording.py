@@ -50,6 +50,7 @@ FORM_ARGUMENTS = {
     "complaints.forms.ComplaintForm": dict,
     "complaints.forms.AllocateForm": dict,
     "complaints.forms.InterimResponseForm": dict,
+    "complaints.forms.ExtendForm": dict,
     "complaints.forms.RespondForm": dict,
     "complaints.forms.EscalateForm": dict,
     "complaints.forms.ReferForm": dict,
