@@ -33,9 +33,26 @@ def _expired_unless_downloaded(now):
 
 
 def personal_data() -> list[RecordType]:
-    from contacts.models import Contact, Customer, CustomerMerge, PersonalDataRequest, SubjectAccessExport
+    from contacts.models import (
+        Contact,
+        ContactPhoto,
+        Customer,
+        CustomerMerge,
+        PersonalDataRequest,
+        SubjectAccessExport,
+    )
 
     return [
+        RecordType(
+            # The image is the personal data (a house, a car, a face); its file is named by
+            # `file_name`, and `contacts.photos.photo_files_sweep` deletes the file once the name
+            # is erased. The export carries the images themselves (contacts/privacy.py).
+            model=ContactPhoto, label="Photos sent with contacts", customer="contact__customer",
+            schedules=("contacts",), aged=lambda cuts: Q(contact__enquiry_closed_at__lt=cuts["contacts"]),
+            retention_rule="Contacts schedule (default 6 years) after its contact's enquiry is closed; "
+                           "the file is deleted within the hour after",
+            fields=(PersonalField("file_name"),),
+        ),
         RecordType(
             model=CustomerMerge, label="Customer merges", customer="survivor",
             schedules=("customer_merges",),

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from complaints.models import Outcome, Process
 from complaints.services import complaint_close, complaint_respond
+from contacts import photos
 from contacts.models import Contact
 from core.models import AuditEvent, ChannelCode, DeliveryAttempt, HandoffMethod, OutboundMessage
 from core.personal_data import record_types
@@ -35,6 +36,7 @@ from tests.factories import (
     ServiceFactory,
     TeamFactory,
 )
+from tests.photos import png
 
 _counter = itertools.count(1)
 TEXT_TYPES = (models.CharField, models.TextField, models.JSONField)
@@ -102,9 +104,12 @@ def build_world(name: str) -> World:
         service=Open311Service.objects.create(enquiry_type=EnquiryTypeFactory(service=service),
                                               service_code=f"svc-{next(_counter)}"),
         request_hash="h")
+    reported = closed_contact()
     SelfServiceSubmission.objects.create(
-        reference=f"SS{next(_counter)}", kind=Kind.PROBLEM, contact=closed_contact(),
-        email=customer.email, created_at=timezone.now())
+        reference=f"SS{next(_counter)}", kind=Kind.PROBLEM, contact=reported,
+        email=customer.email, phone="07700900982", postcode="OL6 6AB", created_at=timezone.now())
+    # A photo sent with the report (issue 20).
+    photos.contact_photos_attach(contact=reported, photos=[photos.photo_store(photos.photo_clean(png()))])
     survey_contact = closed_contact()
     Survey.objects.create(
         contact=survey_contact, customer=customer, service=service, channel=ChannelCode.TELEPHONE,

@@ -91,6 +91,14 @@ ROWS = [
     ("GET", "/handoffs/{handoff}/", "302 200 200 404 404 404 200 200 302"),
     ("GET", "/handoffs/{handoff_other_team}/", "302 404 404 404 404 404 200 200 302"),
     ("GET", "/handoffs/{missing}/", "302 404 404 404 404 404 404 404 302"),
+    # A photo the hand-off's contact arrived with (issue 20): whoever may see the hand-off (its
+    # team, its advocate, managers, admins); a photo of another contact is not found through it.
+    ("GET", "/handoffs/{handoff}/photos/{handoff_photo}/", "302 200 200 404 404 404 200 200 302"),
+    ("GET", "/handoffs/{handoff_other_team}/photos/{other_team_photo}/",
+     "302 404 404 404 404 404 200 200 302"),
+    ("GET", "/handoffs/{handoff}/photos/{other_team_photo}/", "302 404 404 404 404 404 404 404 302"),
+    ("GET", "/handoffs/{handoff}/photos/{missing}/", "302 404 404 404 404 404 404 404 302"),
+    ("POST", "/handoffs/{handoff}/photos/{handoff_photo}/", "302 405 405 405 405 405 405 405 302"),
     ("POST", "/handoffs/{handoff}/accept/", "302 403 302 404 404 404 302 302 302"),
     # Bulk assign from the queue (issue 20): a team's lead, managers and admins; the back-office
     # officer of the world leads no team (403), roles without a queue get 404.
@@ -245,6 +253,10 @@ ROWS = [
     ("GET", "/self-service/", "200 200 200 200 200 200 200 200 200"),
     ("GET", "/self-service/what/", "200 200 200 200 200 200 200 200 200"),
     ("POST", "/self-service/what/", "400 400 400 400 400 400 400 400 400"),
+    # The photos question (issue 20) is for a problem report under way: without one, back to
+    # the first question.
+    ("GET", "/self-service/photos/", "302 302 302 302 302 302 302 302 302"),
+    ("POST", "/self-service/photos/", "302 302 302 302 302 302 302 302 302"),
     ("GET", "/self-service/check/", "302 302 302 302 302 302 302 302 302"),
     ("POST", "/self-service/check/", "302 302 302 302 302 302 302 302 302"),
     ("GET", "/self-service/done/", "302 302 302 302 302 302 302 302 302"),
