@@ -359,3 +359,29 @@ def test_complaint_rules_activate_switches_new_stages_and_refuses_an_unknown_nam
     with pytest.raises(CommandError, match="no complaint rule set called 'strategy'"):
         call_command("complaint_rules", "activate", "strategy")
     assert ComplaintRuleSet.objects.get(is_active=True).code == "lgsco-2026"
+
+
+# --- What reads the extension: the letter and the annual report --------------------------------
+
+
+def test_an_extension_offers_the_extension_letter_with_its_reason():
+    from complaints.selectors import letter_fields, letters_available
+
+    case = _acknowledged_on_christmas_eve()
+    assert ("extension", "1") not in [(kind, stage) for kind, stage, _ in letters_available(case)]
+    case = services.complaint_extend(complaint=case, actor=None, working_days=10,
+                                     reason="We are waiting for the contractor's report.")
+    assert ("extension", "1") in [(kind, stage) for kind, stage, _ in letters_available(case)]
+    fields = letter_fields(case, "extension", "1")
+    assert (fields["interim_note"], fields["revised_target_date"]) == (
+        "We are waiting for the contractor's report.", "Tuesday 26 January 2027")
+
+
+def test_the_annual_report_counts_an_extension_under_lgsco():
+    from reporting.annual import Year, annual_report
+
+    case = _acknowledged_on_christmas_eve()
+    services.complaint_extend(complaint=case, actor=None, working_days=2, reason="A report.")
+    report = annual_report(Year(2026))
+    row = next(r for r in report["deadlines"] if (r["process"], r["stage"]) == ("corporate", "1"))
+    assert (row["started"], row["extended"]) == (1, 1)
