@@ -83,6 +83,23 @@ class ComplaintForm(GovukForm):
         return data
 
 
+class BulkAllocateForm(GovukForm):
+    """Allocate the selected complaints to an officer (the register's bulk action, issue 20); the
+    selected complaints are the `complaint` checkboxes of the register's table."""
+
+    officer = forms.ModelChoiceField(queryset=None, label="Allocate the selected complaints to",
+                                     error_messages={"required": "Select an officer.",
+                                                     "invalid_choice": "Select an officer."})
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+        self.fields["officer"].empty_label = "Select an officer"
+
+    def selected_ids(self) -> list[int]:
+        return sorted({int(pk) for pk in self.data.getlist("complaint") if pk.isdigit() and len(pk) < 19})
+
+
 class AllocateForm(GovukForm):
     officer = forms.ChoiceField(label="Officer")
 

@@ -7,6 +7,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.register, name="register"),
     path("new/", views.new, name="new"),
+    path("allocate/", views.allocate_selected, name="allocate-selected"),
     path("<int:complaint_id>/", views.detail, name="detail"),
     path("<int:complaint_id>/letters/<int:letter_id>/", views.letter_sent, name="letter-sent"),
     path("<int:complaint_id>/letters/<int:letter_id>/pdf/", views.letter_pdf, name="letter-pdf"),

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,9 +10,14 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from complaints import documents, selectors
-from complaints.forms import ACTION_FORMS, ComplaintForm, LetterForm, RegisterFilterForm
+from complaints.forms import ACTION_FORMS, BulkAllocateForm, ComplaintForm, LetterForm, RegisterFilterForm
 from complaints.models import LetterChannel, LetterKind
-from complaints.services import ACTION_SERVICES, complaint_create, complaint_letter_send
+from complaints.services import (
+    ACTION_SERVICES,
+    complaint_create,
+    complaint_letter_send,
+    complaints_allocate_many,
+)
 from complaints.transitions import Action
 from contacts.models import Customer
 from core.api_errors import StateConflict
@@ -31,8 +36,16 @@ def _services():
     return Service.objects.filter(is_active=True).order_by("name", "pk")
 
 
-def register(request):
+def _may_allocate(user) -> bool:
+    """Who is offered the register's bulk allocation: whoever runs some complaints (Legal its
+    Ombudsman cases). Which complaints each may allocate is the service's rule."""
+    return has_role(user, *selectors.COMPLAINT_ROLES)
+
+
+def register(request, bulk_form=None, selected=(), status=200):
     _require_complaint_role(request.user)
+    if bulk_form is None and _may_allocate(request.user):
+        bulk_form = BulkAllocateForm(officers=selectors.officers_for_allocation())
     officers = User.objects.filter(
         pk__in=selectors.complaints_visible_to(request.user).exclude(assigned_to=None).values("assigned_to")
     ).order_by("last_name", "first_name", "pk")
@@ -56,7 +69,36 @@ def register(request):
         "form": form, "rows": rows, "listing": listing, "sorting": sorting,
         "count": listing.page.paginator.count,
         "may_create": has_role(request.user, *selectors.COMPLAINT_ROLES),
-    })
+        "bulk_form": bulk_form, "selected": set(selected), "query": request.GET.urlencode(),
+    }, status=status)
+
+
+@require_POST
+def allocate_selected(request):
+    """Allocate the selected complaints to one officer (`services.complaints_allocate_many`),
+    then back to the same register page (its filters, sort and page are the `query` field)."""
+    _require_complaint_role(request.user)
+    if not _may_allocate(request.user):
+        raise PermissionDenied
+    # The list to go back to, re-encoded: never raw text in a header.
+    back = QueryDict(request.POST.get("query", "")[:2000]).urlencode()
+    bulk_form = BulkAllocateForm(request.POST, officers=selectors.officers_for_allocation())
+    ids = bulk_form.selected_ids()
+    if bulk_form.is_valid() and not ids:
+        bulk_form.add_error(None, "Select the complaints to allocate.")
+    if bulk_form.is_valid():
+        officer = bulk_form.cleaned_data["officer"]
+        try:
+            allocated = complaints_allocate_many(complaint_ids=ids, actor=request.user, officer=officer)
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                bulk_form.add_error(field if field in bulk_form.fields else None, field_errors)
+        else:
+            messages.success(request, f"{len(allocated)} complaint{'s' if len(allocated) != 1 else ''} "
+                                      f"allocated to {officer}.")
+            return redirect(f"{reverse('complaints:register')}?{back}" if back else "complaints:register")
+    request.GET = QueryDict(back)
+    return register(request, bulk_form=bulk_form, selected=ids, status=400)
 
 
 def new(request):

@@ -73,6 +73,7 @@ FORM_ARGUMENTS = {
     "handoffs.forms.ReassignForm": lambda: {"officers": _officers()},
     "handoffs.forms.SearchForm": dict,
     "handoffs.forms.BulkAssignForm": lambda: {"officers": _officers()},
+    "complaints.forms.BulkAllocateForm": lambda: {"officers": _officers()},
     "handoffs.forms.ResolveForm": dict,
     "insight.forms.SurveyForm": dict,
     "insight.forms.PeriodForm": dict,

@@ -164,6 +164,7 @@ def build_world() -> World:
         "team_a": team_a.pk,
         "back_office_id": world.users[Role.BACK_OFFICE].pk,
         "complaints_officer": world.users[Role.COMPLAINTS_OFFICER].username,
+        "complaints_officer_id": world.users[Role.COMPLAINTS_OFFICER].pk,
         "social_care_complaints": world.users[Role.SOCIAL_CARE_COMPLAINTS].username,
         "adviser_api_key": tokens[Role.ADVISER].pk,
     }
