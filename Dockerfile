@@ -28,7 +28,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 1001 --user-group --create-home --home-dir /app nwd \
- && install -d -o nwd -g nwd /var/lib/nwd
+ && install -d -o nwd -g nwd /var/lib/nwd /var/lib/nwd/private-media
 WORKDIR /app
 # The dependencies, read from pyproject.toml alone: this layer is rebuilt only when they change,
 # not on every change to the code.

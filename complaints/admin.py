@@ -21,7 +21,8 @@ from core.services import audit_record
 class ComplaintStageRuleInline(admin.TabularInline):
     model = ComplaintStageRule
     extra = 0
-    fields = ["process", "stage", "working_days", "extension_working_days",
+    fields = ["process", "stage", "acknowledge_working_days", "response_clock_starts", "working_days",
+              "extensions_allowed", "interim_response_revises_target", "extension_working_days",
               "reminder_working_days", "owning_role", "owner_description",
               "different_officer_from_previous_stage"]
 

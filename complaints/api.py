@@ -153,7 +153,9 @@ def _action_api(action: Action, serializer) -> type[ComplaintActionApi]:
 
 ACTION_APIS = {
     Action.ALLOCATE: _action_api(Action.ALLOCATE, s.AllocateSerializer),
+    Action.ACKNOWLEDGE: _action_api(Action.ACKNOWLEDGE, s.AtSerializer),
     Action.INTERIM_RESPONSE: _action_api(Action.INTERIM_RESPONSE, s.InterimResponseSerializer),
+    Action.EXTEND: _action_api(Action.EXTEND, s.ExtendSerializer),
     Action.RESPOND: _action_api(Action.RESPOND, s.RespondSerializer),
     Action.ESCALATE: _action_api(Action.ESCALATE, s.EscalateSerializer),
     Action.MAKE_STATUTORY: _action_api(Action.MAKE_STATUTORY, s.AtSerializer),

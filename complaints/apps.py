@@ -66,6 +66,17 @@ class ComplaintsConfig(AppConfig):
         left_out = complaints_not_listed_for(user)
         return [f"Restricted cases are not listed here: {left_out}."] if left_out else []
 
+    def letter_document(self, message):
+        """A complaint letter by post is its PDF, letterhead and all (core/outbox.py): GOV.UK
+        Notify sends it as a precompiled letter."""
+        if message.object_type != "complaints.complaintletter":
+            return None
+        from complaints.documents import letter_pdf
+        from complaints.models import ComplaintLetter
+
+        letter = ComplaintLetter.objects.select_related("complaint").filter(pk=message.object_id).first()
+        return letter_pdf(letter) if letter is not None else None
+
     def outbox_senders(self):
         """Letters by post (issue 18): printed into LETTER_PRINT_DIR when it is set."""
         from django.conf import settings

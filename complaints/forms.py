@@ -111,6 +111,20 @@ class InterimResponseForm(GovukForm):
     )
 
 
+class ExtendForm(GovukForm):
+    working_days = forms.IntegerField(
+        label="How many working days do you need?", min_value=1, max_value=365,
+        help_text="Counted from the current response deadline.",
+        error_messages={"required": "Enter how many working days to extend the deadline by."})
+    reason = forms.CharField(widget=forms.Textarea, label="Why does the response need more time?",
+                             help_text="This is told to the complainant.",
+                             error_messages={"required": "Enter why the response needs more time."})
+
+    error_names = {"working_days": "the number of working days", "reason": "why the response needs more time"}
+
+
+
+
 class _RemedyFields(forms.Form):
     """The remedy boxes (issue 18, item 3). The rules are the service's (`remedy_parse`): the form
     asks it, so its messages land by the box they are about."""
@@ -316,7 +330,9 @@ class LetterForm(GovukForm):
 
 ACTION_FORMS = {
     Action.ALLOCATE: AllocateForm,
+    Action.ACKNOWLEDGE: ConfirmForm,
     Action.INTERIM_RESPONSE: InterimResponseForm,
+    Action.EXTEND: ExtendForm,
     Action.RESPOND: RespondForm,
     Action.ESCALATE: EscalateForm,
     Action.MAKE_STATUTORY: ConfirmForm,

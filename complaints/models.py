@@ -34,6 +34,16 @@ class Outcome(models.TextChoices):
     NOT_UPHELD = "not_upheld", "Not upheld"
 
 
+class ResponseClockStart(models.TextChoices):
+    """The event that starts a stage's response clock (the transition table's clock events,
+    complaints/transitions.py ClockEvent)."""
+
+    RECEIPT = "receipt", "Receipt of the complaint"
+    ALLOCATION = "allocation", "Allocation to an officer"
+    ACKNOWLEDGEMENT = "acknowledgement", "The acknowledgement"
+    ESCALATION = "escalation", "The escalation request"
+
+
 class ComplaintRuleSetQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -54,11 +64,6 @@ class ComplaintRuleSet(models.Model):
     is_active = models.BooleanField(default=False)
     version = models.PositiveIntegerField(
         default=1, help_text="Raised by one on every change, and stored on each stage it starts."
-    )
-    acknowledge_working_days = models.PositiveSmallIntegerField(
-        null=True, blank=True,
-        help_text="Working days to acknowledge a complaint; when set, stage deadlines count from "
-                  "the acknowledgement deadline (the Ombudsman's Complaint Handling Code).",
     )
     ombudsman_follow_up_days = models.PositiveSmallIntegerField(
         default=84, help_text="Calendar days after referral (or receipt, if premature) that the "
@@ -81,14 +86,32 @@ class ComplaintRuleSet(models.Model):
 
 
 class ComplaintStageRule(models.Model):
-    """One stage of one process under a rule set: its length, reminder offset and owning role."""
+    """One stage of one process under a rule set: its clocks (which event starts each, how long
+    it runs, how far it may be extended), reminder offset and owning role. The transition table
+    (complaints/transitions.py, `clock_effects`) reads these; no service decides a clock itself."""
 
     rule_set = models.ForeignKey(ComplaintRuleSet, on_delete=models.CASCADE, related_name="stage_rules")
     process = models.CharField(max_length=20, choices=Process.choices)
     stage = models.CharField(max_length=10, choices=Stage.choices)
     working_days = models.PositiveSmallIntegerField(help_text="Working days to respond.")
+    acknowledge_working_days = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="Working days to acknowledge, from the start of the stage (receipt at stage 1, "
+                  "the escalation request later); empty: no acknowledgement clock.",
+    )
+    response_clock_starts = models.CharField(
+        max_length=20, choices=ResponseClockStart.choices, default=ResponseClockStart.ALLOCATION,
+        help_text="The event the working days to respond count from.",
+    )
+    extensions_allowed = models.BooleanField(
+        default=False, help_text="Whether the response may be extended, with a reason (the extend action)."
+    )
+    interim_response_revises_target = models.BooleanField(
+        default=True, help_text="Whether an interim response moves the deadline to a revised target.",
+    )
     extension_working_days = models.PositiveSmallIntegerField(
-        default=0, help_text="How far an interim response may move the target (0 = no limit)."
+        default=0, help_text="How far an extension, or an interim response, may move the response "
+                             "deadline, in working days (0 = no limit for an interim response)."
     )
     reminder_working_days = models.PositiveSmallIntegerField(
         default=2, help_text="Remind the owner this many working days before the deadline."
@@ -202,8 +225,13 @@ class ComplaintStage(models.Model):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="stages")
     stage = models.CharField(max_length=10, choices=Stage.choices)
     started_at = models.DateTimeField()
-    clock_started_at = models.DateTimeField(null=True, blank=True)
-    due_date = models.DateField(null=True, blank=True)
+    allocated_at = models.DateTimeField(null=True, blank=True, help_text="First allocation at this stage.")
+    acknowledgement_due_date = models.DateField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    clock_started_at = models.DateTimeField(null=True, blank=True, help_text="The response clock's start.")
+    due_date = models.DateField(null=True, blank=True,
+                                help_text="The response deadline before any extension.")
+    extended_by_working_days = models.PositiveSmallIntegerField(default=0, db_default=0)
     interim_response_at = models.DateTimeField(null=True, blank=True)
     revised_target_date = models.DateField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
@@ -219,6 +247,14 @@ class ComplaintStage(models.Model):
     rule_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
     rule_reminder_working_days = models.PositiveSmallIntegerField(default=2)
     rule_extension_working_days = models.PositiveSmallIntegerField(default=0)
+    # The clock rule the stage started under (see ComplaintStageRule), copied like the numbers above.
+    rule_acknowledge_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    rule_response_clock_starts = models.CharField(
+        max_length=20, choices=ResponseClockStart.choices, default=ResponseClockStart.ALLOCATION,
+        db_default=ResponseClockStart.ALLOCATION,
+    )
+    rule_extensions_allowed = models.BooleanField(default=False, db_default=False)
+    rule_interim_response_revises_target = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         constraints = [

@@ -22,7 +22,7 @@ from complaints.models import (
     Stage,
     Status,
 )
-from complaints.transitions import Action, allowed_actions
+from complaints.transitions import TRANSITIONS, Action, allowed_actions, offered
 from core.models import User
 from core.roles import Role, has_role, is_staff_member
 from core.working_days import calendar
@@ -40,6 +40,19 @@ def rule_set_active() -> ComplaintRuleSet:
 
 def stage_rule(rule_set: ComplaintRuleSet, process: str, stage: str) -> ComplaintStageRule | None:
     return ComplaintStageRule.objects.filter(rule_set=rule_set, process=process, stage=stage).first()
+
+
+def rule_sets_with_stage_rules() -> list[ComplaintRuleSet]:
+    """Every rule set, each with its stage rules in process and stage order (`stage_rules_ordered`)."""
+    rule_sets = list(ComplaintRuleSet.objects.order_by("-is_active", "code", "pk"))
+    rules = ComplaintStageRule.objects.filter(rule_set__in=rule_sets).order_by("process", "stage", "pk")
+    for rule_set in rule_sets:
+        rule_set.stage_rules_ordered = [rule for rule in rules if rule.rule_set_id == rule_set.pk]
+    return rule_sets
+
+
+def rule_set_named(code: str) -> ComplaintRuleSet | None:
+    return ComplaintRuleSet.objects.filter(code=code).first()
 
 
 # --- Visibility (DOMAIN.md, "Who uses it"; issue 5, "Visibility") -------------------------------
@@ -163,9 +176,12 @@ PER_ITEM_ACTIONS = frozenset({Action.RECOMMENDATION_DONE})
 
 
 def complaint_actions_for(user, complaint: Complaint) -> list[Action]:
-    """What the case page offers: allowed by the transition table and by the user's role."""
-    return [action for action in allowed_actions(complaint)
-            if action not in PER_ITEM_ACTIONS and user_may_act(user, complaint, action)]
+    """What the case page offers: allowed by the transition table (and the stage's clock rule,
+    `transitions.offered`) and by the user's role."""
+    stage = complaint_current_stage(complaint)
+    return [action for action in allowed_actions(complaint, stage)
+            if action not in PER_ITEM_ACTIONS and user_may_act(user, complaint, action)
+            and offered(TRANSITIONS[(complaint.process, complaint.stage, complaint.status, action)], stage)]
 
 
 def complaint_needs_senior_officer(complaint: Complaint) -> bool:

@@ -85,6 +85,8 @@ class ComplaintStageSerializer(serializers.ModelSerializer):
     class Meta:
         model = ComplaintStage
         fields = ["stage", "started_at", "due_date", "interim_response_at", "responded_at", "outcome",
+                  # v1.2: the acknowledgement and extension (the response `due_date` is extended).
+                  "acknowledged_at", "acknowledgement_due_date", "extended_by_working_days",
                   # v1.2 (issue 18): the remedy given, and statutory stage 3's review panel.
                   "remedy", "review_panel"]
 
@@ -253,6 +255,14 @@ class RespondSerializer(AtSerializer):
                   'remedy in those words.)')
     lessons_learned = serializers.CharField(required=False, allow_blank=True, default="",
                                             max_length=TEXT_MAX_LENGTH)
+
+
+class ExtendSerializer(AtSerializer):
+    working_days = serializers.IntegerField(
+        min_value=1, max_value=365,
+        help_text="Working days to add to the response deadline; in all at most the rule set's limit "
+                  "for the stage (the Complaint Handling Code: 10 at stage 1, 20 at stage 2).")
+    reason = serializers.CharField(max_length=TEXT_MAX_LENGTH, help_text="Why, as told to the complainant.")
 
 
 class EscalateSerializer(AtSerializer):

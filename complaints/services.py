@@ -29,6 +29,7 @@ from complaints.models import (
     Outcome,
     Process,
     RemedyKind,
+    ResponseClockStart,
     ReviewPanel,
     Stage,
     Status,
@@ -41,7 +42,15 @@ from complaints.selectors import (
     social_care_monitoring_officer,
     stage_rule,
 )
-from complaints.transitions import Action, Clock, Transition, require_transition
+from complaints.transitions import (
+    Action,
+    ClockEffect,
+    ClockEvent,
+    ClockRule,
+    Transition,
+    clock_effects,
+    require_transition,
+)
 from contacts.services import CustomerUpdate, customer_updates_send
 from core.api_errors import StateConflict
 from core.input_guard import TEXT_MAX_LENGTH
@@ -68,15 +77,47 @@ def _snapshot_rule(stage: ComplaintStage, rule_set: ComplaintRuleSet, process: s
     stage.rule_working_days = rule.working_days if rule else None
     stage.rule_reminder_working_days = rule.reminder_working_days if rule else 2
     stage.rule_extension_working_days = rule.extension_working_days if rule else 0
+    stage.rule_acknowledge_working_days = rule.acknowledge_working_days if rule else None
+    stage.rule_response_clock_starts = rule.response_clock_starts if rule else ResponseClockStart.ALLOCATION
+    stage.rule_extensions_allowed = rule.extensions_allowed if rule else False
+    stage.rule_interim_response_revises_target = rule.interim_response_revises_target if rule else True
 
 
-def _stage_due(stage: ComplaintStage, rule_set: ComplaintRuleSet, from_day: date) -> date | None:
-    """N working days from `from_day` (the day itself not counted); under the Complaint Handling
-    Code preset, N counts from the acknowledgement deadline."""
-    if stage.rule_working_days is None:
+def _clock(complaint: Complaint, stage: ComplaintStage, event: str, at) -> list[ClockEffect]:
+    """Apply one clock event to the stage as its rule says (`transitions.clock_effects`): start
+    the acknowledgement clock, start the response clock (N working days from the event's day, the
+    day itself not counted), or stop them; then the complaint's running deadline is the stage's
+    next one. Revising and extending the target are their services' (they check limits)."""
+    effects = clock_effects(ClockRule.of_stage(stage), event)
+    day = local_date(at)
+    for effect in effects:
+        if effect == ClockEffect.START_ACKNOWLEDGEMENT:
+            stage.acknowledgement_due_date = calendar().add_working_days(
+                day, stage.rule_acknowledge_working_days)
+        elif effect == ClockEffect.START_RESPONSE and stage.clock_started_at is None:
+            stage.clock_started_at = at
+            stage.due_date = calendar().add_working_days(day, stage.rule_working_days)
+    _set_running_deadline(complaint, None if ClockEffect.STOP in effects else _next_deadline(stage))
+    return effects
+
+
+def _next_deadline(stage: ComplaintStage) -> date | None:
+    """The stage's next deadline (API.md v1.2): the acknowledgement while it is awaited, the
+    response (as revised or extended) until it is sent; the earlier when both run."""
+    if stage.responded_at is not None:
         return None
-    days = stage.rule_working_days + (rule_set.acknowledge_working_days or 0)
-    return calendar().add_working_days(from_day, days)
+    pending = [stage.effective_due_date]
+    if stage.acknowledged_at is None:
+        pending.append(stage.acknowledgement_due_date)
+    pending = [day for day in pending if day is not None]
+    return min(pending) if pending else None
+
+
+def _set_running_deadline(complaint: Complaint, due: date | None) -> None:
+    """A new deadline is a new chance: the overdue flag goes with the deadline it was for."""
+    if complaint.due_date != due:
+        complaint.due_date = due
+        complaint.overdue_at = None
 
 
 def _lock(complaint: Complaint, action: str) -> tuple[Complaint, Transition]:
@@ -161,7 +202,10 @@ def complaint_create(*, actor, customer, service, summary: str, process: str, re
     )
     stage = ComplaintStage(complaint=complaint, stage=Stage.ONE, started_at=received_at)
     _snapshot_rule(stage, rule_set, process)
+    _clock(complaint, stage, ClockEvent.RECEIPT, received_at)
     stage.save()
+    if complaint.due_date is not None:  # a clock that runs from receipt
+        complaint.save(update_fields=["due_date", "overdue_at"])
     _record(complaint, actor=actor, action="created", at=received_at,
             data={"process": process, "via_ombudsman": via_ombudsman,
                   "ombudsman_reference": complaint.ombudsman_reference},
@@ -193,12 +237,11 @@ def complaint_allocate(*, complaint: Complaint, actor, officer: User, at=None) -
         if previous and previous.owner_id == officer.pk:
             raise ValidationError({"officer": "This stage must be handled by someone other than "
                                               "the officer of the previous stage."})
-    if transition.clock == Clock.START_AT_ALLOCATION and stage.clock_started_at is None:
-        stage.clock_started_at = at
-        stage.due_date = _stage_due(stage, complaint.rule_set, local_date(at))
-        complaint.due_date = stage.effective_due_date
-        if complaint.allocated_at is None:
+    if transition.event == ClockEvent.ALLOCATION and stage.allocated_at is None:
+        stage.allocated_at = at
+        if complaint.stage == Stage.ONE and complaint.allocated_at is None:
             complaint.allocated_at = at
+    _clock(complaint, stage, transition.event, at)
     previous_owner = complaint.assigned_to_id
     stage.owner = officer
     stage.save()
@@ -225,11 +268,12 @@ def complaint_interim_response(*, complaint: Complaint, actor, note: str,
     days to respond, or to send an interim response"). The revised target becomes the deadline;
     without one it is the stage rule's extension after the original deadline. Once per stage."""
     note = _required("note", note, "Enter what the interim response told the complainant.")
-    complaint, _ = _lock(complaint, Action.INTERIM_RESPONSE)
+    complaint, transition = _lock(complaint, Action.INTERIM_RESPONSE)
     at = _at(complaint, at)
     stage = _current_stage(complaint)
-    if stage.interim_response_at is not None:
-        raise StateConflict("An interim response has already been sent at this stage.")
+    if ClockEffect.REVISE_TARGET not in clock_effects(ClockRule.of_stage(stage), transition.event):
+        return _interim_response_keeping_target(complaint, stage, actor=actor, note=note,
+                                                revised_target_date=revised_target_date, at=at)
     limit = (calendar().add_working_days(stage.due_date, stage.rule_extension_working_days)
              if stage.due_date and stage.rule_extension_working_days else None)
     if revised_target_date is None:
@@ -244,14 +288,99 @@ def complaint_interim_response(*, complaint: Complaint, actor, note: str,
     stage.interim_response_at = at
     stage.revised_target_date = revised_target_date
     stage.save()
-    if complaint.due_date != stage.effective_due_date:
-        complaint.due_date = stage.effective_due_date
-        complaint.overdue_at = None
+    _set_running_deadline(complaint, _next_deadline(stage))
     complaint.save()
     _record(complaint, actor=actor, action=Action.INTERIM_RESPONSE, at=at, note=note,
             data={"revised_target_date": _iso(revised_target_date)},
             changes={"revised_target_date": [None, _iso(revised_target_date)]})
     return complaint
+
+
+def _interim_response_keeping_target(complaint: Complaint, stage: ComplaintStage, *, actor, note: str,
+                                     revised_target_date, at) -> Complaint:
+    """Under rules where an interim response does not move the deadline (the Complaint Handling
+    Code: more time is an extension, with a reason), it is recorded and the clock runs on."""
+    if revised_target_date is not None:
+        raise ValidationError({"revised_target_date": "Under these complaint rules an interim response "
+                                                      "does not move the deadline. Extend the response "
+                                                      "deadline instead."})
+    stage.interim_response_at = at
+    stage.save()
+    _record(complaint, actor=actor, action=Action.INTERIM_RESPONSE, at=at, note=note,
+            data={"revised_target_date": None})
+    return complaint
+
+
+@transaction.atomic
+def complaint_acknowledge(*, complaint: Complaint, actor, at=None) -> Complaint:
+    """Record the acknowledgement of the current stage, once per stage. Where the stage's rule
+    has an acknowledgement clock (the Ombudsman's Complaint Handling Code: within 5 working days
+    of receipt or of the escalation request) it stops, and a response clock that counts from the
+    acknowledgement starts (10 working days at stage 1, 20 at stage 2); elsewhere the clocks run
+    as they were (DOMAIN.md, "Complaints"; API.md v1.2)."""
+    complaint, transition = _lock(complaint, Action.ACKNOWLEDGE)
+    at = _at(complaint, at)
+    stage = _current_stage(complaint)
+    stage.acknowledged_at = at
+    _clock(complaint, stage, transition.event, at)
+    stage.save()
+    complaint.save()
+    late = bool(stage.acknowledgement_due_date and local_date(at) > stage.acknowledgement_due_date)
+    _record(complaint, actor=actor, action=Action.ACKNOWLEDGE, at=at,
+            data={"acknowledgement_due_date": _iso(stage.acknowledgement_due_date), "late": late,
+                  "due_date": _iso(stage.effective_due_date)},
+            changes={"acknowledged_at": [None, at.isoformat()],
+                     "due_date": _iso(complaint.due_date)})
+    if stage.effective_due_date:
+        _tell_complainant(complaint, stage, event=MessageType.COMPLAINT_ACKNOWLEDGED,
+                          due_date=_spoken(stage.effective_due_date))
+    return complaint
+
+
+@transaction.atomic
+def complaint_extend(*, complaint: Complaint, actor, working_days, reason: str, at=None) -> Complaint:
+    """Extend the stage's response deadline by `working_days`, with a reason told to the
+    complainant, where the stage's rule allows extensions and only up to its limit in total (the
+    Complaint Handling Code: at most 10 working days at stage 1, 20 at stage 2). The extended
+    deadline is that many working days after the response deadline (DOMAIN.md, "Complaints";
+    API.md v1.2: beyond the limit, or under rules without extensions, 400)."""
+    reason = _required("reason", reason, "Enter why the response needs more time.")
+    if isinstance(working_days, bool) or not isinstance(working_days, int) or working_days < 1:
+        raise ValidationError({"working_days": "Enter the number of working days to extend by, "
+                                               "a whole number of 1 or more."})
+    complaint, transition = _lock(complaint, Action.EXTEND)
+    at = _at(complaint, at)
+    stage = _current_stage(complaint)
+    if ClockEffect.EXTEND_RESPONSE not in clock_effects(ClockRule.of_stage(stage), transition.event):
+        raise ValidationError({"working_days": f"The complaint rules {stage.get_stage_display().lower()} "
+                                               f"runs under allow no extension of the response deadline."})
+    if stage.due_date is None:
+        raise StateConflict("The response deadline has not started yet: acknowledge the complaint first.")
+    limit = stage.rule_extension_working_days
+    total = stage.extended_by_working_days + working_days
+    if total > limit:
+        already = (f" It has already been extended by {stage.extended_by_working_days}."
+                   if stage.extended_by_working_days else "")
+        raise ValidationError({"working_days": f"The response can be extended by at most {limit} working "
+                                               f"days at this stage.{already}"})
+    before = _iso(stage.effective_due_date)
+    stage.extended_by_working_days = total
+    stage.revised_target_date = calendar().add_working_days(stage.due_date, total)
+    stage.save()
+    _set_running_deadline(complaint, _next_deadline(stage))
+    complaint.save()
+    _record(complaint, actor=actor, action=Action.EXTEND, at=at, note=reason,
+            data={"working_days": working_days, "extended_by_working_days": total,
+                  "due_date": _iso(stage.effective_due_date)},
+            changes={"due_date": [before, _iso(stage.effective_due_date)],
+                     "extended_by_working_days": [total - working_days, total]})
+    _tell_complainant(complaint, stage, event=MessageType.COMPLAINT_EXTENDED,
+                      due_date=_spoken(stage.effective_due_date), reason=reason)
+    return complaint
+
+
+def _spoken(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 @transaction.atomic
@@ -312,21 +441,19 @@ def complaint_escalate(*, complaint: Complaint, actor, reason: str, at=None) -> 
     complaint, transition = _lock(complaint, Action.ESCALATE)
     at = _at(complaint, at)
     before = _state(complaint)
-    stage = ComplaintStage(complaint=complaint, stage=transition.next_stage, started_at=at,
-                           clock_started_at=at)
+    stage = ComplaintStage(complaint=complaint, stage=transition.next_stage, started_at=at)
     # The rule set in force now applies to the new stage (it may differ from the case's first).
     rule_set = rule_set_active()
     _snapshot_rule(stage, rule_set, complaint.process)
-    stage.due_date = _stage_due(stage, rule_set, local_date(at))
+    complaint.overdue_at = None
+    _clock(complaint, stage, transition.event, at)
     stage.save()
     complaint.stage = transition.next_stage
     complaint.status = transition.next_status
     complaint.assigned_to = None
-    complaint.due_date = stage.due_date
-    complaint.overdue_at = None
     complaint.save()
     _record(complaint, actor=actor, action=Action.ESCALATE, at=at, note=reason,
-            data={"due_date": _iso(stage.due_date)}, changes=_moved(before, complaint))
+            data={"due_date": _iso(complaint.due_date)}, changes=_moved(before, complaint))
     return complaint
 
 
@@ -343,22 +470,24 @@ def complaint_make_statutory(*, complaint: Complaint, actor, at=None) -> Complai
     previous_owner = complaint.assigned_to_id
     stage = _current_stage(complaint)
     rule_set = rule_set_active()
-    _snapshot_rule(stage, rule_set, Process.STATUTORY)
-    if complaint.allocated_at is not None:
-        stage.due_date = _stage_due(stage, rule_set, local_date(complaint.allocated_at))
-    monitoring_officer = social_care_monitoring_officer()
+    _snapshot_rule(stage, rule_set, transition.resulting_process)
+    # The stage's clocks replayed under the statutory rule: its events so far, in order.
+    stage.acknowledgement_due_date = stage.clock_started_at = stage.due_date = None
+    complaint.overdue_at = None
+    events = [(moment, event) for event, moment in ((ClockEvent.RECEIPT, complaint.received_at),
+                                                    (ClockEvent.ACKNOWLEDGEMENT, stage.acknowledged_at),
+                                                    (ClockEvent.ALLOCATION, stage.allocated_at)) if moment]
+    for moment, event in sorted(events):
+        _clock(complaint, stage, event, moment)
     complaint.process = transition.resulting_process
     complaint.rule_set = rule_set
     complaint.rule_set_version = rule_set.version
-    if complaint.status == Status.OPEN and monitoring_officer is not None:
-        complaint.assigned_to = monitoring_officer
-    else:
-        complaint.assigned_to = None
-        complaint.status = Status.AWAITING_ALLOCATION
+    complaint.assigned_to = (social_care_monitoring_officer() if transition.next_status == Status.OPEN
+                             else None)
+    complaint.status = (transition.next_status if complaint.assigned_to is not None
+                        else transition.next_status_without_owner)
     stage.owner = complaint.assigned_to
     stage.save()
-    complaint.due_date = stage.effective_due_date
-    complaint.overdue_at = None
     complaint.save()
     _record(complaint, actor=actor, action=Action.MAKE_STATUTORY, at=at,
             data={"due_date": _iso(complaint.due_date),
@@ -509,7 +638,9 @@ def letter_template_change(*, template: LetterTemplate, actor, subject: str, bod
 
 ACTION_SERVICES = {
     Action.ALLOCATE: complaint_allocate,
+    Action.ACKNOWLEDGE: complaint_acknowledge,
     Action.INTERIM_RESPONSE: complaint_interim_response,
+    Action.EXTEND: complaint_extend,
     Action.RESPOND: complaint_respond,
     Action.ESCALATE: complaint_escalate,
     Action.MAKE_STATUTORY: complaint_make_statutory,
@@ -606,12 +737,24 @@ def _enforce_chunk(ids: list[int], today: date, horizon: date, cal) -> tuple[int
     )
     stages = {(s.complaint_id, s.stage): s
               for s in ComplaintStage.objects.filter(complaint__in=complaints)}
-    messages, reminder_keys, overdue = [], set(), []
+    messages, reminder_keys, overdue, late_acknowledgements = [], set(), [], []
+    managers: dict[str, list[User]] = {}
     for complaint in complaints:
         stage = stages.get((complaint.pk, complaint.stage))
         if stage is None:
             continue
         due = complaint.due_date
+        if stage.acknowledged_at is None and stage.acknowledgement_due_date == due:
+            # The acknowledgement's deadline: the same sweep, in its own words (API.md v1.2).
+            if complaint.process not in managers:
+                managers[complaint.process] = triage_managers(complaint.process)
+            reminders, notices = _acknowledgement_messages(complaint, stage, due, today, cal,
+                                                           managers[complaint.process])
+            messages.extend(reminders + notices)
+            reminder_keys.update(reminder.dedupe_key for reminder in reminders)
+            if today > due:
+                late_acknowledgements.append(complaint)
+            continue
         if today >= cal.subtract_working_days(due, stage.rule_reminder_working_days):
             reminder = _deadline_reminder(complaint, stage, due)
             if reminder:
@@ -622,11 +765,49 @@ def _enforce_chunk(ids: list[int], today: date, horizon: date, cal) -> tuple[int
             notice = _overdue_notice(complaint, stage, due, cal.working_days_between(due, today))
             if notice:
                 messages.append(notice)
-    marked = _mark_overdue([complaint for complaint, _ in overdue if complaint.overdue_at is None],
+    # A late acknowledgement marks the complaint overdue, not its stage's response.
+    marked = _mark_overdue([complaint for complaint in [*late_acknowledgements, *(c for c, _ in overdue)]
+                            if complaint.overdue_at is None],
                            [stage.pk for _, stage in overdue])
     stored = outbox_send_many(messages)
     reminders = sum(1 for message in stored if message.dedupe_key in reminder_keys)
     return reminders, marked, len(stored) - reminders
+
+
+def _acknowledgement_messages(complaint: Complaint, stage: ComplaintStage, due: date, today: date, cal,
+                              managers: list[User]) -> tuple[list[Outgoing], list[Outgoing]]:
+    """Before an acknowledgement deadline its owner is reminded, or, while nobody owns the
+    complaint, the managers of the team that allocates it (`triage_managers`); once it passes the
+    owner's line manager is told, or those managers."""
+    owner = complaint.assigned_to if complaint.assigned_to and complaint.assigned_to.is_active else None
+    name = stage.get_stage_display().lower()
+    reminders, notices = [], []
+    if today >= cal.subtract_working_days(due, stage.rule_reminder_working_days):
+        reminders = [Outgoing(
+            dedupe_key=f"complaint-stage:{stage.pk}:acknowledgement-reminder:{due.isoformat()}:{user.pk}",
+            message=Message(
+                subject=f"Complaint {complaint.reference}: {name} acknowledgement due {due:%d %B %Y}",
+                body=f"The acknowledgement of complaint {complaint.reference} ({complaint.service.name}, "
+                     f"{name}) is due on {due:%A %d %B %Y}.",
+            ),
+            recipient_user=user, about=complaint,
+        ) for user in ([owner] if owner else managers)]
+    if today > due:
+        line_manager = getattr(owner, "line_manager", None)
+        days_over = cal.working_days_between(due, today)
+        notices = [Outgoing(
+            dedupe_key=f"complaint-stage:{stage.pk}:acknowledgement-overdue:{due.isoformat()}:{user.pk}",
+            message=Message(
+                subject=f"Overdue: acknowledgement of complaint {complaint.reference}",
+                body=f"The acknowledgement of complaint {complaint.reference} ({complaint.service.name}, "
+                     f"{name}, {f'owned by {owner}' if owner else 'not allocated'}) was due on "
+                     f"{due:%A %d %B %Y} and is overdue by {days_over} working "
+                     f"day{'s' if days_over != 1 else ''}.",
+            ),
+            recipient_user=user, about=complaint,
+        ) for user in ([line_manager] if owner and line_manager and line_manager.is_active
+                       else [] if owner else managers)]
+    return reminders, notices
 
 
 def _deadline_reminder(complaint: Complaint, stage: ComplaintStage, due: date) -> Outgoing | None:

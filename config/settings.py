@@ -242,6 +242,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Photos residents send with a problem report (issue 20): personal data, so kept out of the web
+# root. Nothing serves this folder; a photo is answered only by a view that checks the user may
+# see the hand-off it came with. In production a volume shared by `web` and `worker`.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private-media")
 WHITENOISE_MANIFEST_STRICT = False
 
 # Email: EMAIL_URL such as smtp+tls://user:pass@host:587; console output by default.
@@ -334,6 +338,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "core-apply-retention": {
         "task": "core.apply_retention",
         "schedule": crontab(hour=2, minute=15),
+    },
+    # Delete the files of erased photos, and of photos residents added but never sent
+    # (contacts/photos.py), every hour.
+    "contacts-sweep-photo-files": {
+        "task": "contacts.sweep_photo_files",
+        "schedule": crontab(minute=45),
     },
     # Deactivate staff accounts not signed in for STAFF_DEACTIVATE_AFTER_DAYS (core/directory.py).
     "core-deactivate-unseen-staff": {

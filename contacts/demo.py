@@ -163,7 +163,7 @@ def _gazetteer(customers) -> int:
     """A small gazetteer: each demo customer's home and its neighbours on the same street and
     postcode (so a postcode lookup offers a few), with points about the town (issue 20, item 4).
     Its own random numbers, so the rest of the demo is what it was before the gazetteer."""
-    rng = random.Random(len(customers))  # noqa: S311 - demo data, not security
+    rng = random.Random(len(customers))  # noqa: S311  # nosec B311 - demo data, not security
     addresses, seen = [], set()
     for customer in customers:
         number, street = customer.address_line_1.split(" ", 1)

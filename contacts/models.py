@@ -263,6 +263,40 @@ class Contact(models.Model):
         return f"Contact {self.pk}"
 
 
+class ContactPhoto(models.Model):
+    """A photo a contact arrived with (issue 20: a resident's problem report may carry photos).
+
+    The image itself is a file in the private storage (settings.PRIVATE_MEDIA_ROOT, never served
+    as a static or media file), checked and re-encoded without any metadata before it was stored
+    (contacts/photos.py). Erasure blanks `file_name`; the photo sweep then deletes the file no row
+    names any more."""
+
+    class Format(models.TextChoices):
+        JPEG = "jpeg", "JPG"
+        PNG = "png", "PNG"
+        WEBP = "webp", "WebP"
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="photos")
+    # The name within the private storage ("photos/<random>.jpg"); blank once erased.
+    file_name = models.CharField(max_length=100, blank=True)
+    format = models.CharField(max_length=4, choices=Format.choices)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=1)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["file_name"], condition=~Q(file_name=""),
+                                    name="contact_photo_file_unique"),
+        ]
+        indexes = [models.Index(fields=["contact", "position"], name="contact_photo_contact_idx")]
+
+    def __str__(self) -> str:
+        return f"Photo {self.position} of contact {self.contact_id}"
+
+
 class IdempotencyKey(models.Model):
     """A partner's Idempotency-Key for `POST /api/v1/contacts/` (API.md, "Contacts").
 

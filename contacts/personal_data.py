@@ -3,6 +3,7 @@ core/personal_data.py): the customer, the data subject, and the free text of the
 
 from django.db.models import Case, Q, Value, When
 
+from core.models import Language
 from core.personal_data import Erase, PersonalField, RecordType, Schedule, years
 
 ANONYMISED_NAME = "Anonymised"
@@ -32,9 +33,26 @@ def _expired_unless_downloaded(now):
 
 
 def personal_data() -> list[RecordType]:
-    from contacts.models import Contact, Customer, CustomerMerge, PersonalDataRequest, SubjectAccessExport
+    from contacts.models import (
+        Contact,
+        ContactPhoto,
+        Customer,
+        CustomerMerge,
+        PersonalDataRequest,
+        SubjectAccessExport,
+    )
 
     return [
+        RecordType(
+            # The image is the personal data (a house, a car, a face); its file is named by
+            # `file_name`, and `contacts.photos.photo_files_sweep` deletes the file once the name
+            # is erased. The export carries the images themselves (contacts/privacy.py).
+            model=ContactPhoto, label="Photos sent with contacts", customer="contact__customer",
+            schedules=("contacts",), aged=lambda cuts: Q(contact__enquiry_closed_at__lt=cuts["contacts"]),
+            retention_rule="Contacts schedule (default 6 years) after its contact's enquiry is closed; "
+                           "the file is deleted within the hour after",
+            fields=(PersonalField("file_name"),),
+        ),
         RecordType(
             model=CustomerMerge, label="Customer merges", customer="survivor",
             schedules=("customer_merges",),
@@ -96,6 +114,16 @@ def personal_data() -> list[RecordType]:
                 PersonalField("is_vulnerable"),
                 PersonalField("vulnerability_notes"),
                 PersonalField("consent_notes"),
+                # How they wanted to hear from us (issue 19): an anonymised record consents to
+                # nothing, so no update can ever be addressed to it.
+                PersonalField("message_channel"),
+                PersonalField("consent_email"),
+                PersonalField("consent_sms"),
+                PersonalField("consent_letter"),
+                PersonalField("language", Erase.MARKER, value=Language.ENGLISH),
+                PersonalField("email_failed_at"),
+                PersonalField("phone_failed_at"),
+                PersonalField("address_failed_at"),
             ),
             restricted_while_retained=(
                 "The customer's details stay while any of their records is restricted: a record "

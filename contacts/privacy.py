@@ -31,7 +31,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from contacts import services
-from contacts.models import Customer, PersonalDataRequest, SubjectAccessExport
+from contacts.models import ContactPhoto, Customer, PersonalDataRequest, SubjectAccessExport
+from contacts.photos import photo_content
 from core import personal_data
 from core.client_address import client_ip
 from core.services import audit_record
@@ -119,6 +120,14 @@ def _archive(customer: Customer, export: SubjectAccessExport) -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{name}/{name}.json", as_json)
         archive.writestr(f"{name}/{name}.html", page)
+        # The photos they sent are theirs too: the images, not only the rows that name them.
+        for photo in (ContactPhoto.objects.filter(contact__customer=customer).exclude(file_name="")
+                      .order_by("contact_id", "position", "pk")):
+            content = photo_content(photo)
+            if content is not None:
+                extension = photo.file_name.rsplit(".", 1)[-1]
+                archive.writestr(f"{name}/photos/contact-{photo.contact_id}-photo-{photo.position}.{extension}",
+                                 content)
     return buffer.getvalue()
 
 

@@ -523,7 +523,22 @@ def customer_update_send(**update) -> OutboundMessage | None:
 # The details a merge lets the user choose field by field (the rest are the survivor's own).
 MERGE_FIELDS = ("first_name", "last_name", "date_of_birth", "address_line_1", "address_line_2",
                 "town", "postcode", "uprn", "phone", "email", "preferred_channel",
-                "accessibility_needs", "is_vulnerable", "vulnerability_notes", "consent_notes")
+                "accessibility_needs", "is_vulnerable", "vulnerability_notes", "consent_notes",
+                # How they want to hear from us (issue 19): each consent is the person's own
+                # choice, so it is picked like any detail, never combined behind their back.
+                "message_channel", "consent_email", "consent_sms", "consent_letter", "language")
+
+# The outbox names its customer by reference, not by a foreign key (core knows no customer model):
+# a merge moves these too, under these labels in CustomerMerge.moved.
+OUTBOX_CUSTOMER_REFS = {
+    "core.outboundmessage.recipient": ("recipient_type", "recipient_id"),
+    "core.outboundmessage.about": ("object_type", "object_id"),
+}
+
+
+def _outbox_rows(label: str, customer: Customer):
+    type_field, id_field = OUTBOX_CUSTOMER_REFS[label]
+    return OutboundMessage.objects.filter(**{type_field: "contacts.customer", id_field: str(customer.pk)})
 
 
 def _field_value(value):
@@ -568,6 +583,11 @@ def customer_merge(*, survivor: Customer, merged: Customer, actor, take_from_mer
                 raise StateConflict(f"The {model._meta.verbose_name_plural} of these records cannot "
                                     f"be combined: {error}") from error
             moved[f"{model._meta.label_lower}.{field.name}"] = ids
+    for label, (_, id_field) in OUTBOX_CUSTOMER_REFS.items():
+        ids = list(_outbox_rows(label, merged).values_list("pk", flat=True))
+        if ids:
+            OutboundMessage.objects.filter(pk__in=ids).update(**{id_field: str(survivor.pk)})
+            moved[label] = ids
     merged.merged_into = survivor
     merged.updated_at = now
     merged.save(update_fields=["merged_into", "updated_at"])
@@ -599,6 +619,10 @@ def customer_merge_undo(*, merge: CustomerMerge, actor, now=None) -> CustomerMer
     survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
     relations = {f"{r.related_model._meta.label_lower}.{r.field.name}": r for r in customer_relations()}
     for label, ids in merge.moved.items():
+        if label in OUTBOX_CUSTOMER_REFS:
+            _outbox_rows(label, survivor).filter(pk__in=ids).update(
+                **{OUTBOX_CUSTOMER_REFS[label][1]: str(merged.pk)})
+            continue
         relation = relations.get(label)
         if relation is not None:
             relation.related_model._base_manager.filter(pk__in=ids, **{relation.field.name: survivor}).update(

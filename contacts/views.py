@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import BooleanField
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -282,12 +283,13 @@ def _merge_rows(survivor: Customer, other: Customer) -> list[dict]:
 
 def _shown(customer: Customer, name: str) -> str:
     value = getattr(customer, name)
+    field = Customer._meta.get_field(name)
     if name == "date_of_birth":
         return value.strftime("%-d %B %Y") if value else ""
-    if name == "is_vulnerable":
+    if isinstance(field, BooleanField):
         return "Yes" if value else "No"
-    if name == "preferred_channel":
-        return customer.get_preferred_channel_display()
+    if field.choices:
+        return getattr(customer, f"get_{name}_display")()
     return value or ""
 
 

@@ -19,7 +19,7 @@ class StaffAuthenticationForm(AuthenticationForm, GovukForm):
                                "account’.",
     }
 
-    error_names = {"username": "your username", "password": "your password"}
+    error_names = {"username": "your username", "password": "your password"}  # nosec B105 - words
 
     def clean(self):
         username = self.cleaned_data.get("username")

@@ -90,6 +90,18 @@ class _EmailSession:
         return ""
 
 
+def letter_document(message) -> bytes | None:
+    """The printed document (a PDF) an app made for a letter in the outbox, found through each
+    app's `letter_document(message)` hook (complaint letters, issue 18); None for a letter written
+    from a message template, which the sender fills in itself."""
+    for config in apps.get_app_configs():
+        hook = getattr(config, "letter_document", None)
+        document = hook(message) if hook is not None else None
+        if document is not None:
+            return document
+    return None
+
+
 def senders() -> dict[str, Sender]:
     """Every channel's sender: core's email, then what each app's `outbox_senders()` offers."""
     found: dict[str, Sender] = {"email": EmailSender()}

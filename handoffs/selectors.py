@@ -6,6 +6,7 @@ from datetime import date
 from django.db.models import BooleanField, Case, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from contacts.models import ContactPhoto
 from contacts.selectors import contact_open_enquiries, customer_ids_matching
 from core.models import Team
 from core.roles import Role, has_role, is_staff_member
@@ -182,6 +183,12 @@ def handoff_detail(user, handoff_id: int) -> Handoff:
             .select_related("team", "assigned_to", "advocate", "contact__service",
                             "contact__enquiry_type", "contact__customer", "contact__handled_by")
             .get(pk=handoff_id))
+
+
+def handoff_photos(handoff: Handoff) -> QuerySet[ContactPhoto]:
+    """The photos the hand-off's contact arrived with (a resident's problem report, issue 20), in
+    the order they were sent. Only for a user `handoff_detail` found it for."""
+    return ContactPhoto.objects.filter(contact=handoff.contact_id).order_by("position", "pk")
 
 
 def handoff_timeline(handoff: Handoff) -> QuerySet[HandoffUpdate]:

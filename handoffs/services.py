@@ -220,6 +220,29 @@ def handoffs_reassign_officer(*, actor, officer: User, new_officer: User) -> lis
     return moved
 
 
+def handoffs_pass_advocacy(*, actor, officer: User, new_officer: User, at=None) -> list[Handoff]:
+    """Make `new_officer` the Customer Advocate of every unresolved hand-off `officer` advocates
+    (a leaver, someone away: issue 18, "People change"), so someone in the front office still owns
+    each enquiry and is told of its updates. Each gets a timeline entry and an audit row; the new
+    advocate hears once, from the whole change (`people.services.officer_work_reassign`), not once
+    per hand-off. Call it inside that change's transaction."""
+    moved = []
+    handoffs = (Handoff.objects.unresolved().filter(advocate=officer, method=HandoffMethod.CUSTOMER_ADVOCATE)
+                .select_for_update(of=("self",)).select_related("team").order_by("due_date", "pk"))
+    for handoff in handoffs:
+        when = event_time(at, previous_at=handoff_previous_event_at(handoff))
+        handoff.advocate = new_officer
+        handoff.save(update_fields=["advocate"])
+        HandoffUpdate.objects.create(
+            handoff=handoff, kind=HandoffUpdate.Kind.REASSIGNED, at=when,
+            author=actor if getattr(actor, "pk", None) else None,
+            note=f"Customer advocate changed from {officer} to {new_officer}.")
+        audit_record(actor=actor, action="handoff_advocate_changed", target=handoff,
+                     changes={"advocate": [officer.username, new_officer.username]})
+        moved.append(handoff)
+    return moved
+
+
 @transaction.atomic
 def handoffs_assign(*, handoff_ids, actor, officer: User, note: str = "") -> list[Handoff]:
     """Assign the selected hand-offs to one officer at once (issue 20, "bulk actions where a team

@@ -6,11 +6,12 @@ user may not see answer 404.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from contacts.photos import CONTENT_TYPES, photo_content
 from core.api_errors import StateConflict
 from core.roles import Role, has_role
 from core.worklists import list_page, sort_by
@@ -126,6 +127,7 @@ def _detail(request, handoff, forms, status=200):
         "handoff": handoff,
         "contact": handoff.contact,
         "timeline": selectors.handoff_timeline(handoff),
+        "photos": list(selectors.handoff_photos(handoff)),
         "actions": selectors.handoff_actions_for(request.user, handoff),
         **forms,
     }, status=status)
@@ -134,6 +136,26 @@ def _detail(request, handoff, forms, status=200):
 def handoff_detail(request, handoff_id: int):
     handoff = _visible(request, handoff_id)
     return _detail(request, handoff, _forms(handoff))
+
+
+@require_GET
+def handoff_photo(request, handoff_id: int, photo_id: int):
+    """A photo the hand-off's contact arrived with, to those who may see the hand-off (its
+    receiving team, managers and admins, the advocate: `selectors.handoffs_visible_to`); 404 for
+    anyone else, and for a photo of another contact or one erased. Never cached, never guessed
+    at by the browser (the stored file was re-encoded from its pixels: contacts/photos.py)."""
+    handoff = _visible(request, handoff_id)
+    photo = selectors.handoff_photos(handoff).filter(pk=photo_id).first()
+    content = photo_content(photo) if photo is not None else None
+    if content is None:
+        raise Http404
+    response = HttpResponse(content, content_type=CONTENT_TYPES[photo.format])
+    response["Content-Disposition"] = (f'inline; filename="handoff-{handoff.pk}-photo-{photo.position}.'
+                                       f'{photo.file_name.rsplit(".", 1)[-1]}"')
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def _act(request, handoff_id: int, action: str, form_name: str | None, perform, done: str):

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from contacts.models import Contact, Customer
@@ -14,6 +15,7 @@ from handoffs.selectors import handoffs_visible_to
 from insight import selectors, services
 from insight.forms import CustomerSearchForm, JourneyFilterForm, LifeEventForm, PeriodForm, SurveyForm
 from insight.models import LifeEvent
+from reporting.tables import csv_stream
 
 
 def _require_manager(request):
@@ -43,14 +45,34 @@ def _add_errors(form, error: ValidationError) -> None:
 # --- Surveys -----------------------------------------------------------------------------------
 
 
+def _csv_query(request) -> str:
+    """The page's own filters, for its tables' CSV links."""
+    return urlencode({k: v for k, v in request.GET.items() if k not in ("format", "table")})
+
+
+SURVEY_CSV_HEADERS = ["Asked", "Answered", "Response rate %", "Satisfaction (1-5)", "Ease (1-5)",
+                      "Resolved %"]
+
+
 def survey_results(request):
+    """Survey results by service, channel, team and method; each table also as CSV
+    (?format=csv&table=service), like every report table (issue 20, item 6)."""
     _require_manager(request)
     form = PeriodForm(request.GET or None)
     date_from, date_to = form.period()
+    tables = selectors.survey_results(date_from, date_to)
+    if request.GET.get("format") == "csv":
+        name = request.GET.get("table", "")
+        if name not in tables:
+            raise Http404("No such table.")
+        rows = ([row.label, row.asked, row.answered, row.response_percent, row.satisfaction, row.ease,
+                 row.resolved_percent] for row in tables[name])
+        return csv_stream([name.capitalize(), *SURVEY_CSV_HEADERS], rows,
+                          f"surveys-by-{name}-{date_from}-{date_to}")
     return render(request, "insight/survey_results.html", {
         "form": form, "date_from": date_from, "date_to": date_to,
         "headline": selectors.survey_headline(date_from, date_to),
-        "tables": selectors.survey_results(date_from, date_to),
+        "tables": tables, "csv_query": _csv_query(request),
         "comments": selectors.recent_comments(date_from, date_to),
     })
 
@@ -134,9 +156,24 @@ def services_together(request):
     _require_manager(request)
     form = PeriodForm(request.GET or None)
     date_from, date_to = form.period()
+    together = selectors.services_used_together(date_from, date_to)
+    if request.GET.get("format") == "csv":
+        name = request.GET.get("table", "")
+        period = f"{date_from}-{date_to}"
+        if name == "pairs":
+            return csv_stream(
+                ["Customers who used", "Its customers", "Also used", "Its customers", "Customers of both",
+                 "Share of the first's customers %", "Lift"],
+                ([p.first, p.first_customers, p.second, p.second_customers, p.customers,
+                  p.also_used_percent, p.lift] for p in together["pairs"]),
+                f"services-used-together-{period}")
+        if name == "services":
+            return csv_stream(["Service", "Customers"], together["services"],
+                              f"customers-per-service-{period}")
+        raise Http404("No such table.")
     return render(request, "insight/services_together.html", {
-        "form": form, "date_from": date_from, "date_to": date_to,
-        **selectors.services_used_together(date_from, date_to),
+        "form": form, "date_from": date_from, "date_to": date_to, "csv_query": _csv_query(request),
+        **together,
     })
 
 

@@ -11,6 +11,7 @@ the personalisation stored on the outbox row when it was made. How a try went, f
 - 5xx or no answer: retried after its back-off.
 """
 
+import io
 import logging
 from contextlib import contextmanager
 
@@ -20,7 +21,7 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 from core.messages import message_template_for
 from core.models import Language, MessageType, OutboundMessage
-from core.outbox import ChannelUnavailable, PermanentFailure
+from core.outbox import ChannelUnavailable, PermanentFailure, letter_document
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,25 @@ class _NotifySession:
         self.client = client
 
     def send(self, message: OutboundMessage) -> str:
+        reference = f"outbox-{message.pk}"
+        document = letter_document(message) if message.channel == OutboundMessage.Channel.LETTER else None
+        try:
+            if document is not None:
+                # A letter an app printed (a complaint letter with the council's letterhead):
+                # Notify's precompiled letter, posted as it is, second class.
+                answer = self.client.send_precompiled_letter_notification(
+                    reference=reference, pdf_file=io.BytesIO(document))
+            else:
+                answer = self._send_from_template(message, reference)
+        except HTTPError as error:
+            if error.status_code == 400:
+                raise PermanentFailure(f"Notify refused the message: {error.message}") from error
+            if error.status_code in (401, 403, 429):
+                raise ChannelUnavailable(f"Notify: {error.status_code} {error.message}") from error
+            raise
+        return str(answer["id"])
+
+    def _send_from_template(self, message: OutboundMessage, reference: str) -> dict:
         message_type = message.message_type or MessageType.GENERAL
         template = message_template_for(message_type=message_type, channel=message.channel,
                                         language=message.language or Language.ENGLISH)
@@ -66,26 +86,16 @@ class _NotifySession:
                                "set it in the admin (Message templates).")
         template_id = str(template.notify_template_id)
         personalisation = notify_personalisation(message)
-        reference = f"outbox-{message.pk}"
-        try:
-            if message.channel == OutboundMessage.Channel.EMAIL:
-                answer = self.client.send_email_notification(
-                    email_address=message.to_email, template_id=template_id,
-                    personalisation=personalisation, reference=reference)
-            elif message.channel == OutboundMessage.Channel.SMS:
-                answer = self.client.send_sms_notification(
-                    phone_number=message.to_phone, template_id=template_id,
-                    personalisation=personalisation, reference=reference)
-            else:
-                answer = self.client.send_letter_notification(
-                    template_id=template_id, personalisation=personalisation, reference=reference)
-        except HTTPError as error:
-            if error.status_code == 400:
-                raise PermanentFailure(f"Notify refused the message: {error.message}") from error
-            if error.status_code in (401, 403, 429):
-                raise ChannelUnavailable(f"Notify: {error.status_code} {error.message}") from error
-            raise
-        return str(answer["id"])
+        if message.channel == OutboundMessage.Channel.EMAIL:
+            return self.client.send_email_notification(
+                email_address=message.to_email, template_id=template_id,
+                personalisation=personalisation, reference=reference)
+        if message.channel == OutboundMessage.Channel.SMS:
+            return self.client.send_sms_notification(
+                phone_number=message.to_phone, template_id=template_id,
+                personalisation=personalisation, reference=reference)
+        return self.client.send_letter_notification(
+            template_id=template_id, personalisation=personalisation, reference=reference)
 
 
 class ConsoleSender:

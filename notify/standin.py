@@ -1,14 +1,14 @@
 """A local stand-in for GOV.UK Notify (issue 19): the tests and `make run NOTIFY_STANDIN=1`
 point the official client at it (NOTIFY_BASE_URL) instead of the real service.
 
-It speaks the part of Notify's API the product uses: POST /v2/notifications/email, /sms and
-/letter, GET /v2/notifications/{id}. Like Notify it checks the client's JSON Web Token (HS256
-signed with the key's secret, `iss` the service id, issued within 30 seconds: 403 AuthError
-otherwise) and the request (a known template of the right type, every ((field)) the template
-uses in the personalisation, a UK mobile number, an email address, a letter address ending in a
-postcode: 400 otherwise). It keeps the templates it was given and every notification it
-accepted, rendered, and posts delivery receipts in Notify's callback format to a URL with a
-bearer token.
+It speaks the part of Notify's API the product uses: POST /v2/notifications/email, /sms and /letter
+(from a template, or precompiled: a base64 PDF as `content`), GET /v2/notifications/{id}. Like
+Notify it checks the client's JSON Web Token (HS256 signed with the key's secret, `iss` the service
+id, issued within 30 seconds: 403 AuthError otherwise) and the request (a known template of the
+right type, every ((field)) the template uses in the personalisation, a UK mobile number, an email
+address, a letter address ending in a postcode: 400 otherwise). It keeps the templates it was given
+and every notification it accepted, rendered, and posts delivery receipts in Notify's callback
+format to a URL with a bearer token.
 
 The outcome of each notification is what Notify's own test addresses give (temp-fail@ and
 perm-fail@simulator.notify, 07700900003 and 07700900002), or the next status queued in
@@ -16,6 +16,8 @@ perm-fail@simulator.notify, 07700900003 and 07700900002), or the next status que
 request. Nothing in the product imports this module: only the tests and the command.
 """
 
+import base64
+import binascii
 import json
 import re
 import threading
@@ -142,7 +144,36 @@ class NotifyStandIn:
             return error.message
         return None
 
+    def _create_precompiled(self, body: dict) -> tuple[int, dict]:
+        """A precompiled letter: Notify takes the PDF as it is (a reference is required; the
+        postage is second class unless said)."""
+        if not body.get("reference"):
+            return 400, _error("ValidationError", "reference is a required property")
+        try:
+            pdf = base64.b64decode(str(body["content"]), validate=True)
+        except (binascii.Error, ValueError):
+            return 400, _error("ValidationError", "Cannot decode letter content (base64) to PDF")
+        if not pdf.startswith(b"%PDF-"):
+            return 400, _error("ValidationError", "Letter content is not a valid PDF")
+        postage = body.get("postage") or "second"
+        if postage not in ("first", "second", "economy", "europe", "rest-of-world"):
+            return 400, _error("ValidationError",
+                               "postage invalid. It must be first, second, economy, europe or rest-of-world")
+        notification_id = str(uuid.uuid4())
+        notification = {
+            "id": notification_id, "reference": body["reference"], "type": "letter", "to": "",
+            "status": self.outcomes.popleft() if self.outcomes else "received", "created_at": _now(),
+            "content": {"body": "", "subject": "Pre-compiled PDF"}, "personalisation": {},
+            "receipt_posted": False, "precompiled": True, "pdf": pdf, "postage": postage,
+            "template": {"id": "precompiled", "version": 1, "uri": ""},
+        }
+        with self._lock:
+            self.notifications.append(notification)
+        return 201, {"id": notification_id, "reference": body["reference"], "postage": postage}
+
     def _create(self, notification_type: str, body: dict) -> tuple[int, dict]:
+        if notification_type == "letter" and "content" in body:
+            return self._create_precompiled(body)
         template = self.templates.get(str(body.get("template_id")))
         if template is None:
             return 400, _error("BadRequestError", "Template not found")

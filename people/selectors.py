@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 
 from complaints.models import Complaint, Status
 from complaints.selectors import complaints_visible_to
-from core.models import User
+from core.models import HandoffMethod, User
 from core.roles import Role, has_role
 from handoffs.models import Handoff
 
@@ -21,11 +21,18 @@ class OfficerWork:
     officer: User
     complaints: int
     handoffs: int
+    advocated: int = 0
 
     @property
     def needs_new_owner(self) -> bool:
         """A deactivated account still holding work: nobody is reminded of it (issue 18)."""
         return not self.officer.is_active
+
+
+def _advocating(prefix: str = "") -> Q:
+    """Unresolved Customer Advocate hand-offs: the front-office adviser still owns the enquiry."""
+    return Q(**{f"{prefix}method": HandoffMethod.CUSTOMER_ADVOCATE}) & ~Q(
+        **{f"{prefix}status": Handoff.Status.RESOLVED})
 
 
 def _open_complaints():
@@ -42,11 +49,14 @@ def officers_with_open_work() -> list[OfficerWork]:
                                   distinct=True),
             open_handoffs=Count("handoffs_assigned",
                                 filter=~Q(handoffs_assigned__status=Handoff.Status.RESOLVED), distinct=True),
+            open_advocated=Count("handoffs_advocated", filter=_advocating("handoffs_advocated__"),
+                                 distinct=True),
         )
-        .filter(Q(open_complaints__gt=0) | Q(open_handoffs__gt=0))
+        .filter(Q(open_complaints__gt=0) | Q(open_handoffs__gt=0) | Q(open_advocated__gt=0))
         .order_by("-is_active", "last_name", "first_name", "pk")
     )
-    work = [OfficerWork(officer, officer.open_complaints, officer.open_handoffs) for officer in officers]
+    work = [OfficerWork(officer, officer.open_complaints, officer.open_handoffs, officer.open_advocated)
+            for officer in officers]
     return sorted(work, key=lambda item: not item.needs_new_owner)
 
 
@@ -54,6 +64,7 @@ def officers_needing_new_owner_count() -> int:
     return User.objects.filter(is_active=False).filter(
         Q(pk__in=_open_complaints().values("assigned_to"))
         | Q(pk__in=Handoff.objects.unresolved().values("assigned_to"))
+        | Q(pk__in=Handoff.objects.filter(_advocating()).values("advocate"))
     ).count()
 
 
@@ -64,6 +75,8 @@ def officer_open_work(officer: User, viewer) -> dict:
                            .select_related("service").order_by("received_at", "pk")),
         "handoffs": list(Handoff.objects.unresolved().filter(assigned_to=officer)
                          .select_related("team", "contact__service").order_by("due_date", "pk")),
+        "advocated": list(Handoff.objects.filter(_advocating(), advocate=officer)
+                          .select_related("team").order_by("due_date", "pk")),
     }
 
 

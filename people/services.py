@@ -8,7 +8,7 @@ from complaints.services import complaints_reassign_officer
 from core.models import User
 from core.roles import is_staff_member
 from core.services import Message, audit_record, outbox_send
-from handoffs.services import handoffs_reassign_officer
+from handoffs.services import handoffs_pass_advocacy, handoffs_reassign_officer
 
 
 @transaction.atomic
@@ -16,9 +16,10 @@ def officer_work_reassign(*, actor, officer: User, new_officer: User | None) -> 
     """Reassign every open complaint and unresolved hand-off of `officer` to `new_officer` in one
     transaction (issue 18, "People change"): each case through its own app's allocation or
     reassignment, with its timeline entry and audit row; one audit row for the whole change on
-    the officer; one notice to the new owner listing what they now hold. All or nothing: if any
-    case may not go to the new owner (stage 2 needs a senior officer, a hand-off stays in its
-    team) nothing moves and every refusal is said."""
+    the officer; one notice to the new owner listing what they now hold. The Customer Advocate
+    hand-offs the officer owns for the front office pass too (their team keeps working them).
+    All or nothing: if any case may not go to the new owner (stage 2 needs a senior officer, a
+    hand-off stays in its team) nothing moves and every refusal is said."""
     if new_officer is None or not new_officer.is_active or not is_staff_member(new_officer):
         raise ValidationError({"new_officer": "Select an active member of staff to take the work over."})
     if new_officer.pk == officer.pk:
@@ -37,12 +38,14 @@ def officer_work_reassign(*, actor, officer: User, new_officer: User | None) -> 
         problems.extend(error.messages)
     if problems:
         raise ValidationError({"new_officer": problems})
-    if not complaints and not handoffs:
+    advocated = handoffs_pass_advocacy(actor=actor, officer=officer, new_officer=new_officer)
+    if not complaints and not handoffs and not advocated:
         raise ValidationError({"new_officer": f"{officer} has no open complaints or hand-offs to pass on."})
     record = audit_record(actor=actor, action="officer_work_reassigned", target=officer, changes={
         "to": new_officer.username,
         "complaints": [complaint.pk for complaint in complaints],
         "handoffs": [handoff.pk for handoff in handoffs],
+        "advocated": [handoff.pk for handoff in advocated],
     })
     lines = [f"- Complaint {complaint.reference} ({complaint.service.name}), "
              f"{complaint.get_stage_display().lower()}"
@@ -50,13 +53,16 @@ def officer_work_reassign(*, actor, officer: User, new_officer: User | None) -> 
              for complaint in complaints]
     lines += [f"- Hand-off {handoff.pk} ({handoff.team.name}), due {handoff.due_date:%d %B %Y}"
               for handoff in handoffs]
+    lines += [f"- Hand-off {handoff.pk} ({handoff.team.name}): you are now the customer's advocate, "
+              f"due {handoff.due_date:%d %B %Y}" for handoff in advocated]
+    cases = len(complaints) + len(handoffs) + len(advocated)
     outbox_send(
         dedupe_key=f"people:reassigned:{record.pk}",
         message=Message(
-            subject=f"{len(complaints) + len(handoffs)} cases passed to you from {officer}",
+            subject=f"{cases} case{'' if cases == 1 else 's'} passed to you from {officer}",
             body=f"{actor or 'A manager'} has passed {officer}'s open work to you on "
                  f"{timezone.localdate():%d %B %Y}:\n\n" + "\n".join(lines) + "\n",
         ),
         recipient_user=new_officer, about=officer,
     )
-    return {"complaints": complaints, "handoffs": handoffs}
+    return {"complaints": complaints, "handoffs": handoffs, "advocated": advocated}

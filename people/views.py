@@ -36,13 +36,23 @@ def reassign(request, user_id: int):
                 for message in error.messages:
                     form.add_error("new_officer", message)
             else:
-                messages.success(request, f"{_count(moved['complaints'], 'complaint')} and "
-                                          f"{_count(moved['handoffs'], 'hand-off')} passed from {officer} "
-                                          f"to {new_officer}. {new_officer} has been told.")
+                messages.success(request, _moved_message(moved, officer, new_officer))
                 return redirect("people:staff")
     return render(request, "people/reassign.html", {
         "officer": officer, "form": form, **selectors.officer_open_work(officer, request.user),
     }, status=status)
+
+
+def _moved_message(moved: dict, officer, new_officer) -> str:
+    """"2 complaints and 1 hand-off passed from A to B. B is now the customer's advocate on 1
+    hand-off. B has been told.", naming only what moved."""
+    cases = [_count(moved[key], noun) for key, noun in (("complaints", "complaint"), ("handoffs", "hand-off"))
+             if moved[key]]
+    sentences = [f"{' and '.join(cases)} passed from {officer} to {new_officer}."] if cases else []
+    if moved["advocated"]:
+        sentences.append(f"{new_officer} is now the customer's advocate on "
+                         f"{_count(moved['advocated'], 'hand-off')} instead of {officer}.")
+    return " ".join([*sentences, f"{new_officer} has been told."])
 
 
 def _count(items, noun: str) -> str:

@@ -1,12 +1,14 @@
 """One form per question (GOV.UK "one thing per page"), each with the honeypot field."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
-from contacts import normalise
+from contacts import normalise, photos
 from core.govuk_forms import GovukForm
 from intake.rules import SUMMARY_MAX_LENGTH
 from selfservice import selectors
 from selfservice.models import Kind
+from selfservice.services import contact_details_check
 
 HONEYPOT_FIELD = "website"
 
@@ -103,14 +105,64 @@ class NameForm(QuestionForm):
         return normalise.name(self.cleaned_data["last_name"])
 
 
-class EmailForm(QuestionForm):
-    email = forms.EmailField(
-        max_length=254,
-        error_messages={"required": "Enter your email address.",
-                        "invalid": "Enter an email address in the correct format, like name@example.com."})
+class ContactDetailsForm(QuestionForm):
+    """How the council can reply: an email address, a phone number or a postal address, at least
+    one (the rule is `services.contact_details_check`, shown here)."""
 
-    def clean_email(self):
-        return normalise.email(self.cleaned_data["email"])
+    email = forms.CharField(required=False, max_length=254, label="Email address")
+    phone = forms.CharField(required=False, max_length=30, label="UK phone number")
+    address_line_1 = forms.CharField(required=False, max_length=200, label="Address line 1")
+    town = forms.CharField(required=False, max_length=100, label="Town or city")
+    postcode = forms.CharField(required=False, max_length=10, label="Postcode")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            details = contact_details_check(**{name: cleaned.get(name, "") for name in (
+                "email", "phone", "address_line_1", "town", "postcode")})
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+            return cleaned
+        cleaned.update(vars(details))
+        return cleaned
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Any number of files from one `<input type="file" multiple>`; the photo rules are
+    `contacts.photos.photos_clean`'s."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [upload for upload in files if upload]
+
+
+class PhotosForm(QuestionForm):
+    """Photos of the problem, optional. Each valid upload is cleaned of its metadata here and
+    stored by the view; `kept` are the ones stored on an earlier visit."""
+
+    photos = PhotosField(required=False, label="Upload a photo")
+
+    def __init__(self, *args, kept=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept = list(kept)
+
+    def clean_photos(self):
+        try:
+            return photos.photos_clean(self.cleaned_data["photos"], already=len(self.kept))
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+
+    def answer(self) -> dict:
+        return {}
 
 
 class SubmitForm(QuestionForm):
@@ -121,8 +173,7 @@ class ProgressForm(QuestionForm):
     reference = forms.CharField(max_length=20, label="Reference number",
                                 help_text="It starts NWD, for example NWD-7K3M-9QX2.",
                                 error_messages={"required": "Enter your reference number."})
-    email = forms.EmailField(max_length=254, label="Email address",
-                             help_text="The one you gave when you contacted us.",
-                             error_messages={"required": "Enter your email address.",
-                                             "invalid": "Enter an email address in the correct format, "
-                                                        "like name@example.com."})
+    contact = forms.CharField(max_length=254, label="Email address, phone number or postcode",
+                              help_text="The one you gave when you contacted us.",
+                              error_messages={"required": "Enter the email address, phone number or "
+                                                          "postcode you gave us."})

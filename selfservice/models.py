@@ -50,7 +50,12 @@ class SelfServiceSubmission(models.Model):
     complaint = models.OneToOneField(
         Complaint, null=True, blank=True, on_delete=models.PROTECT, related_name="self_service"
     )
-    email = models.EmailField(help_text="Stored normalised (lower case) for the progress check.")
+    # How the resident can be told and can check progress (with the reference): at least one of
+    # email, phone and postal address (issue 20), the first two and the postcode stored
+    # normalised for the progress check.
+    email = models.EmailField(blank=True, help_text="Stored normalised (lower case) for the progress check.")
+    phone = models.CharField(max_length=20, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
     location = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()
 

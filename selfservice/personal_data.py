@@ -1,5 +1,6 @@
 """What self service holds about people (issue 17; hooks in core/personal_data.py): the email a
-resident gave for the progress check and where the problem was. Kept as long as its contact."""
+resident gave for the progress check (or their phone number or postcode) and where the problem
+was. Kept as long as its contact."""
 
 from django.db.models import Q
 
@@ -17,6 +18,8 @@ def personal_data() -> list[RecordType]:
             # Hashed, not blanked: the reference and the hash of the email still match a progress
             # check, which then shows only the status.
             PersonalField("email", Erase.HASH, copy_of="email"),
+            PersonalField("phone", copy_of="phone"),
+            PersonalField("postcode", copy_of="postcode"),
             PersonalField("location"),
         ),
     )]

@@ -4,9 +4,10 @@ what they sent, found only by reference and email together."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from complaints.models import Status as ComplaintStatus
+from contacts import normalise
 from core.models import Service
 from handoffs.models import Handoff
 from selfservice.models import SelfServiceOffer, SelfServiceSubmission
@@ -30,12 +31,21 @@ def _with_handoff(submissions):
         queryset=Handoff.objects.select_related("team").order_by("pk")))
 
 
-def submission_find(reference: str, email: str) -> SelfServiceSubmission | None:
-    """The submission with this reference, only if the email address matches too, so that a
-    reference alone (read over a shoulder, guessed) shows nothing."""
+def submission_find(reference: str, detail: str) -> SelfServiceSubmission | None:
+    """The submission with this reference, only if the email address, phone number or postcode
+    the resident gave with it matches too, so that a reference alone (read over a shoulder,
+    guessed) shows nothing."""
+    detail = (detail or "").strip()
+    if not detail:
+        return None
+    matches = Q(email=normalise.email(detail)) if "@" in detail else Q(pk__in=[])
+    if normalise.is_postcode(detail):
+        matches |= Q(postcode=normalise.postcode(detail))
+    elif normalise.looks_like_phone_or_uprn(detail):
+        matches |= Q(phone=normalise.phone(detail))
     return (_with_handoff(SelfServiceSubmission.objects
                           .select_related("offer", "contact__service", "complaint"))
-            .filter(reference=reference_normalise(reference), email=(email or "").strip().lower())
+            .filter(matches, reference=reference_normalise(reference))
             .first())
 
 

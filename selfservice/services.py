@@ -6,12 +6,14 @@ number."""
 import secrets
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from complaints.models import Process
 from contacts.models import Contact, Customer
-from contacts.services import customer_create
+from contacts.photos import StoredPhoto, contact_photos_attach
+from contacts.services import customer_create, customer_details_clean
 from core.models import ChannelCode, Service, Site
 from core.services import Message, audit_record, outbox_send
 from intake.services import ComplaintAsked, contact_log
@@ -34,6 +36,63 @@ def _new_reference() -> str:
     return f"NWD-{body[:4]}-{body[4:]}"
 
 
+NO_WAY_TO_REPLY = "Enter an email address, phone number or postal address."
+ADDRESS_LINE_MISSING = "Enter address line 1, typically the building and street."
+POSTCODE_MISSING = "Enter a postcode."
+POSTCODE_INVALID = "Enter a full UK postcode, like OL6 6AB."
+PHONE_INVALID = "Enter a phone number, like 0161 342 8355 or 07700 900 982."
+EMAIL_INVALID = "Enter an email address in the correct format, like name@example.com."
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """How the council can reply to a resident: at least one of the three (`contact_details_check`)."""
+
+    email: str = ""
+    phone: str = ""
+    address_line_1: str = ""
+    town: str = ""
+    postcode: str = ""
+
+    @property
+    def has_address(self) -> bool:
+        return bool(self.address_line_1 and self.postcode)
+
+    @property
+    def address(self) -> str:
+        return ", ".join(part for part in (self.address_line_1, self.town, self.postcode) if part)
+
+
+def contact_details_check(*, email: str = "", phone: str = "", address_line_1: str = "",
+                          town: str = "", postcode: str = "") -> ContactDetails:
+    """A resident may leave out their email address when a phone number or a postal address will
+    do (issue 20, "e-mail optional where a phone or postal address will do"): at least one of the
+    three, each in a form the council can use (a postal address is its first line and postcode).
+    Normalised as customers' details are (`contacts.services.customer_details_clean`);
+    ValidationError {field: message} otherwise."""
+    errors = {}
+    details = {"email": email or "", "phone": phone or "", "address_line_1": address_line_1 or "",
+               "town": town or "", "postcode": postcode or ""}
+    try:
+        cleaned = customer_details_clean(details)
+    except ValidationError as error:
+        cleaned = {**details, **{key: "" for key in error.message_dict}}
+        wording = {"email": EMAIL_INVALID, "phone": PHONE_INVALID, "postcode": POSTCODE_INVALID}
+        errors.update({key: wording.get(key, messages[0]) for key, messages in error.message_dict.items()})
+    if "postcode" not in errors:
+        if cleaned["postcode"] and not cleaned["address_line_1"]:
+            errors["address_line_1"] = ADDRESS_LINE_MISSING
+        elif cleaned["address_line_1"] and not cleaned["postcode"]:
+            errors["postcode"] = POSTCODE_MISSING
+    elif not cleaned["address_line_1"]:
+        errors["address_line_1"] = ADDRESS_LINE_MISSING
+    if not errors and not (cleaned["email"] or cleaned["phone"] or cleaned["address_line_1"]):
+        errors["email"] = NO_WAY_TO_REPLY
+    if errors:
+        raise ValidationError(errors)
+    return ContactDetails(**cleaned)
+
+
 @dataclass(frozen=True)
 class Answers:
     """A resident's answers, as the wizard's forms cleaned them."""
@@ -41,27 +100,42 @@ class Answers:
     kind: str
     first_name: str
     last_name: str
-    email: str
     description: str
+    email: str = ""
+    phone: str = ""
+    address_line_1: str = ""
+    town: str = ""
+    postcode: str = ""
     offer: SelfServiceOffer | None = None
     service: Service | None = None  # a complaint's service
     location: str = ""
+    photos: tuple[StoredPhoto, ...] = ()
 
     @property
     def kind_label(self) -> str:
         return Kind(self.kind).label
 
+    @property
+    def contact_details(self) -> ContactDetails:
+        return ContactDetails(self.email, self.phone, self.address_line_1, self.town, self.postcode)
 
-def _customer(answers: Answers) -> Customer:
-    """The resident as a customer: the one already known by this email address and surname, so
-    their history stays in one place, or a new one. A name alone never merges two people."""
-    known = (Customer.objects.active()
-             .filter(email=answers.email.lower(), last_name__iexact=answers.last_name)
-             .order_by("pk"))
+
+def _customer(answers: Answers, details: ContactDetails) -> Customer:
+    """The resident as a customer: the one already known by this email address (or, without
+    one, this phone number) and surname, so their history stays in one place, or a new one. A
+    name alone never merges two people."""
+    known = Customer.objects.none()
+    if details.email:
+        known = Customer.objects.active().filter(email=details.email)
+    elif details.phone:
+        known = Customer.objects.active().filter(phone=details.phone)
+    known = known.filter(last_name__iexact=answers.last_name).order_by("pk")
     if known.count() == 1:
         return known.get()
     return customer_create(actor=None, first_name=answers.first_name, last_name=answers.last_name,
-                           email=answers.email, preferred_channel=ChannelCode.WEB)
+                           email=details.email, phone=details.phone,
+                           address_line_1=details.address_line_1, town=details.town,
+                           postcode=details.postcode, preferred_channel=ChannelCode.WEB)
 
 
 def _summary(answers: Answers) -> str:
@@ -75,9 +149,14 @@ def submission_create(*, answers: Answers, ip_address: str | None = None) -> Sel
     """Record what a resident sent online, in one transaction: the customer; a `web` contact
     with source `self_service` taken by the rules every door uses (`intake.services.contact_log`)
     with its hand-off as the enquiry type says or, for a complaint, the corporate stage 1 case
-    (officers switch it to statutory if it is) on the same contact, counted once; the submission
-    with its unique reference, the audit row and the email receipt."""
-    customer = _customer(answers)
+    (officers switch it to statutory if it is) on the same contact, counted once; the photos it
+    came with; the submission with its unique reference, the audit row and, when the resident
+    gave an email address, the email receipt (without one, the reference is only on screen).
+    ValidationError when the resident gave no way to reply (`contact_details_check`)."""
+    details = contact_details_check(email=answers.email, phone=answers.phone,
+                                    address_line_1=answers.address_line_1, town=answers.town,
+                                    postcode=answers.postcode)
+    customer = _customer(answers, details)
     site = Site.objects.filter(kind=Site.Kind.ONLINE, is_active=True).order_by("pk").first()
     complaint = None
     if answers.kind == Kind.COMPLAINT:
@@ -89,13 +168,16 @@ def submission_create(*, answers: Answers, ip_address: str | None = None) -> Sel
                         service=service, enquiry_type=enquiry_type, customer=customer,
                         summary=_summary(answers), site=site, complaint=complaint)
     contact, complaint = taken.contact, taken.complaint
+    if answers.photos:
+        contact_photos_attach(contact=contact, photos=list(answers.photos))
     submission = None
     for _attempt in range(5):  # 31^8 references: a clash is rare, but never an error page
         try:
             with transaction.atomic():
                 submission = SelfServiceSubmission.objects.create(
                     reference=_new_reference(), kind=answers.kind, offer=answers.offer,
-                    contact=contact, complaint=complaint, email=answers.email.lower(),
+                    contact=contact, complaint=complaint, email=details.email,
+                    phone=details.phone, postcode=details.postcode,
                     location=answers.location, created_at=contact.received_at)
             break
         except IntegrityError:
@@ -104,7 +186,8 @@ def submission_create(*, answers: Answers, ip_address: str | None = None) -> Sel
         raise RuntimeError("Could not find a free reference number.")
     audit_record(actor=None, action="self_service_submitted", target=submission,
                  changes={"kind": answers.kind, "contact": contact.pk}, ip_address=ip_address)
-    _send_receipt(submission, answers, taken.handoff)
+    if submission.email:
+        _send_receipt(submission, answers, taken.handoff)
     return submission
 
 

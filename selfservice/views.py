@@ -2,7 +2,7 @@
 session until the resident checks them and sends. No staff login (core.middleware exempts
 /self-service/); CSRF stays on."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from contacts import photos
 from core import personal_data
 from selfservice import forms, selectors, throttle
 from selfservice.models import Kind
@@ -20,6 +21,9 @@ SESSION_ANSWERS = "selfservice_answers"
 SESSION_DONE = "selfservice_reference"
 # Nothing a resident types here comes near this; a bigger body is refused unread.
 MAX_BODY_BYTES = 16 * 1024
+# The photos page: its photos at their largest, and room for the form around them. One file too
+# big is a field error; a body beyond this is refused unread.
+PHOTOS_MAX_BODY_BYTES = photos.PHOTO_MAX_COUNT * photos.PHOTO_MAX_BYTES + 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -41,12 +45,16 @@ STEPS = {
     "location": Step(forms.LocationForm, {"": "Where is the problem?"},
                      "For example, outside 12 Oak Street, Ashton-under-Lyne, or a nearby landmark."),
     "name": Step(forms.NameForm, {"": "What is your name?"}),
-    "email": Step(forms.EmailForm, {"": "What is your email address?"},
-                  "We will send your reference number here. You need it with this address to "
-                  "check progress."),
+    "photos": Step(forms.PhotosForm, {"": "Add photos of the problem (optional)"},
+                   f"You can add up to {photos.PHOTO_MAX_COUNT} photos. Each must be a JPG, PNG or "
+                   f"WebP and smaller than 10MB. We remove the location and camera details from them."),
+    # The slug stays "email" (links and bookmarks); the question asks for any way to reply.
+    "email": Step(forms.ContactDetailsForm, {"": "How can we contact you?"},
+                  "Give at least one. If you give an email address we will send your reference "
+                  "number there."),
 }
 FLOWS = {
-    Kind.PROBLEM: ["what", "which", "details", "location", "name", "email"],
+    Kind.PROBLEM: ["what", "which", "details", "location", "photos", "name", "email"],
     Kind.REQUEST: ["what", "which", "details", "name", "email"],
     Kind.COMPLAINT: ["what", "service", "details", "name", "email"],
 }
@@ -60,8 +68,19 @@ def _flow(answers: dict) -> list[str]:
     return FLOWS.get(answers.get("what", {}).get("kind"), ["what"])
 
 
-def _form(step: str, answers: dict, data=None, initial=None):
-    kwargs = {"kind": answers.get("what", {}).get("kind")} if step == "which" else {}
+def _stored_photos(answers: dict) -> list[dict]:
+    """The photos the resident added, still in the private storage (one left unsent for longer
+    than a day has been swept away, and is left out)."""
+    return [photo for photo in answers.get("photos", {}).get("stored", [])
+            if photos.photo_is_stored(photo.get("file_name", ""))]
+
+
+def _form(step: str, answers: dict, data=None, initial=None, files=None):
+    kwargs = {}
+    if step == "which":
+        kwargs = {"kind": answers.get("what", {}).get("kind")}
+    elif step == "photos":
+        kwargs = {"kept": _stored_photos(answers), "files": files}
     return STEPS[step].form(data, initial=initial, **kwargs)
 
 
@@ -74,11 +93,36 @@ def _first_unanswered(answers: dict) -> str | None:
     return None if "what" in answers else "what"
 
 
-def _too_big(request) -> bool:
+def _too_big(request, limit: int = MAX_BODY_BYTES) -> bool:
     try:
-        return int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES
+        return int(request.META.get("CONTENT_LENGTH") or 0) > limit
     except ValueError:
         return True
+
+
+def _photos_posted(request, answers: dict, form) -> None:
+    """Store the photos the form cleaned (`contacts.photos.photo_store`) and keep their names in
+    the session with the name the resident's file had, to show them what they added."""
+    stored = _stored_photos(answers)
+    uploads = request.FILES.getlist("photos")
+    for upload, clean in zip(uploads, form.cleaned_data["photos"], strict=True):
+        photo = photos.photo_store(clean)
+        stored.append({**asdict(photo), "label": (upload.name or "photo")[-100:]})
+    answers["photos"] = {"stored": stored}
+
+
+def _photo_removed(request, answers: dict):
+    """The resident's "Remove" on a photo they added: it is deleted, and the page shown again."""
+    stored = _stored_photos(answers)
+    try:
+        gone = stored.pop(int(request.POST.get("remove", "")))
+    except (ValueError, IndexError):
+        return None
+    photos.photo_discard(gone["file_name"])
+    answers["photos"] = {"stored": stored}
+    request.session[SESSION_ANSWERS] = answers
+    query = "?change=1" if request.GET.get("change") == "1" else ""
+    return redirect(reverse("selfservice:question", args=["photos"]) + query)
 
 
 def _refused(request, status: int, title: str, message: str):
@@ -118,16 +162,25 @@ def question(request, step: str):
         return redirect("selfservice:question", step=missing)
     changing = request.GET.get("change") == "1"
     if request.method == "POST":
-        if _too_big(request):
+        if _too_big(request, PHOTOS_MAX_BODY_BYTES if step == "photos" else MAX_BODY_BYTES):
             return _guard(request)
-        form = _form(step, answers, request.POST)
-        refused = _guard(request, form)
+        form = _form(step, answers, request.POST, files=request.FILES)
+        refused = _guard(request, form) if step != "photos" else (
+            _refused(request, 400, "Sorry, there is a problem with the service",
+                     "We could not accept this form. Go back and try again.") if form.is_bot() else None)
         if refused:
             return refused
+        if step == "photos" and "remove" in request.POST:
+            removed = _photo_removed(request, answers)
+            if removed:
+                return removed
         if form.is_valid():
             if step == "what" and answers.get("what") != form.answer():
                 answers = {}  # another kind of enquiry: the other questions change
-            answers[step] = form.answer()
+            if step == "photos":
+                _photos_posted(request, answers, form)
+            else:
+                answers[step] = form.answer()
             request.session[SESSION_ANSWERS] = answers
             flow = _flow(answers)
             following = flow[flow.index(step) + 1:]
@@ -146,7 +199,8 @@ def question(request, step: str):
     return render(request, "selfservice/question.html", {
         "form": form, "step": step, "changing": changing, "back_url": back,
         "question": definition.question.get(kind) or definition.question.get(""),
-        "hint": definition.hint,
+        "hint": definition.hint, "stored_photos": _stored_photos(answers),
+        "max_photos": photos.PHOTO_MAX_COUNT,
     }, status=status)
 
 
@@ -156,10 +210,15 @@ def _cleaned(answers: dict) -> Answers:
         form = _form(step, answers, answers[step])
         form.is_valid()
         values.update({k: v for k, v in form.cleaned_data.items() if k != forms.HONEYPOT_FIELD})
+    stored = [photos.StoredPhoto(**{k: v for k, v in photo.items() if k != "label"})
+              for photo in _stored_photos(answers)] if "photos" in _flow(answers) else []
     return Answers(kind=values["kind"], first_name=values["first_name"],
-                   last_name=values["last_name"], email=values["email"],
-                   description=values["description"], offer=values.get("offer"),
-                   service=values.get("service"), location=values.get("location", ""))
+                   last_name=values["last_name"], description=values["description"],
+                   email=values.get("email", ""), phone=values.get("phone", ""),
+                   address_line_1=values.get("address_line_1", ""), town=values.get("town", ""),
+                   postcode=values.get("postcode", ""), offer=values.get("offer"),
+                   service=values.get("service"), location=values.get("location", ""),
+                   photos=tuple(stored))
 
 
 @login_not_required
@@ -183,7 +242,9 @@ def check(request):
         request.session.pop(SESSION_ANSWERS, None)
         request.session[SESSION_DONE] = submission.reference
         return redirect("selfservice:done")
-    return render(request, "selfservice/check.html", {"answers": cleaned, "form": form})
+    return render(request, "selfservice/check.html", {
+        "answers": cleaned, "form": form, "photo_labels": [p["label"] for p in _stored_photos(answers)]
+        if "photos" in _flow(answers) else None})
 
 
 @login_not_required
@@ -210,13 +271,13 @@ def progress(request):
                 return _refused(request, 429, "Sorry, you have checked too many times",
                                 "Try again in an hour, or phone us.")
             submission = selectors.submission_find(form.cleaned_data["reference"],
-                                                   form.cleaned_data["email"])
+                                                   form.cleaned_data["contact"])
             if submission is not None:
                 return render(request, "selfservice/progress_result.html", {
                     "submission": submission,
                     "progress": selectors.submission_progress(submission)})
             form.add_error(None, "We cannot find a request with that reference number and email "
-                                 "address. Check both and try again.")
+                                 "address, phone number or postcode. Check both and try again.")
         return render(request, "selfservice/progress.html", {"form": form}, status=400)
     return render(request, "selfservice/progress.html", {"form": form})
 

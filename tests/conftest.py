@@ -79,6 +79,13 @@ def _plain_static_storage(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path_factory):
+    # Photos residents send (contacts/photos.py) go to a folder of the test's own, never the
+    # checkout's var/.
+    settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private-media")
+
+
 @pytest.fixture
 def make_user(db):
     """make_user("adviser") -> a user with that role (or none for ``None``)."""

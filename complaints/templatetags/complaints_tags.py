@@ -24,7 +24,9 @@ def plural_days(count: int) -> str:
 EVENT_LABELS = {
     "created": "Complaint logged",
     "allocate": "Allocated",
+    "acknowledge": "Acknowledged",
     "interim_response": "Interim response sent",
+    "extend": "Response deadline extended",
     "respond": "Stage response sent",
     "escalate": "Escalated",
     "make_statutory": "Reclassified as statutory",

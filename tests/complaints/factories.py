@@ -44,6 +44,11 @@ def walk(case, steps, *, officer=None, at_times=None):
         moment = at_times.pop(0) if at_times else None
         if step == "allocate":
             case = services.complaint_allocate(complaint=case, actor=None, officer=officer, at=moment)
+        elif step == "acknowledge":
+            case = services.complaint_acknowledge(complaint=case, actor=None, at=moment)
+        elif step == "extend":
+            case = services.complaint_extend(complaint=case, actor=None, working_days=5,
+                                             reason="Waiting for the contractor's report.", at=moment)
         elif step == "interim_response":
             case = services.complaint_interim_response(complaint=case, actor=None, note="Update", at=moment)
         elif step == "respond":

@@ -27,7 +27,9 @@ def test_create_answers_201_with_the_documented_shape(api_client_for):
     assert (body["process"], body["stage"], body["status"], body["assigned_to"], body["overdue"]) == (
         "corporate", 1, "awaiting_allocation", None, False)
     assert set(body["stages"][0]) == {"stage", "started_at", "due_date", "interim_response_at",
-                                      "responded_at", "outcome", "remedy", "review_panel"}
+                                      "responded_at", "outcome", "acknowledged_at",
+                                      "acknowledgement_due_date", "extended_by_working_days", "remedy",
+                                      "review_panel"}
     assert body["ombudsman"] is None
     assert body["events"][0]["action"] == "created"
 

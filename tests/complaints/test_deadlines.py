@@ -152,7 +152,7 @@ def test_at_cannot_be_before_the_previous_event_nor_in_the_future():
 
 
 def test_activating_the_complaint_handling_code_changes_new_stages_only():
-    code = ComplaintRuleSet.objects.get(code="complaint-handling-code-2026")
+    code = ComplaintRuleSet.objects.get(code="lgsco-2026")
     with time_machine.travel(at("2026-06-01", 12), tick=False):
         running = walk(complaint(received_at=at("2026-06-01", 9)), ["allocate"])
         assert running.due_date == date(2026, 6, 8)  # strategy: 5 working days
@@ -160,8 +160,11 @@ def test_activating_the_complaint_handling_code_changes_new_stages_only():
         new = walk(complaint(received_at=at("2026-06-01", 9)), ["allocate"])
     running.refresh_from_db()
     assert running.due_date == date(2026, 6, 8)
-    assert new.due_date == date(2026, 6, 22)  # 5 to acknowledge + 10 to respond
+    # The Code: the acknowledgement is due 5 working days from receipt; the 10 working days to
+    # respond start at the acknowledgement.
+    assert new.due_date == date(2026, 6, 8)
     assert new.stages.get().rule_working_days == 10
+    assert new.stages.get().due_date is None
 
 
 def test_changing_a_stage_rule_raises_the_version_and_never_moves_a_running_deadline():
@@ -179,7 +182,7 @@ def test_changing_a_stage_rule_raises_the_version_and_never_moves_a_running_dead
 def test_handling_code_stage_two_needs_a_different_officer():
     from django.core.exceptions import ValidationError
 
-    services.rule_set_activate(rule_set=ComplaintRuleSet.objects.get(code="complaint-handling-code-2026"))
+    services.rule_set_activate(rule_set=ComplaintRuleSet.objects.get(code="lgsco-2026"))
     officer = user_with(Role.COMPLAINTS_OFFICER, is_senior_officer=True)
     case = walk(complaint(), ["allocate", "respond", "escalate"], officer=officer)
     with pytest.raises(ValidationError) as refused:

@@ -2,6 +2,7 @@
 are refused with StateConflict (409 in the API) and change nothing."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from complaints.models import Complaint, Process, Stage, Status
 from complaints.transitions import TRANSITIONS, Action, allowed_actions
@@ -48,7 +49,14 @@ def test_action_is_allowed_exactly_when_the_table_says_so(state, action):
     assert (case.process, case.stage, case.status) == state
     transition = TRANSITIONS.get((*state, action))
     assert (action in allowed_actions(case)) == (transition is not None)
-    if transition is None:
+    if transition is not None and action == Action.EXTEND:
+        # The table allows it; the strategy's rules (the default) allow no extension: 400.
+        with pytest.raises(ValidationError, match="no extension"):
+            walk(case, [action.value], officer=officer)
+        case.refresh_from_db()
+        assert (case.process, case.stage, case.status) == state
+        assert case.events.count() == len(STATES[state]) + 1
+    elif transition is None:
         with pytest.raises(StateConflict):
             walk(case, [action.value], officer=officer)
         case.refresh_from_db()

@@ -232,3 +232,44 @@ def test_merge_undo_days_setting(settings, pair):
     with time_machine.travel(timezone.now() + timedelta(days=6)):
         with pytest.raises(StateConflict, match="5 days"):
             services.customer_merge_undo(merge=merge, actor=manager)
+
+
+def test_merge_moves_the_outbox_and_lets_the_user_pick_how_they_hear_from_us(pair):
+    """The outbox names its customer by reference (issue 19): a merge moves those messages to the
+    survivor and an undo moves them back; consents and language are picked like any detail."""
+    from core.models import OutboundMessage
+    from core.services import Message, outbox_send
+
+    survivor, merged = pair
+    Customer.objects.filter(pk=merged.pk).update(message_channel="sms", consent_sms=True, language="cy")
+    Customer.objects.filter(pk=survivor.pk).update(message_channel="email", consent_email=True)
+    merged.refresh_from_db()
+    manager = user_with(Role.MANAGER)
+    sent = outbox_send(dedupe_key="merge-test:1", message=Message(subject="Your report", body="Fixed"),
+                       to_email=merged.email, recipient=merged, about=merged)
+    theirs = OutboundMessage.objects.get(pk=sent.pk)
+    assert (theirs.recipient_type, theirs.recipient_id) == ("contacts.customer", str(merged.pk))
+
+    merge = services.customer_merge(survivor=survivor, merged=merged, actor=manager,
+                                     take_from_merged=["consent_sms", "language"])
+
+    theirs.refresh_from_db()
+    assert (theirs.recipient_id, theirs.object_id) == (str(survivor.pk), str(survivor.pk))
+    assert merge.moved["core.outboundmessage.recipient"] == [theirs.pk]
+    survivor.refresh_from_db()
+    assert (survivor.message_channel, survivor.consent_email, survivor.consent_sms, survivor.language) == (
+        "email", True, True, "cy")
+
+    services.customer_merge_undo(merge=merge, actor=manager)
+    theirs.refresh_from_db()
+    assert (theirs.recipient_id, theirs.object_id) == (str(merged.pk), str(merged.pk))
+    survivor.refresh_from_db()
+    assert (survivor.consent_sms, survivor.language) == (False, "en")
+
+
+def test_the_merge_page_offers_the_update_preferences(pair, client_for):
+    survivor, merged = pair
+    Customer.objects.filter(pk=merged.pk).update(consent_letter=True, language="cy")
+    manager = client_for(Role.MANAGER)
+    page = manager.get(f"/contacts/customers/{survivor.pk}/merge/{merged.pk}/").content.decode()
+    assert "Agrees to updates by letter" in page and "Welsh (Cymraeg)" in page

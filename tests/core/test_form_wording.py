@@ -50,6 +50,7 @@ FORM_ARGUMENTS = {
     "complaints.forms.ComplaintForm": dict,
     "complaints.forms.AllocateForm": dict,
     "complaints.forms.InterimResponseForm": dict,
+    "complaints.forms.ExtendForm": dict,
     "complaints.forms.RespondForm": lambda: {"owners": _officers()},
     "complaints.forms.EscalateForm": dict,
     "complaints.forms.ReferForm": dict,
@@ -94,7 +95,8 @@ FORM_ARGUMENTS = {
     "selfservice.forms.DetailsForm": dict,
     "selfservice.forms.LocationForm": dict,
     "selfservice.forms.NameForm": dict,
-    "selfservice.forms.EmailForm": dict,
+    "selfservice.forms.ContactDetailsForm": dict,
+    "selfservice.forms.PhotosForm": dict,
     "selfservice.forms.SubmitForm": dict,
     "selfservice.forms.ProgressForm": dict,
 }
@@ -244,3 +246,23 @@ def test_every_installed_project_app_is_walked():
     # an app added later with a forms module is found by the discovery above
     assert {cls.__module__.split(".")[0] for cls in project_form_classes()} <= {
         app.label for app in apps.get_app_configs()} | set(PROJECT_APPS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("files", "message"), [
+    ("text", "The selected file must be a JPG, PNG or WebP."),
+    ("empty", "The selected file is empty."),
+    ("oversized", "The selected file must be smaller than 10MB."),
+])
+def test_the_photo_upload_speaks_the_file_upload_components_words(files, message):
+    """The walk above posts no files; the photos question (issue 20) is walked with them here."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils.datastructures import MultiValueDict
+
+    from selfservice.forms import PhotosForm
+
+    content = {"text": b"plain text", "empty": b"", "oversized": b"x" * (10 * 1024 * 1024 + 1)}[files]
+    form = PhotosForm(data={}, files=MultiValueDict({"photos": [SimpleUploadedFile("a.jpg", content)]}))
+    assert not form.is_valid()
+    assert form.errors["photos"] == [message]
+    assert not any(pattern.fullmatch(message) for pattern in DEFAULTS)

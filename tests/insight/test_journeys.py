@@ -14,11 +14,12 @@ from django.utils import timezone
 from complaints.services import complaint_create
 from contacts.models import Contact, Customer
 from core.models import Channel, ChannelCode, EnquiryType, HandoffMethod
+from core.roles import Role
 from handoffs.services import handoff_resolve
 from insight import selectors
 from intake.services import contact_log
 from tests.factories import CustomerFactory, EnquiryTypeFactory, ServiceFactory, avoidable_reason
-from tests.handoffs.factories import at, team_with_lead
+from tests.handoffs.factories import at, team_with_lead, user_with
 
 FAF = HandoffMethod.FIRE_AND_FORGET
 
@@ -178,3 +179,35 @@ def test_a_new_unrelated_enquiry_after_resolution_starts_a_new_journey(waste):
          avoidable_reason=avoidable_reason("repeat_contact"))
     journeys = selectors.customer_journeys(customer, today=date(2026, 10, 30))
     assert [j.contacts for j in journeys] == [2, 1]
+
+
+@pytest.mark.django_db
+def test_services_used_together_tables_download_as_csv(client):
+    """Issue 20, item 6: every report table has CSV, with the page's own period."""
+    waste = EnquiryTypeFactory(service=ServiceFactory(name="Waste"))
+    council_tax = EnquiryTypeFactory(service=ServiceFactory(name="Council Tax"))
+    when = at("2026-10-05", 10)
+    for _ in range(3):
+        customer = CustomerFactory()
+        _log(customer, waste, ChannelCode.WEB, when)
+        _log(customer, council_tax, ChannelCode.WEB, when)
+    _log(CustomerFactory(), waste, ChannelCode.WEB, when)
+    client.force_login(user_with(Role.MANAGER))
+    period = ("date_from_day=1&date_from_month=10&date_from_year=2026"
+              "&date_to_day=31&date_to_month=10&date_to_year=2026")
+    page = client.get(f"/insight/services-together/?{period}").content.decode()
+    assert f'href="?{period.replace("&", "&amp;")}&amp;format=csv&amp;table=pairs"' in page
+    response = client.get(f"/insight/services-together/?{period}&format=csv&table=pairs")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="services-used-together-2026-10-01-2026-10-31.csv"')
+    assert b"".join(response.streaming_content).decode().splitlines() == [
+        "Customers who used,Its customers,Also used,Its customers,Customers of both,"
+        "Share of the first's customers %,Lift",
+        # All 4 customers used waste, 3 of them council tax too: (3/4) / ((4/4) * (3/4)) = 1.
+        "Waste,4,Council Tax,3,3,75.0,1.0"]
+    services = client.get(f"/insight/services-together/?{period}&format=csv&table=services")
+    assert b"".join(services.streaming_content).decode().splitlines() == [
+        "Service,Customers", "Waste,4", "Council Tax,3"]
+    assert client.get(f"/insight/services-together/?{period}&format=csv&table=nope").status_code == 404
+    client.force_login(user_with(Role.ADVISER))
+    assert client.get(f"/insight/services-together/?{period}&format=csv&table=pairs").status_code == 403

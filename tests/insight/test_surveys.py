@@ -275,3 +275,19 @@ def test_counter_list_leaves_out_other_channels_and_customers_asked_recently():
     listed = set(selectors.counter_survey_candidates(adviser).values_list("pk", flat=True))
     assert listed == {fresh.pk}
     assert again.pk not in listed and by_phone.pk not in listed
+
+
+@pytest.mark.django_db
+def test_survey_tables_download_as_csv(client):
+    adviser = user_with(Role.ADVISER)
+    contact = _log(CustomerFactory(), channel=ChannelCode.FACE_TO_FACE)
+    survey_record_at_counter(contact=contact, actor=adviser, satisfaction=4, ease=3, resolved=True)
+    client.force_login(user_with(Role.MANAGER))
+    page = client.get("/insight/").content.decode()
+    assert "Download “By channel” as CSV" in page
+    response = client.get("/insight/?format=csv&table=channel")
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    assert b"".join(response.streaming_content).decode().splitlines() == [
+        "Channel,Asked,Answered,Response rate %,Satisfaction (1-5),Ease (1-5),Resolved %",
+        "Face to face,1,1,100.0,4.0,3.0,100.0"]
+    assert client.get("/insight/?format=csv&table=comments").status_code == 404

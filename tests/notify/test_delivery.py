@@ -2,6 +2,7 @@
 official client against the local stand-in (notify/standin.py): nothing inside the product is
 mocked. Sends happen only in the drain (`outbox_drain`, what the Celery task runs)."""
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -325,3 +326,46 @@ def test_the_standin_answers_a_notification_by_id(standin):
         with pytest.raises(HTTPError) as missing:
             client.get_notification_by_id("6f1c7d2e-8f0e-4a55-9b1d-1b8f4f3c2a10")
     assert missing.value.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_complaint_letter_by_post_goes_to_notify_as_its_pdf(standin, settings):
+    """Issue 19 with issue 18's letters: a complaint letter keeps its letterhead and signature, so
+    Notify gets the PDF as a precompiled letter, not the text in a template."""
+    from pypdf import PdfReader
+
+    from complaints.services import complaint_letter_send
+    from core.roles import Role
+    from tests.complaints.factories import complaint, user_with, walk
+
+    settings.COUNCIL_NAME = "Tameside Metropolitan Borough Council"
+    officer = user_with(Role.COMPLAINTS_OFFICER, is_senior_officer=True)
+    with time_machine.travel(MONDAY_NOON):
+        case = walk(complaint(customer=_customer("letter", address_line_1="3 Grievance Row",
+                                                  postcode="OL6 9ZY")), ["allocate"], officer=officer)
+        letter = complaint_letter_send(complaint=case, actor=officer, kind="acknowledgement", stage="1",
+                                       subject="We have your complaint", body="Printed words.",
+                                       channel="post")
+        assert outbox_drain().sent == 1
+    [sent] = standin.sent()
+    assert (sent["type"], sent["precompiled"], sent["postage"]) == ("letter", True, "second")
+    pages = PdfReader(io.BytesIO(sent["pdf"])).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    for expected in ("Tameside Metropolitan Borough Council", "3 Grievance Row", "OL6 9ZY",
+                     "Printed words.", f"Our reference: {case.reference}"):
+        assert expected in text, expected
+    message = OutboundMessage.objects.get(dedupe_key=f"complaint-letter:{letter.pk}")
+    assert message.provider_reference == sent["id"] and sent["reference"] == f"outbox-{message.pk}"
+    assert message.sent_at is not None
+
+
+@pytest.mark.django_db
+def test_the_standin_refuses_a_precompiled_letter_that_is_not_a_pdf(standin):
+    from notifications_python_client.errors import HTTPError
+    from notifications_python_client.notifications import NotificationsAPIClient
+
+    client = NotificationsAPIClient(standin.api_key, base_url=standin.base_url)
+    with pytest.raises(HTTPError) as refused:
+        client.send_precompiled_letter_notification(reference="r1", pdf_file=io.BytesIO(b"not a pdf"))
+    assert (refused.value.status_code, refused.value.message[0]["message"]) == (
+        400, "Letter content is not a valid PDF")

@@ -2,6 +2,8 @@
 step; deactivated accounts are sent nothing; stage 2 and premature Ombudsman complaints go only to
 senior officers, at every door."""
 
+import html
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -14,7 +16,7 @@ from handoffs.models import Handoff, HandoffUpdate
 from people.selectors import officers_needing_new_owner_count, officers_with_open_work
 from people.services import officer_work_reassign
 from tests.complaints.factories import complaint, user_with, walk
-from tests.handoffs.factories import officer_in, open_handoff, team_with_lead
+from tests.handoffs.factories import CA, officer_in, open_handoff, team_with_lead
 
 
 def _leaver_with_work():
@@ -137,3 +139,62 @@ def test_a_deactivated_officers_work_shows_as_needing_a_new_owner():
     assert officers_needing_new_owner_count() == 0
     assert [(row.officer, row.needs_new_owner) for row in officers_with_open_work()] == [(colleague, False)]
     assert Handoff.objects.get().assigned_to == colleague
+
+
+@pytest.mark.django_db
+def test_a_leaving_advisers_customer_advocate_handoffs_pass_to_the_new_owner():
+    """Customer Advocate: the adviser who took the enquiry owns it for the front office while a
+    back-office team works it. When they leave, the new owner becomes the advocate and hears
+    of the team's updates; the team's own assignment is left alone."""
+    manager = user_with(Role.MANAGER)
+    leaver, successor = user_with(Role.ADVISER), user_with(Role.ADVISER)
+    team = team_with_lead()
+    worker = officer_in(team)
+    advocated = handoff_services.handoff_accept(handoff=open_handoff(method=CA, team=team, adviser=leaver),
+                                                actor=worker)
+    resolved = open_handoff(method=CA, team=team, adviser=leaver)
+    handoff_services.handoff_resolve(handoff=resolved, actor=worker, outcome="Done")
+    leaver.is_active = False
+    leaver.save(update_fields=["is_active"])
+    assert [(row.officer, row.needs_new_owner, row.complaints, row.handoffs, row.advocated)
+            for row in officers_with_open_work()] == [(leaver, True, 0, 0, 1), (worker, False, 0, 1, 0)]
+    assert officers_needing_new_owner_count() == 1
+    OutboundMessage.objects.all().delete()
+
+    moved = officer_work_reassign(actor=manager, officer=leaver, new_officer=successor)
+
+    assert ([h.pk for h in moved["advocated"]], moved["complaints"], moved["handoffs"]) == (
+        [advocated.pk], [], [])
+    advocated.refresh_from_db()
+    resolved.refresh_from_db()
+    assert (advocated.advocate, advocated.assigned_to) == (successor, worker)
+    assert resolved.advocate == leaver  # a resolved enquiry is history
+    entry = advocated.updates.get(kind=HandoffUpdate.Kind.REASSIGNED)
+    assert (entry.author, entry.note) == (manager, f"Customer advocate changed from {leaver} to {successor}.")
+    assert AuditEvent.objects.get(action="handoff_advocate_changed").changes == {
+        "advocate": [leaver.username, successor.username]}
+    assert AuditEvent.objects.get(action="officer_work_reassigned").changes["advocated"] == [advocated.pk]
+    notice = OutboundMessage.objects.get()
+    assert (notice.recipient_user, notice.subject) == (successor, f"1 case passed to you from {leaver}")
+    assert f"Hand-off {advocated.pk} ({team.name}): you are now the customer's advocate" in notice.body
+    assert officers_needing_new_owner_count() == 0
+    # The new advocate is told of the team's next update, as the first one would have been.
+    handoff_services.handoff_add_update(handoff=advocated, actor=worker, note="Crew booked")
+    assert OutboundMessage.objects.filter(recipient_user=successor).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_reassign_page_lists_advocated_handoffs_and_says_what_moved(client):
+    manager = user_with(Role.MANAGER)
+    leaver, successor = user_with(Role.ADVISER), user_with(Role.ADVISER)
+    handoff = open_handoff(method=CA, adviser=leaver)
+    client.force_login(manager)
+    page = client.get(f"/people/{leaver.pk}/reassign/").content.decode()
+    assert "Customer advocate on (1)" in page and f"Hand-off {handoff.pk}</a>" in page
+    staff = client.get("/people/").content.decode()
+    assert "Customer advocate on" in staff and str(leaver) in staff
+    response = client.post(f"/people/{leaver.pk}/reassign/", {"new_officer": successor.pk}, follow=True)
+    assert (f"{successor} is now the customer's advocate on 1 hand-off instead of {leaver}. "
+            f"{successor} has been told.") in html.unescape(response.content.decode())
+    handoff.refresh_from_db()
+    assert handoff.advocate == successor

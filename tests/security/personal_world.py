@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from complaints.models import Outcome, Process
 from complaints.services import complaint_close, complaint_respond, learning_action_add, learning_action_done
+from contacts import photos
 from contacts.models import Contact
 from core.models import AuditEvent, ChannelCode, DeliveryAttempt, HandoffMethod, OutboundMessage
 from core.personal_data import record_types
@@ -35,13 +36,17 @@ from tests.factories import (
     ServiceFactory,
     TeamFactory,
 )
+from tests.photos import png
 
 _counter = itertools.count(1)
 TEXT_TYPES = (models.CharField, models.TextField, models.JSONField)
 
 
+MARKER_LENGTH = 8
+
+
 def marker() -> str:
-    """Eight characters (the shortest personal column, a postcode, holds eight)."""
+    """Eight characters (the shortest free-text personal column, a postcode, holds eight)."""
     return f"QZ{next(_counter):05d}Z"
 
 
@@ -106,9 +111,12 @@ def build_world(name: str) -> World:
         service=Open311Service.objects.create(enquiry_type=EnquiryTypeFactory(service=service),
                                               service_code=f"svc-{next(_counter)}"),
         request_hash="h")
+    reported = closed_contact()
     SelfServiceSubmission.objects.create(
-        reference=f"SS{next(_counter)}", kind=Kind.PROBLEM, contact=closed_contact(),
-        email=customer.email, created_at=timezone.now())
+        reference=f"SS{next(_counter)}", kind=Kind.PROBLEM, contact=reported,
+        email=customer.email, phone="07700900982", postcode="OL6 6AB", created_at=timezone.now())
+    # A photo sent with the report (issue 20).
+    photos.contact_photos_attach(contact=reported, photos=[photos.photo_store(photos.photo_clean(png()))])
     survey_contact = closed_contact()
     Survey.objects.create(
         contact=survey_contact, customer=customer, service=service, channel=ChannelCode.TELEPHONE,
@@ -150,7 +158,11 @@ def mark(world: World, *, exported_only: bool = False) -> World:
             values = {}
             for personal in record.fields:
                 model_field = record.model._meta.get_field(personal.name)
-                if isinstance(model_field, TEXT_TYPES):
+                if model_field.choices and (model_field.max_length or 0) < MARKER_LENGTH:
+                    # Too short for a marker (a language code): a value that is not the erased one.
+                    erased = personal.value if personal.erase == "marker" else ""
+                    values[personal.name] = next(c for c, _ in model_field.choices if c != erased)
+                elif isinstance(model_field, TEXT_TYPES):
                     value = marker()
                     world.markers[value] = (record.model._meta.db_table, model_field.column)
                     is_json = isinstance(model_field, models.JSONField)

@@ -84,6 +84,7 @@ SELF_SERVICE_STEPS = [
     ("which", {"offer": None}),  # the offer's id, filled in below
     ("details", {"description": "The bin was not emptied on Tuesday."}),
     ("location", {"location": "Outside 12 Oak Street"}),
+    ("photos", {}),
     ("name", {"first_name": "Ann", "last_name": "Lee"}),
     ("email", {"email": "ann@example.org"}),
 ]
@@ -111,7 +112,7 @@ def test_self_service_forms_never_500(client, catalogue):  # noqa: F811
         response = client.post("/self-service/check/", sent)
         assert response.status_code in {200, 302, 400}
         response = client.post("/self-service/progress/",
-                               data.draw(_mutated({"reference": "NWD-1", "email": "ann@example.org"})))
+                               data.draw(_mutated({"reference": "NWD-1", "contact": "ann@example.org"})))
         assert response.status_code in {200, 400, 404}
 
     check()

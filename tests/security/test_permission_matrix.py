@@ -91,6 +91,14 @@ ROWS = [
     ("GET", "/handoffs/{handoff}/", "302 200 200 404 404 404 200 200 302"),
     ("GET", "/handoffs/{handoff_other_team}/", "302 404 404 404 404 404 200 200 302"),
     ("GET", "/handoffs/{missing}/", "302 404 404 404 404 404 404 404 302"),
+    # A photo the hand-off's contact arrived with (issue 20): whoever may see the hand-off (its
+    # team, its advocate, managers, admins); a photo of another contact is not found through it.
+    ("GET", "/handoffs/{handoff}/photos/{handoff_photo}/", "302 200 200 404 404 404 200 200 302"),
+    ("GET", "/handoffs/{handoff_other_team}/photos/{other_team_photo}/",
+     "302 404 404 404 404 404 200 200 302"),
+    ("GET", "/handoffs/{handoff}/photos/{other_team_photo}/", "302 404 404 404 404 404 404 404 302"),
+    ("GET", "/handoffs/{handoff}/photos/{missing}/", "302 404 404 404 404 404 404 404 302"),
+    ("POST", "/handoffs/{handoff}/photos/{handoff_photo}/", "302 405 405 405 405 405 405 405 302"),
     ("POST", "/handoffs/{handoff}/accept/", "302 403 302 404 404 404 302 302 302"),
     # Bulk assign from the queue (issue 20): a team's lead, managers and admins; the back-office
     # officer of the world leads no team (403), roles without a queue get 404.
@@ -125,6 +133,11 @@ ROWS = [
     ("POST", "/complaints/{statutory}/allocate/", "302 404 404 404 302 404 302 302 302"),
     ("POST", "/complaints/{ombudsman}/allocate/", "302 404 404 302 404 302 302 302 302"),
     ("POST", "/complaints/{corporate}/close/", "302 404 404 409 404 404 409 409 302"),
+    # Issue 18: acknowledge and extend, for those who run the case. The world runs under
+    # strategy-2008, which allows no extension: the page shows the error (400).
+    ("POST", "/complaints/{corporate}/acknowledge/", "302 404 404 302 404 404 302 302 302"),
+    ("POST", "/complaints/{statutory}/acknowledge/", "302 404 404 404 302 404 302 302 302"),
+    ("POST", "/complaints/{corporate}/extend/", "302 404 404 400 404 404 400 400 302"),
     ("GET", "/complaints/{corporate}/allocate/", "302 405 405 405 405 405 405 405 302"),
     # Issue 18: the Ombudsman's decision and its recommendations (409: the world's Ombudsman
     # complaint is still at stage 1), the review panel, learning actions and their list.
@@ -224,6 +237,10 @@ ROWS = [
     ("POST", "/api/v1/complaints/{statutory}/allocate/", "401 404 404 404 200 404 200 200 404"),
     ("POST", "/api/v1/complaints/{ombudsman}/allocate/", "401 404 404 200 404 200 200 200 404"),
     ("POST", "/api/v1/complaints/{corporate}/interim-response/", "401 404 404 409 404 404 409 409 404"),
+    # Issue 18 (API.md v1.2): acknowledge; extend answers 400 under strategy-2008 (no extensions).
+    ("POST", "/api/v1/complaints/{corporate}/acknowledge/", "401 404 404 200 404 404 200 200 404"),
+    ("POST", "/api/v1/complaints/{statutory}/acknowledge/", "401 404 404 404 200 404 200 200 404"),
+    ("POST", "/api/v1/complaints/{corporate}/extend/", "401 404 404 400 404 404 400 400 404"),
     ("POST", "/api/v1/complaints/{corporate}/respond/", "401 404 404 409 404 404 409 409 404"),
     ("POST", "/api/v1/complaints/{corporate}/escalate/", "401 404 404 409 404 404 409 409 404"),
     ("POST", "/api/v1/complaints/{corporate}/make-statutory/", "401 404 404 200 404 404 200 200 404"),
@@ -254,6 +271,10 @@ ROWS = [
     ("GET", "/self-service/", "200 200 200 200 200 200 200 200 200"),
     ("GET", "/self-service/what/", "200 200 200 200 200 200 200 200 200"),
     ("POST", "/self-service/what/", "400 400 400 400 400 400 400 400 400"),
+    # The photos question (issue 20) is for a problem report under way: without one, back to
+    # the first question.
+    ("GET", "/self-service/photos/", "302 302 302 302 302 302 302 302 302"),
+    ("POST", "/self-service/photos/", "302 302 302 302 302 302 302 302 302"),
     ("GET", "/self-service/check/", "302 302 302 302 302 302 302 302 302"),
     ("POST", "/self-service/check/", "302 302 302 302 302 302 302 302 302"),
     ("GET", "/self-service/done/", "302 302 302 302 302 302 302 302 302"),
@@ -292,6 +313,7 @@ BODIES = {
     "/complaints/{statutory}/learning-actions/new/": {
         "learning-action": "Review the care plan", "learning-owner": "{social_care_complaints}",
         "learning-due_date_day": "1", "learning-due_date_month": "12", "learning-due_date_year": "2099"},
+    "/complaints/{corporate}/extend/": {"extend-working_days": "5", "extend-reason": "Awaiting a report."},
     "/api/v1/auth/token/": {"username": "nobody", "password": "wrong-password-2026"},
     "/api/v1/customers/": {"first_name": "Grace", "last_name": "Hopper"},
     "/api/v1/contacts/": {"channel": "telephone", "service": "waste", "enquiry_type": "bin-days",
@@ -306,6 +328,7 @@ BODIES = {
     "/api/v1/complaints/{ombudsman}/allocate/": {"officer": "{complaints_officer}"},
     "/api/v1/complaints/{statutory}/allocate/": {"officer": "{social_care_complaints}"},
     "/api/v1/complaints/{corporate}/interim-response/": {"note": "We are looking into it."},
+    "/api/v1/complaints/{corporate}/extend/": {"working_days": 5, "reason": "Awaiting a report."},
     "/api/v1/complaints/{corporate}/respond/": {"outcome": "upheld", "response": "Sorry."},
     "/api/v1/complaints/{corporate}/escalate/": {"reason": "Unhappy."},
     "/api/v1/complaints/{corporate}/refer-to-ombudsman/": {"reference": "LGO/2"},

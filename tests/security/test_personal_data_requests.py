@@ -82,6 +82,8 @@ def test_erasure_of_everything_past_a_duty_anonymises_the_customer(client_for):
     ComplaintEvent.objects.filter(complaint__customer=world.customer).update(
         at=timezone.now() - timedelta(days=7 * 365))
     admin = client_for(Role.ADMIN)
+    Customer.objects.filter(pk=world.customer.pk).update(
+        consent_sms=True, consent_letter=True, language="cy", email_failed_at=timezone.now())
     data_request = _record(admin, world.customer, "erasure")
     preview = admin.get(f"/contacts/requests/{data_request.pk}/").content.decode()
     assert "Restricted, not erased" not in preview
@@ -89,6 +91,12 @@ def test_erasure_of_everything_past_a_duty_anonymises_the_customer(client_for):
     customer = Customer.objects.get(pk=world.customer.pk)
     assert customer.anonymised_at is not None and customer.first_name == "Anonymised"
     assert customer.restricted_at is None
+    # They wanted updates by e-mail, text and letter, in Welsh, and their e-mail bounced: an
+    # anonymised record consents to nothing and keeps no trace of how to reach them.
+    assert (customer.message_channel, customer.consent_email, customer.consent_sms,
+            customer.consent_letter, customer.language) == ("", False, False, False, "en")
+    assert (customer.email_failed_at, customer.phone_failed_at, customer.address_failed_at) == (
+        None, None, None)
     submission = SelfServiceSubmission.objects.get(contact__customer=customer)
     assert submission.email.startswith(HASH_PREFIX)
     assert set(Contact.objects.filter(customer=customer).values_list("summary", flat=True)) == {REDACTED}

@@ -157,6 +157,7 @@ def test_sentinel_no_marker_survives_retention_except_what_law_keeps():
     customer = Customer.objects.get(pk=world.customer.pk)
     assert (customer.first_name, customer.date_of_birth, customer.is_vulnerable) == (
         "Anonymised", None, False)
+    assert (customer.consent_email, customer.consent_sms, customer.language) == (False, False, "en")
     assert customer.anonymised_at is not None
     assert Customer.objects.get(pk=recent.customer.pk).anonymised_at is None
     from open311.models import Open311Request

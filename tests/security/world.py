@@ -132,7 +132,20 @@ def build_world() -> World:
         complaint=corporate, actor=None, kind="acknowledgement", stage="1", subject="Received",
         body="We have your complaint.", channel="email")
 
+    # A photo each hand-off's contact arrived with (issue 20): only those who may see the
+    # hand-off may see it.
+    from contacts import photos
+    from tests.photos import png
+
+    def photo_of(handoff):
+        stored = photos.photo_store(photos.photo_clean(png()))
+        return photos.contact_photos_attach(contact=handoff.contact, photos=[stored])[0]
+
+    handoff_photo, other_team_photo = photo_of(handoff_a), photo_of(handoff_b)
+
     world.ids = {
+        "handoff_photo": handoff_photo.pk,
+        "other_team_photo": other_team_photo.pk,
         "customer": customer.pk,
         "manager_export": manager_export.pk,
         "data_request": data_request.pk,

@@ -32,7 +32,8 @@ def report_missed_bin(client, catalogue, email="ada@example.com", last_name="Lov
     answer(client, "which", {"offer": catalogue["missed"].pk}, follow_to=f"{BASE}details/")
     answer(client, "details", {"description": "Grey bin not emptied on Tuesday."},
            follow_to=f"{BASE}location/")
-    answer(client, "location", {"location": "12 Oak Street, OL6 6AB"}, follow_to=f"{BASE}name/")
+    answer(client, "location", {"location": "12 Oak Street, OL6 6AB"}, follow_to=f"{BASE}photos/")
+    answer(client, "photos", {}, follow_to=f"{BASE}name/")  # photos are optional
     answer(client, "name", {"first_name": "Ada", "last_name": last_name}, follow_to=f"{BASE}email/")
     answer(client, "email", {"email": email}, follow_to=f"{BASE}check/")
     return client.post(f"{BASE}check/")
@@ -131,7 +132,8 @@ def test_same_email_different_surname_is_a_new_customer(client, catalogue, mailo
 ])
 def test_each_question_says_what_is_wrong(client, catalogue, step, data, message):
     answers = {"what": {"kind": "problem"}, "which": {"offer": "1"}, "details": {"description": "x"},
-               "location": {"location": "Oak St"}, "name": {"first_name": "A", "last_name": "B"}}
+               "location": {"location": "Oak St"}, "photos": {"stored": []},
+               "name": {"first_name": "A", "last_name": "B"}}
     session = client.session
     session["selfservice_answers"] = {"what": {"kind": "problem"}, **{
         k: v for k, v in answers.items() if k != "what"}}
@@ -153,7 +155,8 @@ def test_an_offer_withdrawn_mid_journey_sends_the_resident_back(client, catalogu
     answer(client, "what", {"kind": "problem"})
     answer(client, "which", {"offer": catalogue["missed"].pk})
     for step, data in [("details", {"description": "Bin."}), ("location", {"location": "Oak St"}),
-                       ("name", {"first_name": "Ada", "last_name": "L"}), ("email", {"email": "a@b.co"})]:
+                       ("photos", {}), ("name", {"first_name": "Ada", "last_name": "L"}),
+                       ("email", {"email": "a@b.co"})]:
         answer(client, step, data)
     catalogue["missed"].is_active = False
     catalogue["missed"].save()
@@ -166,7 +169,8 @@ def test_change_links_return_to_the_check_page(client, catalogue, mailoutbox):
     answer(client, "what", {"kind": "problem"})
     answer(client, "which", {"offer": catalogue["missed"].pk})
     for step, data in [("details", {"description": "Bin."}), ("location", {"location": "Oak St"}),
-                       ("name", {"first_name": "Ada", "last_name": "L"}), ("email", {"email": "a@b.co"})]:
+                       ("photos", {}), ("name", {"first_name": "Ada", "last_name": "L"}),
+                       ("email", {"email": "a@b.co"})]:
         answer(client, step, data)
     page = client.get(f"{BASE}check/").content.decode()
     assert "Oak St" in page and f"{BASE}location/?change=1" in page
@@ -191,10 +195,10 @@ def test_progress_needs_the_reference_and_the_email(client, catalogue, mailoutbo
     submission = SelfServiceSubmission.objects.get()
     visitor = Client()
     wrong = visitor.post(f"{BASE}progress/", {"reference": submission.reference,
-                                              "email": "someone@else.com"})
+                                              "contact": "someone@else.com"})
     assert wrong.status_code == 400 and "We cannot find" in wrong.content.decode()
     typed = submission.reference.lower().replace("-", " ")
-    page = visitor.post(f"{BASE}progress/", {"reference": typed, "email": " Ada@Example.com "})
+    page = visitor.post(f"{BASE}progress/", {"reference": typed, "contact": " Ada@Example.com "})
     assert page.status_code == 200
     text = page.content.decode()
     assert "Received" in text and "Waste Operations" in text
@@ -203,10 +207,12 @@ def test_progress_needs_the_reference_and_the_email(client, catalogue, mailoutbo
     officer = make_user("back_office")
     handoff.team.members.add(officer)
     handoff_accept(handoff=handoff, actor=officer)
-    text = visitor.post(f"{BASE}progress/", {"reference": typed, "email": "ada@example.com"}).content.decode()
+    text = visitor.post(f"{BASE}progress/",
+                        {"reference": typed, "contact": "ada@example.com"}).content.decode()
     assert "In progress" in text
     handoff_resolve(handoff=handoff, actor=officer, outcome="Emptied.")
-    text = visitor.post(f"{BASE}progress/", {"reference": typed, "email": "ada@example.com"}).content.decode()
+    text = visitor.post(f"{BASE}progress/",
+                        {"reference": typed, "contact": "ada@example.com"}).content.decode()
     assert "Done" in text and "Emptied" not in text  # internal notes stay internal
 
 
@@ -218,7 +224,7 @@ def test_progress_of_a_complaint(client, catalogue, mailoutbox):
     answer(client, "email", {"email": "ada@example.com"})
     client.post(f"{BASE}check/")
     reference = SelfServiceSubmission.objects.get().reference
-    page = client.post(f"{BASE}progress/", {"reference": reference, "email": "ada@example.com"})
+    page = client.post(f"{BASE}progress/", {"reference": reference, "contact": "ada@example.com"})
     text = page.content.decode()
     assert "Your complaint about Waste and Recycling" in text and "passing your complaint" in text
 
@@ -230,7 +236,8 @@ def test_the_honeypot_refuses_a_bot_and_stores_nothing(client, catalogue):
     answer(client, "what", {"kind": "problem"})
     answer(client, "which", {"offer": catalogue["missed"].pk})
     for step, data in [("details", {"description": "Bin."}), ("location", {"location": "Oak St"}),
-                       ("name", {"first_name": "Ada", "last_name": "L"}), ("email", {"email": "a@b.co"})]:
+                       ("photos", {}), ("name", {"first_name": "Ada", "last_name": "L"}),
+                       ("email", {"email": "a@b.co"})]:
         answer(client, step, data)
     response = client.post(f"{BASE}check/", {"website": "http://spam.example"})
     assert response.status_code == 400
@@ -257,10 +264,10 @@ def test_submissions_are_rate_limited_per_address(client, catalogue, mailoutbox,
 def test_progress_lookups_are_rate_limited(client, db, settings):
     settings.SELF_SERVICE_RATE_LIMITS = {"submit": "10/h", "progress": "3/h"}
     codes = [client.post(f"{BASE}progress/", {"reference": f"NWD-AAAA-AAA{n}",
-                                              "email": "a@b.co"}).status_code for n in range(5)]
+                                              "contact": "a@b.co"}).status_code for n in range(5)]
     assert codes == [400, 400, 400, 429, 429]
     # Typing mistakes (an invalid form) do not use up the allowance.
-    assert client.post(f"{BASE}progress/", {"reference": "", "email": "x"}).status_code == 400
+    assert client.post(f"{BASE}progress/", {"reference": "", "contact": "x"}).status_code == 400
 
 
 def test_csrf_is_enforced(catalogue):

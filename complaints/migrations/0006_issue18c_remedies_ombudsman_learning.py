@@ -21,7 +21,7 @@ def remedies_from_words(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0004_issue18b_letters'),
+        ('complaints', '0005_rule_sets_drive_the_clock'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
