@@ -284,6 +284,13 @@ def complaints_register(user, *, process="", stage="", status="", overdue=None, 
     return complaints.order_by(*order_by)
 
 
+def complaint_awaits_acknowledgement(complaint: Complaint, stage: ComplaintStage | None) -> bool:
+    """Whether the complaint's running deadline is its current stage's acknowledgement (API.md
+    v1.2: "the acknowledgement while it is awaited, then the response")."""
+    return bool(stage is not None and complaint.due_date is not None and stage.acknowledged_at is None
+                and stage.acknowledgement_due_date == complaint.due_date)
+
+
 def complaint_clock(complaint: Complaint, today=None, working_calendar=None) -> dict | None:
     """The case page's clock: working days left, or overdue by, for the running deadline. A list
     passes one `working_calendar` for all its rows (one query for the closure days, not one a
@@ -367,15 +374,16 @@ FINAL_STAGE = {Process.CORPORATE: Stage.TWO, Process.STATUTORY: Stage.THREE}
 
 def letters_available(complaint: Complaint) -> list[tuple[str, str, str]]:
     """The letters this complaint can send now, as (kind, stage, label): an acknowledgement at
-    each complaint stage, an extension after an interim response, the stage response once it is
-    recorded, and the Ombudsman signposting after the final stage's response."""
+    each complaint stage, an extension after an interim response or an extension (issue 18,
+    lgsco-2026), the stage response once it is recorded, and the Ombudsman signposting after the
+    final stage's response."""
     letters = []
     for stage in complaint_stages(complaint):
         if stage.stage == Stage.OMBUDSMAN:
             continue
         name = stage.get_stage_display().lower()
         letters.append((LetterKind.ACKNOWLEDGEMENT, stage.stage, f"Acknowledgement, {name}"))
-        if stage.interim_response_at:
+        if stage.interim_response_at or stage.extended_by_working_days:
             letters.append((LetterKind.EXTENSION, stage.stage, f"Extension, {name}"))
         if stage.responded_at:
             letters.append((LetterKind.STAGE_RESPONSE, stage.stage, f"Response, {name}"))
@@ -390,7 +398,8 @@ def letter_fields(complaint: Complaint, kind: str, stage_code: str) -> dict | No
     if (kind, stage_code) not in {(k, s) for k, s, _ in letters_available(complaint)}:
         return None
     stage = complaint.stages.select_related("owner").get(stage=stage_code)
-    interim = (complaint.events.filter(action="interim_response", stage=stage_code)
+    # What the complainant was told about the delay: the interim response, or the extension's reason.
+    interim = (complaint.events.filter(action__in=("interim_response", "extend"), stage=stage_code)
                .order_by("-at", "-pk").first())
     officer = stage.owner or complaint.assigned_to
 

@@ -35,6 +35,7 @@ from complaints.models import (
     Status,
 )
 from complaints.selectors import (
+    complaint_awaits_acknowledgement,
     complaint_needs_senior_officer,
     complaint_previous_event_at,
     letters_available,
@@ -744,7 +745,7 @@ def _enforce_chunk(ids: list[int], today: date, horizon: date, cal) -> tuple[int
         if stage is None:
             continue
         due = complaint.due_date
-        if stage.acknowledged_at is None and stage.acknowledgement_due_date == due:
+        if complaint_awaits_acknowledgement(complaint, stage):
             # The acknowledgement's deadline: the same sweep, in its own words (API.md v1.2).
             if complaint.process not in managers:
                 managers[complaint.process] = triage_managers(complaint.process)

@@ -127,10 +127,12 @@ def detail(request, complaint_id, action_forms=None, conflict="", learning_form=
         for action in actions
     ]
     stages = list(selectors.complaint_stages(complaint))
+    current = next((stage for stage in stages if stage.stage == complaint.stage), None)
     letters = [(kind.replace("_", "-"), stage, label)
                for kind, stage, label in selectors.letters_available(complaint)]
     return render(request, "complaints/detail.html", {
         "complaint": complaint, "clock": selectors.complaint_clock(complaint), "stages": stages,
+        "awaits_acknowledgement": selectors.complaint_awaits_acknowledgement(complaint, current),
         "events": selectors.complaint_events(complaint), "action_panels": action_panels,
         "conflict": conflict, "letters": letters, "sent_letters": selectors.complaint_letters(complaint),
         **_remedies_and_learning(request, complaint, stages, learning_form),

@@ -74,7 +74,8 @@ def annual_report(year: Year, today: date | None = None) -> dict:
     per_stage = {
         (r["complaint__process"], r["stage"]): r
         for r in stages.values("complaint__process", "stage").annotate(
-            extended=Count("pk", filter=Q(interim_response_at__isnull=False)),
+            extended=Count("pk", filter=Q(interim_response_at__isnull=False)
+                           | Q(extended_by_working_days__gt=0)),
             responded=Count("pk", filter=Q(responded_at__isnull=False)),
             remedied=Count("pk", filter=Q(responded_at__isnull=False) & ~Q(remedy="")),
         ).order_by()

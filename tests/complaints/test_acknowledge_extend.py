@@ -136,7 +136,7 @@ def test_case_page_offers_acknowledge_then_extend_under_lgsco(client_for, lgsco)
     extend = f'action="/complaints/{case.pk}/extend/"'
     page = client.get(f"/complaints/{case.pk}/").content.decode()
     assert acknowledge in page and extend not in page
-    assert "Due 31 Dec 2026" in page
+    assert "Due 31 Dec 2026" in page and "Acknowledgement due Thursday 31 December 2026" in page
     with time_machine.travel(at("2026-12-24", 10), tick=False):
         response = client.post(f"/complaints/{case.pk}/acknowledge/")
     assert response.status_code == 302

@@ -43,13 +43,19 @@ def _stage(case, stage=Stage.ONE):
 # --- The presets -------------------------------------------------------------------------------
 
 
+def _presets():
+    return (
+        list(ComplaintRuleSet.objects.order_by("code").values_list("code", "is_active")),
+        {(r.rule_set.code, r.process, r.stage): (r.working_days, r.acknowledge_working_days,
+                                                 r.response_clock_starts, r.extensions_allowed,
+                                                 r.extension_working_days)
+         for r in ComplaintStageRule.objects.select_related("rule_set")},
+    )
+
+
 def test_the_presets_are_strategy_2008_by_default_and_lgsco_2026():
-    assert list(ComplaintRuleSet.objects.order_by("code").values_list("code", "is_active")) == [
-        ("lgsco-2026", False), ("strategy-2008", True)]
-    rows = {(r.rule_set.code, r.process, r.stage): (r.working_days, r.acknowledge_working_days,
-                                                    r.response_clock_starts, r.extensions_allowed,
-                                                    r.extension_working_days)
-            for r in ComplaintStageRule.objects.select_related("rule_set")}
+    codes, rows = _presets()
+    assert codes == [("lgsco-2026", False), ("strategy-2008", True)]
     assert rows == {
         ("strategy-2008", "corporate", "1"): (5, None, "allocation", False, 10),
         ("strategy-2008", "corporate", "2"): (20, None, "escalation", False, 0),
@@ -62,6 +68,21 @@ def test_the_presets_are_strategy_2008_by_default_and_lgsco_2026():
         ("lgsco-2026", "statutory", "2"): (56, None, "escalation", False, 0),
         ("lgsco-2026", "statutory", "3"): (56, None, "escalation", False, 0),
     }
+
+
+def test_the_reference_data_loader_recreates_the_presets_as_the_migrations_leave_them():
+    """seed_demo re-runs it after a flush (core/management/commands/seed_demo.py)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migrated = _presets()
+    loader = import_module("complaints.migrations.0005_rule_sets_drive_the_clock").load
+    loader(apps, None)  # idempotent
+    assert _presets() == migrated
+    ComplaintRuleSet.objects.all().delete()
+    loader(apps, None)
+    assert _presets() == migrated
 
 
 # --- strategy-2008: as before ------------------------------------------------------------------
@@ -359,3 +380,29 @@ def test_complaint_rules_activate_switches_new_stages_and_refuses_an_unknown_nam
     with pytest.raises(CommandError, match="no complaint rule set called 'strategy'"):
         call_command("complaint_rules", "activate", "strategy")
     assert ComplaintRuleSet.objects.get(is_active=True).code == "lgsco-2026"
+
+
+# --- What reads the extension: the letter and the annual report --------------------------------
+
+
+def test_an_extension_offers_the_extension_letter_with_its_reason():
+    from complaints.selectors import letter_fields, letters_available
+
+    case = _acknowledged_on_christmas_eve()
+    assert ("extension", "1") not in [(kind, stage) for kind, stage, _ in letters_available(case)]
+    case = services.complaint_extend(complaint=case, actor=None, working_days=10,
+                                     reason="We are waiting for the contractor's report.")
+    assert ("extension", "1") in [(kind, stage) for kind, stage, _ in letters_available(case)]
+    fields = letter_fields(case, "extension", "1")
+    assert (fields["interim_note"], fields["revised_target_date"]) == (
+        "We are waiting for the contractor's report.", "Tuesday 26 January 2027")
+
+
+def test_the_annual_report_counts_an_extension_under_lgsco():
+    from reporting.annual import Year, annual_report
+
+    case = _acknowledged_on_christmas_eve()
+    services.complaint_extend(complaint=case, actor=None, working_days=2, reason="A report.")
+    report = annual_report(Year(2026))
+    row = next(r for r in report["deadlines"] if (r["process"], r["stage"]) == ("corporate", "1"))
+    assert (row["started"], row["extended"]) == (1, 1)

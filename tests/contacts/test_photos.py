@@ -160,3 +160,27 @@ def test_the_sweep_deletes_an_erased_photo_at_once_and_an_unsent_one_after_a_day
 
     assert photos.photo_files_sweep(now=time.time() + 25 * 60 * 60) == 1
     assert not photos.photo_is_stored(unsent.file_name)
+
+
+@pytest.mark.django_db
+def test_the_subject_access_export_carries_the_photos_themselves(make_user):
+    import zipfile
+
+    from django.utils import timezone
+
+    from contacts.models import SubjectAccessExport
+    from contacts.privacy import subject_access_build
+
+    contact = ContactFactory()
+    [photo] = photos.contact_photos_attach(
+        contact=contact, photos=[photos.photo_store(photos.photo_clean(jpeg_with_gps()))])
+    export = SubjectAccessExport.objects.create(customer=contact.customer, requested_by=make_user("manager"),
+                                                requested_at=timezone.now())
+    subject_access_build(export.pk)
+    export.refresh_from_db()
+    with zipfile.ZipFile(io.BytesIO(bytes(export.archive))) as archive:
+        name = f"subject-access-customer-{contact.customer_id}"
+        image = archive.read(f"{name}/photos/contact-{contact.pk}-photo-1.jpg")
+        listed = archive.read(f"{name}/{name}.json").decode()
+    assert image == photos.photo_content(photo) and gps_of(image) == {}
+    assert "Photos sent with contacts" in listed

@@ -82,7 +82,7 @@ def _recount() -> dict:
         key = (s.complaint.process, s.stage)
         t = counts["timeliness"].setdefault(key, Counter())
         t["started"] += 1
-        t["extended"] += s.interim_response_at is not None
+        t["extended"] += s.interim_response_at is not None or s.extended_by_working_days > 0
         if s.responded_at:
             t["responded"] += 1
             counts["outcomes"][(s.stage, s.outcome)] += 1

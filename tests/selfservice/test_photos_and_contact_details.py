@@ -249,10 +249,10 @@ def test_a_phone_number_alone_will_do_and_no_email_is_sent(client, catalogue, ma
     assert page.status_code == 200 and "Waste Operations" in page.content.decode()
 
 
-def test_a_postal_address_alone_will_do_and_progress_takes_the_postcode(client, catalogue, mailoutbox):
-    answer(client, "what", {"kind": "request"})
-    answer(client, "which", {"offer": catalogue["bulky"].pk})
-    answer(client, "details", {"description": "A sofa."})
+def test_a_postal_address_alone_will_do_and_progress_takes_the_postcode(client, catalogue, mailoutbox,
+                                                                        make_user):
+    _to_photos(client, catalogue)
+    client.post(f"{BASE}photos/", {})
     answer(client, "name", {"first_name": "Ada", "last_name": "Lovelace"})
     answer(client, "email", {"address_line_1": "12 Oak Street", "town": "Ashton-under-Lyne",
                              "postcode": "ol66ab"})
@@ -264,6 +264,12 @@ def test_a_postal_address_alone_will_do_and_progress_takes_the_postcode(client, 
     assert (customer.address_line_1, customer.town, customer.postcode) == (
         "12 Oak Street", "Ashton-under-Lyne", "OL6 6AB")
     assert submission.postcode == "OL6 6AB" and not OutboundMessage.objects.exists()
+    # The team that receives it sees where to write (the only way to reply).
+    officer = Client()
+    officer.force_login(make_user(Role.MANAGER))
+    handoff = submission.contact.handoffs.get()
+    page = officer.get(f"/handoffs/{handoff.pk}/").content.decode()
+    assert "12 Oak Street, Ashton-under-Lyne, OL6 6AB" in page
     found = client.post(f"{BASE}progress/", {"reference": submission.reference, "contact": "OL6 6AB"})
     assert found.status_code == 200
     wrong = client.post(f"{BASE}progress/", {"reference": submission.reference, "contact": "OL6 6AA"})

@@ -39,6 +39,8 @@ def test_privacy_notice_says_the_retention_schedule_and_who_to_ask(client, setti
     assert "<li>Contacts: 7 years after the enquiry is closed</li>" in page
     assert "<li>Satisfaction surveys: 2 years" in page
     assert 'href="mailto:dpo@tameside.example"' in page
+    # Photos sent with a report (issue 20) are personal data: the notice says what happens to them.
+    assert "any photos you send with a report: we remove the location" in page
 
 
 @pytest.mark.django_db
