@@ -43,13 +43,19 @@ def _stage(case, stage=Stage.ONE):
 # --- The presets -------------------------------------------------------------------------------
 
 
+def _presets():
+    return (
+        list(ComplaintRuleSet.objects.order_by("code").values_list("code", "is_active")),
+        {(r.rule_set.code, r.process, r.stage): (r.working_days, r.acknowledge_working_days,
+                                                 r.response_clock_starts, r.extensions_allowed,
+                                                 r.extension_working_days)
+         for r in ComplaintStageRule.objects.select_related("rule_set")},
+    )
+
+
 def test_the_presets_are_strategy_2008_by_default_and_lgsco_2026():
-    assert list(ComplaintRuleSet.objects.order_by("code").values_list("code", "is_active")) == [
-        ("lgsco-2026", False), ("strategy-2008", True)]
-    rows = {(r.rule_set.code, r.process, r.stage): (r.working_days, r.acknowledge_working_days,
-                                                    r.response_clock_starts, r.extensions_allowed,
-                                                    r.extension_working_days)
-            for r in ComplaintStageRule.objects.select_related("rule_set")}
+    codes, rows = _presets()
+    assert codes == [("lgsco-2026", False), ("strategy-2008", True)]
     assert rows == {
         ("strategy-2008", "corporate", "1"): (5, None, "allocation", False, 10),
         ("strategy-2008", "corporate", "2"): (20, None, "escalation", False, 0),
@@ -62,6 +68,21 @@ def test_the_presets_are_strategy_2008_by_default_and_lgsco_2026():
         ("lgsco-2026", "statutory", "2"): (56, None, "escalation", False, 0),
         ("lgsco-2026", "statutory", "3"): (56, None, "escalation", False, 0),
     }
+
+
+def test_the_reference_data_loader_recreates_the_presets_as_the_migrations_leave_them():
+    """seed_demo re-runs it after a flush (core/management/commands/seed_demo.py)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migrated = _presets()
+    loader = import_module("complaints.migrations.0005_rule_sets_drive_the_clock").load
+    loader(apps, None)  # idempotent
+    assert _presets() == migrated
+    ComplaintRuleSet.objects.all().delete()
+    loader(apps, None)
+    assert _presets() == migrated
 
 
 # --- strategy-2008: as before ------------------------------------------------------------------

@@ -6,9 +6,8 @@ import importlib
 import re
 
 import pytest
-from django.utils import timezone
+from django.apps import apps as django_apps
 
-from complaints.models import ComplaintRuleSet, ComplaintStageRule
 from core.models import OutboundMessage, Site
 from selfservice.models import Kind, SelfServiceOffer, SelfServiceSubmission
 from tests.e2e.conftest import AXE_TAGS, SCREENSHOTS, format_violations
@@ -49,21 +48,9 @@ def offers(db):
     SelfServiceOffer.objects.create(enquiry_type=bulky, kind=Kind.REQUEST, title="A bulky waste collection")
     Site.objects.get_or_create(code="online", defaults={"name": "Website", "kind": Site.Kind.ONLINE})
     # A live-server test flushes the tables after it; serialized_rollback restores the data
-    # migrations' rows, but not after every kind of earlier test: make sure the strategy's preset
-    # exists. Made with today's models from the first preset migration's table (its loader speaks
-    # the schema of its day, which issue 18 changed).
-    if not ComplaintRuleSet.objects.exists():
-        presets = importlib.import_module("complaints.migrations.0002_rule_presets")
-        rule_set = ComplaintRuleSet.objects.create(
-            code="strategy-2008", name="Customer Contact and Care Strategy (2008)", is_active=True,
-            changed_at=timezone.now())
-        for process, stage, days, extension, reminder, role, owner in presets.STRATEGY:
-            if days is not None:
-                ComplaintStageRule.objects.create(
-                    rule_set=rule_set, process=process, stage=stage, working_days=days,
-                    extension_working_days=extension, reminder_working_days=reminder, owning_role=role,
-                    owner_description=owner,
-                    response_clock_starts="allocation" if stage == "1" else "escalation")
+    # migrations' rows, but not after every kind of earlier test: make sure the presets exist.
+    presets = importlib.import_module("complaints.migrations.0005_rule_sets_drive_the_clock")
+    presets.load(django_apps, None)
 
 
 def continue_(page):
