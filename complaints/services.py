@@ -408,8 +408,7 @@ def complaint_respond(*, complaint: Complaint, actor, outcome: str, response: st
     stage.save()
     _remedy_save(stage, remedy_values, at)
     complaint.status = transition.next_status
-    complaint.due_date = None
-    complaint.overdue_at = None
+    _clock(complaint, stage, transition.event, at)  # the response stops the stage's clocks
     complaint.save()
     _record(complaint, actor=actor, action=Action.RESPOND, at=at, note=response,
             data={"outcome": outcome, "late": bool(stage.effective_due_date

@@ -406,3 +406,36 @@ def test_the_annual_report_counts_an_extension_under_lgsco():
     report = annual_report(Year(2026))
     row = next(r for r in report["deadlines"] if (r["process"], r["stage"]) == ("corporate", "1"))
     assert (row["started"], row["extended"]) == (1, 1)
+
+
+def test_the_clock_table_of_both_rule_sets_as_the_readme_shows_it():
+    from complaints.selectors import rule_sets_with_stage_rules
+    from complaints.transitions import clock_table
+
+    tables = {rule_set.code: {(row["process"], row["stage"]): (row["acknowledgement"], row["response"],
+                                                               row["extension"])
+                              for row in clock_table(rule_set.stage_rules_ordered)}
+              for rule_set in rule_sets_with_stage_rules()}
+    interim = "interim response revises the target, no limit"
+    statutory = {
+        ("statutory", "1"): ("none", "10 working days from allocation, stops at response", interim),
+        ("statutory", "2"): ("none", "56 working days from escalation, stops at response", interim),
+        ("statutory", "3"): ("none", "56 working days from escalation, stops at response", interim),
+    }
+    assert tables == {
+        "strategy-2008": {
+            ("corporate", "1"): ("none", "5 working days from allocation, stops at response",
+                                 "interim response revises the target, up to 10 working days"),
+            ("corporate", "2"): ("none", "20 working days from escalation, stops at response", interim),
+            **statutory,
+        },
+        "lgsco-2026": {
+            ("corporate", "1"): ("5 working days from receipt, stops at acknowledgement",
+                                 "10 working days from acknowledgement, stops at response",
+                                 "extend by up to 10 working days, with a reason"),
+            ("corporate", "2"): ("5 working days from escalation, stops at acknowledgement",
+                                 "20 working days from acknowledgement, stops at response",
+                                 "extend by up to 20 working days, with a reason"),
+            **statutory,
+        },
+    }
