@@ -7,6 +7,7 @@ later reads, and take no workflow actions (403).
 """
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -16,9 +17,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints import serializers as s
-from complaints.models import Complaint
+from complaints.models import Complaint, OmbudsmanRecommendation
 from complaints.selectors import complaint_for_user, complaints_register, user_may_act, user_may_create
-from complaints.services import ACTION_SERVICES, complaint_create
+from complaints.services import ACTION_SERVICES, complaint_create, ombudsman_recommendation_done
 from complaints.transitions import Action
 from contacts.models import Customer
 from contacts.selectors import contacts_visible_to
@@ -35,8 +36,9 @@ CONFLICT = {409: OpenApiResponse(description="Not allowed in the complaint's cur
 
 
 def _detail(complaint: Complaint, request, code=status.HTTP_200_OK) -> Response:
-    complaint = (Complaint.objects.select_related("assigned_to", "service")
-                 .prefetch_related("stages", "events__actor").get(pk=complaint.pk))
+    complaint = (Complaint.objects.select_related("assigned_to", "service", "ombudsman_decision")
+                 .prefetch_related("stages__remedies", "stages__review_panel", "events__actor",
+                                   "ombudsman_recommendations").get(pk=complaint.pk))
     data = s.ComplaintSerializer(complaint, context={"today": timezone.localdate()}).data
     data["stages"] = sorted(data["stages"], key=lambda stage: stage["started_at"])
     return Response(data, status=code)
@@ -159,4 +161,29 @@ ACTION_APIS = {
     Action.MAKE_STATUTORY: _action_api(Action.MAKE_STATUTORY, s.AtSerializer),
     Action.REFER_TO_OMBUDSMAN: _action_api(Action.REFER_TO_OMBUDSMAN, s.ReferSerializer),
     Action.CLOSE: _action_api(Action.CLOSE, s.AtSerializer),
+    Action.OMBUDSMAN_DECISION: _action_api(Action.OMBUDSMAN_DECISION, s.OmbudsmanDecisionSerializer),
+    Action.REVIEW_PANEL: _action_api(Action.REVIEW_PANEL, s.ReviewPanelSerializer),
 }
+
+
+class RecommendationDoneApi(APIView):
+    """POST /complaints/{id}/recommendations/{rid}/done/ (API.md v1.2): the council did what the
+    Ombudsman recommended. 404 for another complaint's or an unknown recommendation; marking a
+    done one done again answers 200 with the complaint unchanged (a safe retry); 409 when the
+    complaint is not with the Ombudsman (the transition table)."""
+
+    @extend_schema(request=s.AtSerializer, operation_id="complaints_recommendation_done",
+                   responses={200: s.ComplaintSerializer, **ERRORS, **CONFLICT})
+    def post(self, request, complaint_id: int, recommendation_id: int):
+        complaint = complaint_for_user(request.user, complaint_id)
+        if not user_may_act(request.user, complaint, Action.RECOMMENDATION_DONE):
+            raise PermissionDenied("You may not take this action on this complaint.")
+        payload = s.AtSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            complaint = ombudsman_recommendation_done(complaint=complaint, actor=request.user,
+                                                      recommendation=recommendation_id,
+                                                      **payload.validated_data)
+        except OmbudsmanRecommendation.DoesNotExist as missing:
+            raise Http404("No such recommendation on this complaint.") from missing
+        return _detail(complaint, request)

@@ -10,4 +10,6 @@ urlpatterns = [
              name=f"api-complaint-{action.slug}")
         for action, view in api.ACTION_APIS.items()
     ],
+    path("complaints/<int:complaint_id>/recommendations/<int:recommendation_id>/done/",
+         api.RecommendationDoneApi.as_view(), name="api-complaint-recommendation-done"),
 ]

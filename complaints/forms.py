@@ -3,9 +3,18 @@
 from datetime import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from complaints.models import LetterChannel, Outcome, Process, Stage, Status
+from complaints.models import (
+    LetterChannel,
+    OmbudsmanDecisionKind,
+    Outcome,
+    Process,
+    RemedyKind,
+    Stage,
+    Status,
+)
 from complaints.transitions import Action
 from core.govuk_forms import GovukDateField, GovukForm
 
@@ -131,13 +140,92 @@ class ExtendForm(GovukForm):
     error_names = {"working_days": "the number of working days", "reason": "why the response needs more time"}
 
 
-class RespondForm(GovukForm):
+
+
+class _RemedyFields(forms.Form):
+    """The remedy boxes (issue 18, item 3). The rules are the service's (`remedy_parse`): the form
+    asks it, so its messages land by the box they are about."""
+
+    remedy_kind = forms.ChoiceField(
+        choices=[("", "No remedy"), *RemedyKind.choices], widget=forms.RadioSelect, required=False,
+        initial="", label="Remedy")
+    remedy_amount = forms.CharField(required=False, max_length=20, label="Amount, in pounds (optional)",
+                                    help_text="Needed for a financial remedy, like 50 or 49.99.")
+    remedy_detail = forms.CharField(widget=forms.Textarea, required=False,
+                                    label="What the remedy was (optional)",
+                                    help_text="Needed when the remedy is of another kind.")
+
+    remedy_parts = {"kind": "remedy_kind", "amount_pounds": "remedy_amount", "detail": "remedy_detail"}
+    error_names = {"remedy_kind": "the kind of remedy", "remedy_amount": "the amount",
+                   "remedy_detail": "what the remedy was"}
+
+    def clean(self):
+        from complaints.services import remedy_parse
+
+        data = super().clean()
+        kind = data.get("remedy_kind") or ""
+        amount, detail = data.get("remedy_amount") or "", data.get("remedy_detail") or ""
+        data["remedy"] = None
+        if not kind and (amount or detail):
+            self.add_error("remedy_kind", "Select the kind of remedy, or clear the amount and what it was.")
+        elif kind:
+            data["remedy"] = {"kind": kind, "amount_pounds": amount, "detail": detail}
+            try:
+                remedy_parse(data["remedy"])
+            except ValidationError as error:
+                for problem in error.error_dict["remedy"]:
+                    self.add_error(self.remedy_parts.get(problem.code, "remedy_kind"), problem.messages)
+        return data
+
+    def service_values(self) -> dict:
+        """The cleaned values as the service takes them."""
+        return {key: value for key, value in self.cleaned_data.items() if not key.startswith("remedy_")}
+
+
+class RespondForm(_RemedyFields, GovukForm):
     outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect, error_messages={
         "required": "Select whether the complaint is upheld, partly upheld or not upheld."})
     response = forms.CharField(widget=forms.Textarea, label="Response sent to the complainant",
                                error_messages={"required": "Enter the response sent to the complainant."})
-    remedy = forms.CharField(widget=forms.Textarea, required=False)
+    remedy_kind = _RemedyFields.base_fields["remedy_kind"]
+    remedy_amount = _RemedyFields.base_fields["remedy_amount"]
+    remedy_detail = _RemedyFields.base_fields["remedy_detail"]
     lessons_learned = forms.CharField(widget=forms.Textarea, required=False, label="Lessons learned")
+    learning_action = forms.CharField(
+        widget=forms.Textarea, required=False, label="Action to take from the lessons (optional)",
+        help_text="It is given an owner and a due date, and reminded until it is done.")
+    learning_owner = forms.ChoiceField(required=False, label="Who owns the action (optional)")
+    learning_due_date = GovukDateField(required=False, label="When the action is due (optional)")
+
+    error_names = {**_RemedyFields.error_names, "learning_action": "the action to take",
+                   "learning_owner": "who owns the action", "learning_due_date": "when the action is due"}
+
+    def __init__(self, *args, owners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["learning_owner"].choices = owner_choices(owners)
+
+    def service_values(self) -> dict:
+        values = super().service_values()
+        action = values.pop("learning_action", "")
+        owner, due = values.pop("learning_owner", ""), values.pop("learning_due_date", None)
+        values["learning_actions"] = []
+        if action or owner or due:
+            from core.models import User
+
+            values["learning_actions"] = [{"action": action, "due_date": due,
+                                           "owner": User.objects.filter(username=owner).first() if owner
+                                           else None}]
+        return values
+
+
+def owner_choices(owners) -> list[tuple[str, str]]:
+    if owners is None:
+        from complaints.selectors import learning_action_owners
+
+        owners = learning_action_owners()
+    return [("", "Choose who owns it")] + [
+        (u.username, f"{u.get_full_name() or u.username}{f' ({u.job_title})' if u.job_title else ''}")
+        for u in owners]
 
 
 class EscalateForm(GovukForm):
@@ -146,6 +234,94 @@ class EscalateForm(GovukForm):
 
 class ReferForm(GovukForm):
     reference = forms.CharField(label="Ombudsman's reference", max_length=100)
+
+
+class OmbudsmanDecisionForm(_RemedyFields, GovukForm):
+    """The Ombudsman's decision, the remedy it asks for and up to three recommendations."""
+
+    decision = forms.ChoiceField(choices=OmbudsmanDecisionKind.choices, widget=forms.RadioSelect,
+                                 label="The Ombudsman's decision",
+                                 error_messages={"required": "Select the Ombudsman's decision."})
+    remedy_kind = _RemedyFields.base_fields["remedy_kind"]
+    remedy_amount = _RemedyFields.base_fields["remedy_amount"]
+    remedy_detail = _RemedyFields.base_fields["remedy_detail"]
+    recommendation_1 = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                       label="Recommendation 1 (optional)",
+                                       help_text="What the Ombudsman asked the council to do.")
+    recommendation_1_due = GovukDateField(required=False, label="Recommendation 1 due by (optional)")
+    recommendation_2 = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                       label="Recommendation 2 (optional)")
+    recommendation_2_due = GovukDateField(required=False, label="Recommendation 2 due by (optional)")
+    recommendation_3 = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                       label="Recommendation 3 (optional)")
+    recommendation_3_due = GovukDateField(required=False, label="Recommendation 3 due by (optional)")
+
+    error_names = {**_RemedyFields.error_names, "decision": "the Ombudsman's decision",
+                   **{f"recommendation_{n}": f"recommendation {n}" for n in (1, 2, 3)},
+                   **{f"recommendation_{n}_due": f"the date recommendation {n} is due" for n in (1, 2, 3)}}
+
+    def clean(self):
+        data = super().clean()
+        for n in (1, 2, 3):
+            action, due = data.get(f"recommendation_{n}"), data.get(f"recommendation_{n}_due")
+            if action and not due and f"recommendation_{n}_due" not in self.errors:
+                self.add_error(f"recommendation_{n}_due", f"Enter the date recommendation {n} is due.")
+            if due and not action:
+                self.add_error(f"recommendation_{n}", f"Enter recommendation {n}, or clear its due date.")
+        return data
+
+    def service_values(self) -> dict:
+        values = super().service_values()
+        values["recommendations"] = []
+        for n in (1, 2, 3):
+            action, due = values.pop(f"recommendation_{n}", ""), values.pop(f"recommendation_{n}_due", None)
+            if action:
+                values["recommendations"].append({"action": action, "due_date": due})
+        return values
+
+
+class ReviewPanelForm(GovukForm):
+    """Statutory stage 3: the review panel and the Director's decision, saved as they happen."""
+
+    panel_date = GovukDateField(required=False, label="Date of the panel (optional)")
+    members = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                              label="Panel members (optional)", help_text="One a line.")
+    recommendations = forms.CharField(widget=forms.Textarea, required=False,
+                                      label="The panel's recommendations (optional)")
+    director_decision = forms.CharField(widget=forms.Textarea, required=False,
+                                        label="The Director's decision (optional)",
+                                        help_text="Needs the panel's recommendations first.")
+
+    error_names = {"panel_date": "the date of the panel", "members": "the panel members",
+                   "recommendations": "the panel's recommendations",
+                   "director_decision": "the Director's decision"}
+
+
+class LearningActionForm(GovukForm):
+    """A lesson learned made an action, from the complaint page."""
+
+    action = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Action to take",
+                             error_messages={"required": "Enter the action to take."})
+    owner = forms.ChoiceField(label="Who owns the action",
+                              error_messages={"required": "Select who owns the action."})
+    due_date = GovukDateField(label="When the action is due")
+
+    error_names = {"action": "the action to take", "owner": "who owns the action",
+                   "due_date": "when the action is due"}
+
+    def __init__(self, *args, owners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = owner_choices(owners)
+
+
+class LearningActionFilterForm(GovukForm):
+    service = forms.ChoiceField(required=False)
+    state = forms.ChoiceField(required=False, label="Status", choices=[
+        ("", "Any"), ("open", "Open"), ("overdue", "Overdue"), ("done", "Done")])
+
+    def __init__(self, *args, services=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [("", "Any")] + [(s.code, s.name) for s in services]
 
 
 class ConfirmForm(GovukForm):
@@ -179,4 +355,6 @@ ACTION_FORMS = {
     Action.MAKE_STATUTORY: ConfirmForm,
     Action.REFER_TO_OMBUDSMAN: ReferForm,
     Action.CLOSE: ConfirmForm,
+    Action.OMBUDSMAN_DECISION: OmbudsmanDecisionForm,
+    Action.REVIEW_PANEL: ReviewPanelForm,
 }

@@ -353,3 +353,145 @@ class ComplaintLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} letter, {self.complaint}"
+
+
+# --- Remedies, the Ombudsman's decision, learning actions, the review panel (issue 18, items 2,
+# 3 and 5) --------------------------------------------------------------------------------------
+
+
+class RemedyKind(models.TextChoices):
+    """What putting things right took (API.md v1.2, `respond`'s "remedy")."""
+
+    APOLOGY = "apology", "Apology"
+    FINANCIAL = "financial", "Financial remedy"
+    SERVICE_ACTION = "service_action", "Service action"
+    OTHER = "other", "Other"
+
+
+class ComplaintRemedy(models.Model):
+    """The remedy given with a stage response, or the Ombudsman's remedy with their decision (on
+    the Ombudsman stage): its kind, what it cost in pence (a financial remedy always has one) and
+    what it was. The stage's free-text `remedy` keeps the same in words, for letters."""
+
+    stage = models.ForeignKey(ComplaintStage, on_delete=models.CASCADE, related_name="remedies")
+    kind = models.CharField(max_length=20, choices=RemedyKind.choices)
+    amount_pence = models.PositiveIntegerField(null=True, blank=True)
+    detail = models.TextField(blank=True)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stage"], name="one_remedy_per_stage"),
+            models.CheckConstraint(condition=~Q(kind="financial") | Q(amount_pence__gt=0),
+                                   name="financial_remedy_has_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, {self.stage}"
+
+    @property
+    def amount_pounds(self):
+        from decimal import Decimal
+
+        return None if self.amount_pence is None else Decimal(self.amount_pence) / 100
+
+
+class OmbudsmanDecisionKind(models.TextChoices):
+    """The Local Government and Social Care Ombudsman's decisions (API.md v1.2)."""
+
+    UPHELD = "upheld", "Upheld"
+    NOT_UPHELD = "not_upheld", "Not upheld"
+    CLOSED_AFTER_INITIAL_ENQUIRIES = "closed_after_initial_enquiries", "Closed after initial enquiries"
+    PREMATURE = "premature", "Premature (referred back to the council)"
+
+
+class OmbudsmanDecision(models.Model):
+    """The Ombudsman's decision on a referred complaint; at most one per complaint."""
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="ombudsman_decision")
+    decision = models.CharField(max_length=40, choices=OmbudsmanDecisionKind.choices)
+    decided_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.complaint}: {self.get_decision_display()}"
+
+
+class DueActionQuerySet(models.QuerySet):
+    def outstanding(self):
+        return self.filter(done_at__isnull=True)
+
+    def overdue_on(self, day):
+        return self.outstanding().filter(due_date__lt=day)
+
+
+class OmbudsmanRecommendation(models.Model):
+    """One thing the Ombudsman recommended the council do, by a date; tracked until done (the
+    compliance the Ombudsman's annual letter reports)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE,
+                                  related_name="ombudsman_recommendations")
+    action = models.TextField()
+    due_date = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    created_at = models.DateTimeField()
+
+    objects = DueActionQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["due_date", "id"], condition=Q(done_at__isnull=True),
+                                name="ombudsman_rec_due_idx")]
+
+    def __str__(self) -> str:
+        return f"Recommendation {self.pk} on {self.complaint}"
+
+
+class LearningAction(models.Model):
+    """A lesson learned from a complaint, turned into an action: what, who owns it, by when, and
+    when it was done. Its service is its complaint's."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="learning_actions")
+    stage = models.ForeignKey(ComplaintStage, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="learning_actions")
+    action = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="learning_actions")
+    due_date = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+
+    objects = DueActionQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["due_date", "id"], condition=Q(done_at__isnull=True),
+                                name="learning_action_due_idx")]
+
+    def __str__(self) -> str:
+        return f"Learning action {self.pk} on {self.complaint}"
+
+
+class ReviewPanel(models.Model):
+    """Statutory stage 3: the review panel's date, members and recommendations, and the
+    Director's decision on them (DOMAIN.md, "Complaints": stage 3, "review panel")."""
+
+    stage = models.OneToOneField(ComplaintStage, on_delete=models.CASCADE, related_name="review_panel")
+    panel_date = models.DateField(null=True, blank=True)
+    members = models.TextField(blank=True, help_text="The panel's members, one a line.")
+    recommendations = models.TextField(blank=True)
+    director_decision = models.TextField(blank=True)
+    director_decided_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Review panel, {self.stage}"
+
+    @property
+    def member_names(self) -> list[str]:
+        return [line.strip() for line in self.members.splitlines() if line.strip()]

@@ -40,7 +40,16 @@ def complaint_aged(cuts, prefix: str = "") -> Q:
 
 
 def personal_data() -> list[RecordType]:
-    from complaints.models import Complaint, ComplaintEvent, ComplaintLetter, ComplaintStage
+    from complaints.models import (
+        Complaint,
+        ComplaintEvent,
+        ComplaintLetter,
+        ComplaintRemedy,
+        ComplaintStage,
+        LearningAction,
+        OmbudsmanRecommendation,
+        ReviewPanel,
+    )
 
     rule = ("Complaints schedule (default 6 years) after closure; Ombudsman cases schedule "
             "(default 6 years) after the Ombudsman's decision")
@@ -73,5 +82,34 @@ def personal_data() -> list[RecordType]:
                     # to the marker, not blanked.
                     PersonalField("recipient_name"), PersonalField("recipient_address", Erase.MARKER),
                     PersonalField("recipient_email", Erase.MARKER)),
+        ),
+        # Issue 18: remedies, the Ombudsman's recommendations, learning actions and the stage 3
+        # review panel may describe the complainant's case in words; erased with the complaint.
+        # The panel's members are council staff and independent persons, not the complainant.
+        RecordType(
+            model=ComplaintRemedy, label="Complaint remedies", customer="stage__complaint__customer",
+            schedules=schedules, aged=lambda cuts: complaint_aged(cuts, "stage__complaint__"),
+            retention_rule=rule + " (with its complaint)", restricted_while_retained=RESTRICTED,
+            fields=(PersonalField("detail", Erase.MARKER),),
+        ),
+        RecordType(
+            model=OmbudsmanRecommendation, label="Ombudsman recommendations",
+            customer="complaint__customer", schedules=schedules,
+            aged=lambda cuts: complaint_aged(cuts, "complaint__"),
+            retention_rule=rule + " (with its complaint)", restricted_while_retained=RESTRICTED,
+            fields=(PersonalField("action", Erase.MARKER),),
+        ),
+        RecordType(
+            model=LearningAction, label="Learning actions from complaints", customer="complaint__customer",
+            schedules=schedules, aged=lambda cuts: complaint_aged(cuts, "complaint__"),
+            retention_rule=rule + " (with its complaint)", restricted_while_retained=RESTRICTED,
+            fields=(PersonalField("action", Erase.MARKER),),
+        ),
+        RecordType(
+            model=ReviewPanel, label="Complaint review panels", customer="stage__complaint__customer",
+            schedules=schedules, aged=lambda cuts: complaint_aged(cuts, "stage__complaint__"),
+            retention_rule=rule + " (with its complaint)", restricted_while_retained=RESTRICTED,
+            fields=(PersonalField("recommendations", Erase.MARKER),
+                    PersonalField("director_decision", Erase.MARKER)),
         ),
     ]

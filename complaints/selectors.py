@@ -171,12 +171,16 @@ def user_may_create(user, process: str) -> bool:
     return has_role(user, Role.COMPLAINTS_OFFICER, Role.LEGAL)
 
 
+# Taken on one item of the case at a time (a button beside each recommendation), not as a panel.
+PER_ITEM_ACTIONS = frozenset({Action.RECOMMENDATION_DONE})
+
+
 def complaint_actions_for(user, complaint: Complaint) -> list[Action]:
     """What the case page offers: allowed by the transition table (and the stage's clock rule,
     `transitions.offered`) and by the user's role."""
     stage = complaint_current_stage(complaint)
     return [action for action in allowed_actions(complaint, stage)
-            if user_may_act(user, complaint, action)
+            if action not in PER_ITEM_ACTIONS and user_may_act(user, complaint, action)
             and offered(TRANSITIONS[(complaint.process, complaint.stage, complaint.status, action)], stage)]
 
 
@@ -467,3 +471,72 @@ def letter_letterhead() -> dict:
 
 def complaint_letters(complaint: Complaint) -> QuerySet[ComplaintLetter]:
     return complaint.letters.select_related("sent_by").order_by("sent_at", "pk")
+
+
+# --- Remedies, the Ombudsman's recommendations, learning actions, the review panel (issue 18) ----
+
+
+def learning_action_owners() -> QuerySet[User]:
+    """Who may own a learning action: any active member of staff, named people first."""
+    return (User.objects.filter(is_active=True).exclude(groups__name=Role.PARTNER).distinct()
+            .order_by(Case(When(last_name="", then=1), default=0), "last_name", "first_name", "pk"))
+
+
+def complaint_ombudsman(complaint: Complaint) -> dict | None:
+    """The case page's Ombudsman panel: the decision, and the recommendations with their state."""
+    from complaints.models import OmbudsmanDecision
+
+    decision = OmbudsmanDecision.objects.filter(complaint=complaint).first()
+    recommendations = list(complaint.ombudsman_recommendations.order_by("due_date", "pk"))
+    if decision is None and not recommendations:
+        return None
+    today = timezone.localdate()
+    return {"decision": decision,
+            "recommendations": [(item, item.done_at is None and item.due_date < today)
+                                for item in recommendations]}
+
+
+def complaint_remedies(complaint: Complaint) -> dict[int, object]:
+    """Each stage's structured remedy, by stage id."""
+    from complaints.models import ComplaintRemedy
+
+    return {remedy.stage_id: remedy for remedy in ComplaintRemedy.objects.filter(stage__complaint=complaint)}
+
+
+def complaint_learning_actions(complaint: Complaint):
+    from complaints.models import LearningAction
+
+    return (LearningAction.objects.filter(complaint=complaint).select_related("owner")
+            .order_by("due_date", "pk"))
+
+
+def complaint_review_panel(complaint: Complaint):
+    from complaints.models import ReviewPanel
+
+    return ReviewPanel.objects.filter(stage__complaint=complaint, stage__stage=Stage.THREE).first()
+
+
+def user_may_manage_learning(user, complaint: Complaint) -> bool:
+    """Who adds learning actions to a complaint and marks them done: whoever runs the case, and
+    its allocated officer."""
+    return user_manages(user, complaint) or complaint.assigned_to_id == user.pk
+
+
+def learning_actions_for_managers(user, *, service: str = "", state: str = "", today=None):
+    """The learning actions of the complaints the user may see (statutory ones stay with the social
+    care complaints team), by service: open, overdue (open past the due date) or done."""
+    from complaints.models import LearningAction
+
+    today = today or timezone.localdate()
+    actions = (LearningAction.objects.filter(complaint__in=complaints_visible_to(user))
+               .select_related("owner", "complaint__service"))
+    if service:
+        actions = actions.filter(complaint__service__code=service)
+    if state == "open":
+        actions = actions.outstanding()
+    elif state == "overdue":
+        actions = actions.overdue_on(today)
+    elif state == "done":
+        actions = actions.filter(done_at__isnull=False)
+    return actions.order_by("complaint__service__name", "due_date", "pk")
+

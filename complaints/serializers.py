@@ -1,9 +1,20 @@
 """Complaint API shapes, exactly as API.md "Complaints"."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from complaints.models import Complaint, ComplaintEvent, ComplaintStage, Outcome, Process, Stage, Status
+from complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintStage,
+    OmbudsmanDecisionKind,
+    OmbudsmanRecommendation,
+    Outcome,
+    Process,
+    Stage,
+    Status,
+)
 from core import api_fields
 from core.input_guard import TEXT_MAX_LENGTH
 
@@ -29,21 +40,122 @@ class StageField(serializers.Field):
         return value
 
 
+REMEDY_SCHEMA = {
+    "type": "object", "nullable": True,
+    "properties": {"kind": {"type": "string", "enum": ["apology", "financial", "service_action", "other"]},
+                   "amount_pounds": {"type": "number", "nullable": True,
+                                     "description": "Pounds and pence; required for a financial remedy."},
+                   "detail": {"type": "string"}},
+    "required": ["kind"],
+}
+RECOMMENDATIONS_SCHEMA = {
+    "type": "array",
+    "items": {"type": "object", "properties": {"action": {"type": "string"},
+                                               "due_date": {"type": "string", "format": "date"}},
+              "required": ["action", "due_date"]},
+}
+
+
+@extend_schema_field(REMEDY_SCHEMA)
+class RemedyField(serializers.JSONField):
+    """A remedy as the caller sent it; `complaints.services.remedy_parse` holds its rules, so the
+    API and the page refuse the same things with the same words."""
+
+
+@extend_schema_field(RECOMMENDATIONS_SCHEMA)
+class RecommendationsField(serializers.JSONField):
+    """The Ombudsman's recommendations as sent; `complaints.services.recommendations_parse`
+    holds their rules."""
+
+
+def remedy_output(stage) -> dict | None:
+    remedy = next(iter(stage.remedies.all()), None)
+    if remedy is None:
+        return None
+    return {"kind": remedy.kind, "amount_pounds": remedy.amount_pounds, "detail": remedy.detail}
+
+
 class ComplaintStageSerializer(serializers.ModelSerializer):
     stage = StageField()
     due_date = api_fields.DateField(source="effective_due_date", allow_null=True)
     outcome = serializers.ChoiceField(choices=Outcome.choices, allow_null=True)
+    remedy = serializers.SerializerMethodField()
+    review_panel = serializers.SerializerMethodField()
 
     class Meta:
         model = ComplaintStage
         fields = ["stage", "started_at", "due_date", "interim_response_at", "responded_at", "outcome",
                   # v1.2: the acknowledgement and extension (the response `due_date` is extended).
-                  "acknowledged_at", "acknowledgement_due_date", "extended_by_working_days"]
+                  "acknowledged_at", "acknowledgement_due_date", "extended_by_working_days",
+                  # v1.2 (issue 18): the remedy given, and statutory stage 3's review panel.
+                  "remedy", "review_panel"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["outcome"] = data["outcome"] or None
         return data
+
+    @extend_schema_field(REMEDY_SCHEMA)
+    def get_remedy(self, stage):
+        return remedy_output(stage)
+
+    @extend_schema_field({
+        "type": "object", "nullable": True,
+        "properties": {"panel_date": {"type": "string", "format": "date", "nullable": True},
+                       "members": {"type": "array", "items": {"type": "string"}},
+                       "recommendations": {"type": "string"}, "director_decision": {"type": "string"},
+                       "director_decided_at": {"type": "string", "format": "date-time", "nullable": True}},
+    })
+    def get_review_panel(self, stage):
+        panel = getattr(stage, "review_panel", None) if stage.stage == Stage.THREE else None
+        if panel is None:
+            return None
+        return {"panel_date": panel.panel_date.isoformat() if panel.panel_date else None,
+                "members": panel.member_names, "recommendations": panel.recommendations,
+                "director_decision": panel.director_decision,
+                "director_decided_at": (
+                    serializers.DateTimeField().to_representation(panel.director_decided_at)
+                    if panel.director_decided_at else None)}
+
+
+class OmbudsmanRecommendationSerializer(serializers.ModelSerializer):
+    due_date = api_fields.DateField()
+
+    class Meta:
+        model = OmbudsmanRecommendation
+        fields = ["id", "action", "due_date", "done_at"]
+
+
+class OmbudsmanSerializer(serializers.Serializer):
+    """The complaint's Ombudsman case (API.md v1.2)."""
+
+    reference = serializers.CharField(source="ombudsman_reference")
+    referred_at = serializers.DateTimeField(source="ombudsman_referred_at", allow_null=True)
+    follow_up_date = api_fields.DateField(source="ombudsman_follow_up_date", allow_null=True)
+    decision = serializers.SerializerMethodField()
+    decided_at = serializers.SerializerMethodField()
+    recommendations = serializers.SerializerMethodField()
+
+    def _decision(self, complaint):
+        try:
+            return complaint.ombudsman_decision
+        except ObjectDoesNotExist:
+            return None
+
+    @extend_schema_field({"type": "string", "nullable": True, "enum": [*OmbudsmanDecisionKind.values, None]})
+    def get_decision(self, complaint):
+        decision = self._decision(complaint)
+        return decision.decision if decision else None
+
+    @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
+    def get_decided_at(self, complaint):
+        decision = self._decision(complaint)
+        return serializers.DateTimeField().to_representation(decision.decided_at) if decision else None
+
+    @extend_schema_field(OmbudsmanRecommendationSerializer(many=True))
+    def get_recommendations(self, complaint):
+        items = sorted(complaint.ombudsman_recommendations.all(), key=lambda r: (r.due_date, r.pk))
+        return OmbudsmanRecommendationSerializer(items, many=True).data
 
 
 class ComplaintEventSerializer(serializers.ModelSerializer):
@@ -62,6 +174,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     overdue = serializers.SerializerMethodField()
     stages = ComplaintStageSerializer(many=True, read_only=True)
     events = ComplaintEventSerializer(many=True, read_only=True)
+    ombudsman = serializers.SerializerMethodField()
 
     class Meta:
         model = Complaint
@@ -69,7 +182,17 @@ class ComplaintSerializer(serializers.ModelSerializer):
                   "ombudsman_follow_up_date", "stages", "events",
                   # Additions beyond API.md's list (v1 allows adding fields):
                   "customer", "service", "summary", "received_at", "via_ombudsman",
-                  "ombudsman_reference", "contact"]
+                  "ombudsman_reference", "contact",
+                  # v1.2 (issue 18): the Ombudsman's case, its decision and recommendations.
+                  "ombudsman"]
+
+    @extend_schema_field(OmbudsmanSerializer(allow_null=True))
+    def get_ombudsman(self, complaint):
+        """Null unless the complaint went to the Ombudsman (made to them first, or referred)."""
+        if not (complaint.via_ombudsman or complaint.ombudsman_referred_at
+                or complaint.stage == Stage.OMBUDSMAN):
+            return None
+        return OmbudsmanSerializer(complaint).data
 
     def get_overdue(self, complaint) -> bool:
         today = self.context["today"]
@@ -78,7 +201,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 class ComplaintListSerializer(ComplaintSerializer):
     class Meta(ComplaintSerializer.Meta):
-        fields = [f for f in ComplaintSerializer.Meta.fields if f not in ("stages", "events")]
+        fields = [f for f in ComplaintSerializer.Meta.fields if f not in ("stages", "events", "ombudsman")]
 
 
 class ComplaintCreateSerializer(serializers.Serializer):
@@ -124,8 +247,12 @@ class InterimResponseSerializer(AtSerializer):
 class RespondSerializer(AtSerializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     response = serializers.CharField(max_length=TEXT_MAX_LENGTH)
-    remedy = serializers.CharField(required=False, allow_blank=True, default="",
-                                   max_length=TEXT_MAX_LENGTH)
+    remedy = RemedyField(
+        required=False, allow_null=True, default=None,
+        help_text='v1.2: {"kind": "apology" | "financial" | "service_action" | "other", '
+                  '"amount_pounds"?, "detail"?}. A financial remedy needs an amount of more than 0; '
+                  '"other" needs a detail. (A plain string, as before v1.2, is kept as an "other" '
+                  'remedy in those words.)')
     lessons_learned = serializers.CharField(required=False, allow_blank=True, default="",
                                             max_length=TEXT_MAX_LENGTH)
 
@@ -144,3 +271,25 @@ class EscalateSerializer(AtSerializer):
 
 class ReferSerializer(AtSerializer):
     reference = serializers.CharField(max_length=REFERENCE_MAX_LENGTH)
+
+
+class OmbudsmanDecisionSerializer(AtSerializer):
+    decision = serializers.ChoiceField(choices=OmbudsmanDecisionKind.choices)
+    remedy = RemedyField(required=False, allow_null=True, default=None,
+                         help_text="The remedy the Ombudsman asked for, as `respond` takes it.")
+    recommendations = RecommendationsField(
+        required=False, allow_null=True, default=None,
+        help_text="What the Ombudsman recommended, each with its due date (not before the decision).")
+
+
+class ReviewPanelSerializer(AtSerializer):
+    panel_date = api_fields.DateField(required=False, allow_null=True, default=None)
+    members = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list,
+                                    max_length=50)
+    recommendations = serializers.CharField(required=False, allow_blank=True, default="",
+                                            max_length=TEXT_MAX_LENGTH)
+    director_decision = serializers.CharField(required=False, allow_blank=True, default="",
+                                              max_length=TEXT_MAX_LENGTH)
+
+    def validate_members(self, members):
+        return "\n".join(members)

@@ -3,6 +3,7 @@
 recording a timeline event and an audit row."""
 
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,14 +16,21 @@ from complaints.models import (
     Complaint,
     ComplaintEvent,
     ComplaintLetter,
+    ComplaintRemedy,
     ComplaintRuleSet,
     ComplaintStage,
     ComplaintStageRule,
+    LearningAction,
     LetterChannel,
     LetterTemplate,
+    OmbudsmanDecision,
+    OmbudsmanDecisionKind,
+    OmbudsmanRecommendation,
     Outcome,
     Process,
+    RemedyKind,
     ResponseClockStart,
+    ReviewPanel,
     Stage,
     Status,
 )
@@ -48,6 +56,7 @@ from complaints.transitions import (
 )
 from contacts.services import CustomerUpdate, customer_updates_send
 from core.api_errors import StateConflict
+from core.input_guard import TEXT_MAX_LENGTH
 from core.models import MessageType, OutboundMessage, User
 from core.roles import Role, is_staff_member
 from core.services import (
@@ -411,31 +420,37 @@ def _spoken(day: date) -> str:
 
 
 @transaction.atomic
-def complaint_respond(*, complaint: Complaint, actor, outcome: str, response: str, remedy: str = "",
-                      lessons_learned: str = "", at=None) -> Complaint:
+def complaint_respond(*, complaint: Complaint, actor, outcome: str, response: str, remedy=None,
+                      lessons_learned: str = "", learning_actions=None, at=None) -> Complaint:
     """Record the stage response and its outcome (upheld, partly upheld, not upheld); the clock
-    stops. Outcome and lessons learned feed the reports (DOMAIN.md, "Complaints")."""
+    stops. Outcome and lessons learned feed the reports (DOMAIN.md, "Complaints"). The remedy is
+    recorded as its kind and cost (`remedy_parse`, issue 18 item 3), and lessons learned may
+    become actions with an owner and a due date (`learning_action_add`)."""
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": "Choose upheld, partly upheld or not upheld."})
     response = _required("response", response, "Enter the response sent to the complainant.")
+    remedy_values = remedy_parse(remedy)
     complaint, transition = _lock(complaint, Action.RESPOND)
     at = _at(complaint, at)
+    learning = _learning_items_parse(complaint, learning_actions, created_on=local_date(at))
     before = _state(complaint)
     stage = _current_stage(complaint)
     stage.responded_at = at
     stage.outcome = outcome
     stage.response = response
-    stage.remedy = remedy or ""
+    stage.remedy = remedy_in_words(remedy_values)
     stage.lessons_learned = lessons_learned or ""
     stage.save()
+    _remedy_save(stage, remedy_values, at)
     complaint.status = transition.next_status
-    complaint.due_date = None
-    complaint.overdue_at = None
+    _clock(complaint, stage, transition.event, at)  # the response stops the stage's clocks
     complaint.save()
     _record(complaint, actor=actor, action=Action.RESPOND, at=at, note=response,
             data={"outcome": outcome, "late": bool(stage.effective_due_date
-                                                   and local_date(at) > stage.effective_due_date)},
+                                                   and local_date(at) > stage.effective_due_date),
+                  "remedy": _remedy_data(remedy_values)},
             changes=_moved(before, complaint))
+    _learning_actions_create(complaint, stage, actor, learning, at)
     _tell_complainant(complaint, stage, event=MessageType.COMPLAINT_ANSWERED,
                       outcome=Outcome(outcome).label)
     return complaint
@@ -542,6 +557,7 @@ def complaint_refer_to_ombudsman(*, complaint: Complaint, actor, reference: str,
             data={"reference": reference,
                   "ombudsman_follow_up_date": _iso(complaint.ombudsman_follow_up_date)},
             changes=_moved(before, complaint))
+    ombudsman_referral_tell_legal(complaint)
     return complaint
 
 
@@ -731,6 +747,7 @@ def complaints_enforce_deadlines(today: date | None = None) -> dict[str, int]:
         counts["notices"] += notices
     counts["ombudsman_reminders"] = _remind_ombudsman_follow_ups(today, cal)
     counts["triage_alerts"] = complaints_alert_triage(today)
+    counts.update(due_actions_enforce(today))
     return counts
 
 
@@ -894,6 +911,7 @@ def _remind_ombudsman_follow_ups(today: date, cal) -> int:
     cases = (Complaint.objects.unresolved().filter(ombudsman_follow_up_date__isnull=False,
                                                    ombudsman_follow_up_date__gte=today - timedelta(days=30),
                                                    ombudsman_follow_up_date__lte=today + timedelta(days=60))
+             .filter(ombudsman_decision__isnull=True)  # decided: nothing left to follow up
              .select_related("assigned_to", "rule_set").order_by("ombudsman_follow_up_date", "pk"))
     legal = list(User.objects.filter(is_active=True, groups__name=Role.LEGAL).order_by("pk"))
     messages = []
@@ -974,3 +992,443 @@ def triage_managers(process: str) -> list[User]:
         pk__in=User.objects.filter(is_active=True, groups__name=role).values("line_manager"),
     ).order_by("pk"))
     return managers or list(User.objects.filter(is_active=True, groups__name=Role.MANAGER).order_by("pk"))
+
+
+# --- Remedies, the Ombudsman's decision, learning actions, the review panel (issue 18, items 2,
+# 3 and 5) --------------------------------------------------------------------------------------
+
+def _day(day) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+REMEDY_MAX_PENCE = 100_000_000  # £1,000,000: beyond any complaint remedy, so a typo is caught
+REMEDY_KINDS_IN_WORDS = "apology, financial, service_action or other"
+
+
+def _remedy_error(message: str, part: str) -> ValidationError:
+    # The part (kind, amount_pounds, detail) rides on the error's code, so a page form can put
+    # the message by the box it is about; the API shows it under "remedy" (API.md's 400 shape).
+    return ValidationError({"remedy": ValidationError(message, code=part)})
+
+
+def remedy_parse(remedy) -> dict | None:
+    """A remedy as `respond` and `ombudsman-decision` take it (API.md v1.2): {"kind", "amount_pounds"?,
+    "detail"?} -> the values of a ComplaintRemedy, or None for no remedy.
+
+    The rules: the kind is one of apology, financial, service_action, other; an amount is pounds
+    and pence (a number or a numeric string, more than £0, at most 2 decimal places, under
+    £1,000,000) and a financial remedy must have one; any kind may carry an amount (what an
+    apology visit or a service action cost, when known); "other" must say what it was. A plain
+    string (what `respond` took before v1.2) is kept as an "other" remedy in those words."""
+    if remedy is None or remedy == "" or remedy == {}:
+        return None
+    if isinstance(remedy, str):
+        remedy = {"kind": RemedyKind.OTHER, "detail": remedy}
+    if not isinstance(remedy, dict):
+        raise _remedy_error(f"Enter the remedy as an object with its kind ({REMEDY_KINDS_IN_WORDS}).", "kind")
+    kind = remedy.get("kind")
+    if kind not in RemedyKind.values:
+        raise _remedy_error(f"Select the kind of remedy: {REMEDY_KINDS_IN_WORDS}.", "kind")
+    detail = remedy.get("detail")
+    if detail is None:
+        detail = ""
+    if not isinstance(detail, str):
+        raise _remedy_error("Enter the remedy's detail as text.", "detail")
+    detail = detail.strip()
+    if len(detail) > TEXT_MAX_LENGTH:
+        raise _remedy_error(f"The remedy's detail must be {TEXT_MAX_LENGTH:,} characters or fewer.", "detail")
+    amount = remedy.get("amount_pounds")
+    pence = None
+    if amount is not None and amount != "":
+        if isinstance(amount, bool) or not isinstance(amount, (int, float, str, Decimal)):
+            raise _remedy_error("Enter the amount in pounds as a number, like 50 or 49.99.", "amount_pounds")
+        try:
+            pounds = Decimal(str(amount).strip().removeprefix("£").replace(",", ""))
+        except InvalidOperation:
+            raise _remedy_error("Enter the amount in pounds as a number, like 50 or 49.99.",
+                                "amount_pounds") from None
+        if not pounds.is_finite():
+            raise _remedy_error("Enter the amount in pounds as a number, like 50 or 49.99.", "amount_pounds")
+        if pounds <= 0:
+            raise _remedy_error("Enter an amount of more than £0.", "amount_pounds")
+        if pounds != pounds.quantize(Decimal("0.01")):
+            raise _remedy_error("Enter the amount in pounds and pence, with at most 2 decimal places.",
+                                "amount_pounds")
+        pence = int(pounds * 100)
+        if pence >= REMEDY_MAX_PENCE:
+            raise _remedy_error("Enter an amount of less than £1,000,000.", "amount_pounds")
+    if kind == RemedyKind.FINANCIAL and pence is None:
+        raise _remedy_error("Enter the amount of the financial remedy, in pounds.", "amount_pounds")
+    if kind == RemedyKind.OTHER and not detail:
+        raise _remedy_error("Describe the remedy.", "detail")
+    return {"kind": kind, "amount_pence": pence, "detail": detail}
+
+
+def remedy_in_words(values: dict | None) -> str:
+    """The remedy as a sentence, for the stage's `remedy` text that letters quote."""
+    if not values:
+        return ""
+    words = RemedyKind(values["kind"]).label
+    if values.get("amount_pence") is not None:
+        words += f" of £{Decimal(values['amount_pence']) / 100:,.2f}"
+    return f"{words}: {values['detail']}" if values.get("detail") else words
+
+
+def _remedy_save(stage: ComplaintStage, values: dict | None, at) -> ComplaintRemedy | None:
+    if not values:
+        return None
+    stage.remedy = remedy_in_words(values)
+    stage.save(update_fields=["remedy"])
+    return ComplaintRemedy.objects.create(stage=stage, recorded_at=at, **values)
+
+
+def _remedy_data(values: dict | None) -> dict | None:
+    if not values:
+        return None
+    return {"kind": values["kind"], "amount_pence": values["amount_pence"], "detail": values["detail"]}
+
+
+def _due_date(value, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValidationError({field: "Enter the due date as YYYY-MM-DD, like 2026-03-31."})
+
+
+def recommendations_parse(recommendations, *, decided_on: date) -> list[dict]:
+    """The Ombudsman's recommendations: each an action (what the council must do) and a due date
+    no earlier than the decision."""
+    if recommendations in (None, ""):
+        return []
+    if not isinstance(recommendations, list):
+        raise ValidationError({"recommendations": "Enter the recommendations as a list of "
+                                                  "{\"action\", \"due_date\"}."})
+    parsed = []
+    for number, item in enumerate(recommendations, start=1):
+        prefix = f"Recommendation {number}: "
+        if not isinstance(item, dict):
+            raise ValidationError({"recommendations": f"{prefix}enter an action and a due date."})
+        action = item.get("action")
+        if not isinstance(action, str) or not action.strip():
+            raise ValidationError({"recommendations": f"{prefix}enter what the council must do."})
+        if len(action) > TEXT_MAX_LENGTH:
+            raise ValidationError({"recommendations": f"{prefix}the action must be {TEXT_MAX_LENGTH:,} "
+                                                      f"characters or fewer."})
+        try:
+            due = _due_date(item.get("due_date"), "recommendations")
+        except ValidationError:
+            raise ValidationError({"recommendations": f"{prefix}enter the due date as YYYY-MM-DD, "
+                                                      f"like 2026-03-31."}) from None
+        if due < decided_on:
+            raise ValidationError({"recommendations": f"{prefix}the due date cannot be before the "
+                                                      f"decision ({_day(decided_on)})."})
+        parsed.append({"action": action.strip(), "due_date": due})
+    return parsed
+
+
+@transaction.atomic
+def complaint_ombudsman_decision(*, complaint: Complaint, actor, decision: str, remedy=None,
+                                 recommendations=None, at=None) -> Complaint:
+    """Record the Ombudsman's decision on a referred complaint, with the remedy and the
+    recommendations (each with a due date) it asks of the council (API.md v1.2; DOMAIN.md,
+    "Complaints": the Ombudsman stage). Once per complaint, only while the case is with the
+    Ombudsman (the transition table); the recommendations are then tracked to done by the
+    deadline sweep. It moves no status: closing the council's side stays its own step."""
+    if decision not in OmbudsmanDecisionKind.values:
+        raise ValidationError({"decision": "Select the Ombudsman's decision: upheld, not_upheld, "
+                                           "closed_after_initial_enquiries or premature."})
+    remedy_values = remedy_parse(remedy)
+    complaint, _ = _lock(complaint, Action.OMBUDSMAN_DECISION)
+    if OmbudsmanDecision.objects.filter(complaint=complaint).exists():
+        raise StateConflict("The Ombudsman's decision on this complaint is already recorded.")
+    at = _at(complaint, at)
+    items = recommendations_parse(recommendations, decided_on=local_date(at))
+    stage = _current_stage(complaint)
+    OmbudsmanDecision.objects.create(complaint=complaint, decision=decision, decided_at=at,
+                                     recorded_by=actor if getattr(actor, "pk", None) else None)
+    _remedy_save(stage, remedy_values, at)
+    created = OmbudsmanRecommendation.objects.bulk_create(
+        OmbudsmanRecommendation(complaint=complaint, action=item["action"], due_date=item["due_date"],
+                                created_at=at) for item in items)
+    _record(complaint, actor=actor, action=Action.OMBUDSMAN_DECISION, at=at,
+            note=OmbudsmanDecisionKind(decision).label,
+            data={"decision": decision, "remedy": _remedy_data(remedy_values),
+                  "recommendations": [{"id": r.pk, "action": r.action, "due_date": _iso(r.due_date)}
+                                      for r in created]},
+            changes={"ombudsman_decision": [None, decision]})
+    return complaint
+
+
+@transaction.atomic
+def ombudsman_recommendation_done(*, complaint: Complaint, actor, recommendation: int,
+                                  at=None) -> Complaint:
+    """Record that the council did what one of the Ombudsman's recommendations asked (its
+    compliance: done by the due date or late). Marking a done recommendation done again changes
+    nothing and answers as the first time did (a retry is safe). An unknown recommendation, or
+    another complaint's, raises OmbudsmanRecommendation.DoesNotExist (404)."""
+    complaint, _ = _lock(complaint, Action.RECOMMENDATION_DONE)
+    item = (OmbudsmanRecommendation.objects.select_for_update()
+            .filter(complaint=complaint, pk=recommendation).first())
+    if item is None:
+        raise OmbudsmanRecommendation.DoesNotExist("No such recommendation on this complaint.")
+    if item.done_at is not None:
+        return complaint
+    at = _at(complaint, at)
+    item.done_at = at
+    item.done_by = actor if getattr(actor, "pk", None) else None
+    item.save(update_fields=["done_at", "done_by"])
+    _record(complaint, actor=actor, action=Action.RECOMMENDATION_DONE, at=at, note=item.action,
+            data={"recommendation": item.pk, "due_date": _iso(item.due_date),
+                  "on_time": local_date(at) <= item.due_date},
+            changes={"recommendation": item.pk, "done_at": [None, at.isoformat()]})
+    return complaint
+
+
+def _ombudsman_team(complaint: Complaint) -> list[User]:
+    """Who coordinates a complaint's Ombudsman case when nobody owns it: Legal Services for a
+    corporate complaint, the social care complaints team for a statutory one (which only that
+    team sees)."""
+    role = Role.SOCIAL_CARE_COMPLAINTS if complaint.process == Process.STATUTORY else Role.LEGAL
+    return list(User.objects.filter(is_active=True, groups__name=role).order_by("pk"))
+
+
+def ombudsman_referral_tell_legal(complaint: Complaint) -> int:
+    """A referral to the Ombudsman is told to Legal Services (issue 18, item 2), each active
+    member of the legal role, once per referral (outbox dedupe keys). A statutory complaint's
+    notice names only its references: its details stay with the social care complaints team."""
+    legal = list(User.objects.filter(is_active=True, groups__name=Role.LEGAL).order_by("pk"))
+    statutory = complaint.process == Process.STATUTORY
+    body = (f"Complaint {complaint.reference} has been referred to the Local Government and Social "
+            f"Care Ombudsman (reference {complaint.ombudsman_reference}) on "
+            f"{_day(timezone.localtime(complaint.ombudsman_referred_at))}. The Ombudsman follows up "
+            f"on {complaint.ombudsman_follow_up_date:%A %d %B %Y}.")
+    body += (" It is a statutory social care complaint: the social care complaints team holds the case."
+             if statutory else f" Service: {complaint.service.name}.")
+    return len(outbox_send_many(
+        Outgoing(dedupe_key=f"complaint:{complaint.pk}:ombudsman-referral:"
+                            f"{complaint.ombudsman_referred_at.isoformat()}:legal:{user.pk}",
+                 message=Message(subject=f"Referred to the Ombudsman: complaint {complaint.reference}",
+                                 body=body),
+                 recipient_user=user, about=complaint)
+        for user in legal))
+
+
+# Learning from complaints (issue 18, item 3) -------------------------------------------------
+
+LEARNING_ACTION_REMINDER_WORKING_DAYS = 2
+
+
+def _learning_items_parse(complaint: Complaint, items, *, created_on: date) -> list[dict]:
+    parsed = []
+    for item in items or []:
+        action = (item.get("action") or "").strip()
+        if not action:
+            raise ValidationError({"learning_action": "Enter the action to take."})
+        if len(action) > TEXT_MAX_LENGTH:
+            raise ValidationError({"learning_action": f"The action must be {TEXT_MAX_LENGTH:,} characters "
+                                                      f"or fewer."})
+        owner = item.get("owner")
+        if owner is None or not getattr(owner, "is_active", False) or not is_staff_member(owner):
+            raise ValidationError({"learning_owner": "Choose an active member of staff to own the action."})
+        due = item.get("due_date")
+        if due is None:
+            raise ValidationError({"learning_due_date": "Enter the date the action is due."})
+        due = _due_date(due, "learning_due_date")
+        if due < created_on:
+            raise ValidationError({"learning_due_date": "The due date cannot be in the past."})
+        parsed.append({"action": action, "owner": owner, "due_date": due})
+    return parsed
+
+
+def _learning_actions_create(complaint: Complaint, stage: ComplaintStage | None, actor, items: list[dict],
+                             at) -> list[LearningAction]:
+    created = []
+    for item in items:
+        action = LearningAction.objects.create(
+            complaint=complaint, stage=stage, action=item["action"], owner=item["owner"],
+            due_date=item["due_date"], created_by=actor if getattr(actor, "pk", None) else None,
+            created_at=at)
+        _record(complaint, actor=actor, action="learning_action_added", at=at, note=action.action,
+                data={"learning_action": action.pk, "owner": item["owner"].username,
+                      "due_date": _iso(action.due_date)},
+                changes={"learning_action": action.pk})
+        created.append(action)
+    return created
+
+
+@transaction.atomic
+def learning_action_add(*, complaint: Complaint, actor, action: str, owner: User, due_date,
+                        at=None) -> LearningAction:
+    """A lesson learned from a complaint becomes an action with an owner and a due date
+    (issue 18, item 3), on the timeline of the complaint; reminded before it is due and noticed
+    to the owner's line manager once overdue (`complaints_enforce_deadlines`)."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    at = _at(complaint, at)
+    items = _learning_items_parse(complaint, [{"action": action, "owner": owner, "due_date": due_date}],
+                                  created_on=local_date(at))
+    stage = complaint.stages.filter(stage=complaint.stage).first()
+    return _learning_actions_create(complaint, stage, actor, items, at)[0]
+
+
+@transaction.atomic
+def learning_action_done(*, learning_action: LearningAction, actor, at=None) -> LearningAction:
+    """The action is done; done again changes nothing (a retry is safe)."""
+    complaint = Complaint.objects.select_for_update().get(pk=learning_action.complaint_id)
+    learning_action = LearningAction.objects.select_for_update().get(pk=learning_action.pk)
+    if learning_action.done_at is not None:
+        return learning_action
+    at = _at(complaint, at)
+    learning_action.done_at = at
+    learning_action.done_by = actor if getattr(actor, "pk", None) else None
+    learning_action.save(update_fields=["done_at", "done_by"])
+    _record(complaint, actor=actor, action="learning_action_done", at=at, note=learning_action.action,
+            data={"learning_action": learning_action.pk, "due_date": _iso(learning_action.due_date),
+                  "on_time": local_date(at) <= learning_action.due_date},
+            changes={"learning_action": learning_action.pk, "done_at": [None, at.isoformat()]})
+    return learning_action
+
+
+# Statutory stage 3 (issue 18, item 5) ----------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_review_panel(*, complaint: Complaint, actor, panel_date=None, members: str = "",
+                           recommendations: str = "", director_decision: str = "", at=None) -> Complaint:
+    """Record statutory stage 3's review panel (its date, members and recommendations) and the
+    Director's decision on them (DOMAIN.md, "Complaints": stage 3, a review panel). Recorded as it
+    happens, so each save updates what was recorded; the Director's decision is dated when it is
+    first entered, and needs the panel's recommendations first."""
+    complaint, _ = _lock(complaint, Action.REVIEW_PANEL)
+    at = _at(complaint, at)
+    stage = _current_stage(complaint)
+    members = "\n".join(line.strip() for line in (members or "").splitlines() if line.strip())
+    recommendations = (recommendations or "").strip()
+    director_decision = (director_decision or "").strip()
+    if panel_date is not None:
+        panel_date = _due_date(panel_date, "panel_date")
+        if panel_date < local_date(stage.started_at):
+            raise ValidationError({"panel_date": "The panel date cannot be before stage 3 began."})
+    if director_decision and not recommendations:
+        raise ValidationError({"recommendations": "Enter the panel's recommendations before the "
+                                                  "Director's decision."})
+    panel = ReviewPanel.objects.filter(stage=stage).first() or ReviewPanel(stage=stage, changed_at=at)
+    before = {"panel_date": _iso(panel.panel_date), "members": panel.members,
+              "recommendations": panel.recommendations, "director_decision": panel.director_decision}
+    panel.panel_date, panel.members = panel_date, members
+    panel.recommendations, panel.director_decision = recommendations, director_decision
+    if director_decision and panel.director_decided_at is None:
+        panel.director_decided_at = at
+    elif not director_decision:
+        panel.director_decided_at = None
+    panel.changed_at = at
+    panel.save()
+    after = {"panel_date": _iso(panel.panel_date), "members": panel.members,
+             "recommendations": panel.recommendations, "director_decision": panel.director_decision}
+    changed = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    _record(complaint, actor=actor, action=Action.REVIEW_PANEL, at=at,
+            data={"panel_date": _iso(panel.panel_date), "members": panel.member_names,
+                  "director_decided": panel.director_decided_at is not None},
+            changes={key: "changed" for key in changed})
+    return complaint
+
+
+ACTION_SERVICES.update({
+    Action.OMBUDSMAN_DECISION: complaint_ombudsman_decision,
+    Action.RECOMMENDATION_DONE: ombudsman_recommendation_done,
+    Action.REVIEW_PANEL: complaint_review_panel,
+})
+
+
+# The sweep's part for the Ombudsman's recommendations and learning actions ------------------------
+
+
+def due_actions_enforce(today: date | None = None) -> dict[str, int]:
+    """Remind before, and notice after, the due dates of the Ombudsman's outstanding
+    recommendations and of learning actions (issue 18, items 2 and 3), like any deadline.
+
+    A recommendation is reminded the rule set's Ombudsman reminder offset (default 5) working
+    days before it is due, to the complaint's officer, or, with none active, to Legal Services
+    (corporate) or the social care complaints team (statutory); once overdue, the officer's line
+    manager is told, or that team. A learning action is reminded 2 working days before it is due
+    to its owner (a leaver is reminded of nothing), and once overdue the owner's line manager is
+    told, or with none every active manager. Each message once (outbox dedupe keys), so the sweep
+    may run often and catches up after downtime."""
+    today = today or timezone.localdate()
+    cal = calendar()
+    counts = {"recommendation_reminders": 0, "recommendation_overdue_notices": 0,
+              "learning_action_reminders": 0, "learning_action_overdue_notices": 0}
+    messages: list[tuple[str, Outgoing]] = []
+    longest = max([5, *ComplaintRuleSet.objects.values_list("ombudsman_reminder_working_days", flat=True)])
+    recommendations = (OmbudsmanRecommendation.objects.outstanding()
+                       .filter(due_date__lte=cal.add_working_days(today, longest))
+                       .select_related("complaint__assigned_to__line_manager", "complaint__rule_set",
+                                       "complaint__service").order_by("due_date", "pk"))
+    teams: dict[str, list[User]] = {}
+    for item in recommendations:
+        complaint, due = item.complaint, item.due_date
+        if complaint.process not in teams:
+            teams[complaint.process] = _ombudsman_team(complaint)
+        owner = complaint.assigned_to if complaint.assigned_to and complaint.assigned_to.is_active else None
+        what = (f"The Ombudsman's recommendation on complaint {complaint.reference} "
+                f"(reference {complaint.ombudsman_reference or 'not known'}): {item.action}")
+        if today >= cal.subtract_working_days(due, complaint.rule_set.ombudsman_reminder_working_days):
+            for user in ([owner] if owner else teams[complaint.process]):
+                messages.append(("recommendation_reminders", Outgoing(
+                    dedupe_key=f"ombudsman-recommendation:{item.pk}:reminder:{due.isoformat()}:{user.pk}",
+                    message=Message(subject=f"Ombudsman recommendation due {_day(due)}: complaint "
+                                            f"{complaint.reference}",
+                                    body=f"{what}\n\nIt is due on {due:%A %d %B %Y}."),
+                    recipient_user=user, about=complaint)))
+        if today > due:
+            manager = getattr(owner, "line_manager", None)
+            days = cal.working_days_between(due, today)
+            for user in ([manager] if manager and manager.is_active else teams[complaint.process]):
+                messages.append(("recommendation_overdue_notices", Outgoing(
+                    dedupe_key=f"ombudsman-recommendation:{item.pk}:overdue:{due.isoformat()}:{user.pk}",
+                    message=Message(subject=f"Overdue: Ombudsman recommendation on complaint "
+                                            f"{complaint.reference}",
+                                    body=f"{what}\n\nIt was due on {due:%A %d %B %Y} and is overdue by "
+                                         f"{days} working day{'s' if days != 1 else ''}."),
+                    recipient_user=user, about=complaint)))
+    actions = (LearningAction.objects.outstanding()
+               .filter(due_date__lte=cal.add_working_days(today, LEARNING_ACTION_REMINDER_WORKING_DAYS))
+               .select_related("owner__line_manager", "complaint__service").order_by("due_date", "pk"))
+    managers = None
+    for item in actions:
+        complaint, due, owner = item.complaint, item.due_date, item.owner
+        what = (f"Learning action from complaint {complaint.reference} ({complaint.service.name}): "
+                f"{item.action}")
+        if owner.is_active and today >= cal.subtract_working_days(due, LEARNING_ACTION_REMINDER_WORKING_DAYS):
+            messages.append(("learning_action_reminders", Outgoing(
+                dedupe_key=f"learning-action:{item.pk}:reminder:{due.isoformat()}",
+                message=Message(subject=f"Learning action due {_day(due)}: complaint {complaint.reference}",
+                                body=f"{what}\n\nIt is due on {due:%A %d %B %Y}."),
+                recipient_user=owner, about=item)))
+        if today > due:
+            manager = owner.line_manager
+            if manager is None or not manager.is_active:
+                if managers is None:
+                    managers = list(User.objects.filter(is_active=True, groups__name=Role.MANAGER)
+                                    .order_by("pk"))
+                recipients = managers
+            else:
+                recipients = [manager]
+            days = cal.working_days_between(due, today)
+            for user in recipients:
+                messages.append(("learning_action_overdue_notices", Outgoing(
+                    dedupe_key=f"learning-action:{item.pk}:overdue:{due.isoformat()}:{user.pk}",
+                    message=Message(subject=f"Overdue: learning action from complaint {complaint.reference} "
+                                            f"({owner})",
+                                    body=f"{what}\n\nOwned by {owner}, it was due on {due:%A %d %B %Y} "
+                                         f"and is overdue by {days} working day{'s' if days != 1 else ''}."),
+                    recipient_user=user, about=item)))
+    with transaction.atomic():
+        stored = {message.dedupe_key for message in outbox_send_many(item for _, item in messages)}
+    for kind, item in messages:
+        if item.dedupe_key in stored:
+            counts[kind] += 1
+    return counts

@@ -25,6 +25,11 @@ class Action(models.TextChoices):
     MAKE_STATUTORY = "make_statutory", "Reclassify as a statutory complaint"
     REFER_TO_OMBUDSMAN = "refer_to_ombudsman", "Refer to the Ombudsman"
     CLOSE = "close", "Close the complaint"
+    # Issue 18, items 2 and 5: the Ombudsman's decision and compliance with its recommendations,
+    # and the statutory stage 3 review panel with the Director's decision.
+    OMBUDSMAN_DECISION = "ombudsman_decision", "Record the Ombudsman's decision"
+    RECOMMENDATION_DONE = "recommendation_done", "Record a recommendation as done"
+    REVIEW_PANEL = "review_panel", "Record the review panel and the Director's decision"
 
     @property
     def slug(self) -> str:
@@ -198,12 +203,30 @@ def _rows() -> list[Transition]:
         rows.append(Transition(process, OMBUDSMAN, OPEN, Action.ALLOCATE, OMBUDSMAN, OPEN, E.NONE))
         for status in (AWAITING, OPEN):
             rows.append(Transition(process, OMBUDSMAN, status, Action.CLOSE, OMBUDSMAN, CLOSED, E.CLOSE))
+    rows.extend(_ombudsman_and_panel_rows())
     # A corporate stage 1 complaint found to be a statutory one switches process before the
     # stage 1 response (DOMAIN.md: "switches to the statutory rules and timescales"), passing to
     # the social care complaints monitoring officer; with none in post it awaits allocation.
     for status in (AWAITING, OPEN):
         rows.append(Transition(C, ONE, status, Action.MAKE_STATUTORY, ONE, status, E.RECLASSIFICATION,
                                next_process=S, next_status_without_owner=AWAITING))
+    return rows
+
+
+def _ombudsman_and_panel_rows() -> list[Transition]:
+    """The Ombudsman's decision is recorded once (the service refuses a second) while the case is
+    with the Ombudsman, also after the council closed its side; it moves no status and no clock.
+    Its recommendations are marked done whatever the case's status, since compliance is tracked
+    past closure. The review panel sits at statutory stage 3, before or after the response."""
+    rows = []
+    for process in (C, S):
+        for status in (AWAITING, OPEN, CLOSED):
+            rows.append(Transition(process, OMBUDSMAN, status, Action.OMBUDSMAN_DECISION, OMBUDSMAN,
+                                   status, E.NONE))
+            rows.append(Transition(process, OMBUDSMAN, status, Action.RECOMMENDATION_DONE, OMBUDSMAN,
+                                   status, E.NONE))
+    for status in (OPEN, RESPONDED):
+        rows.append(Transition(S, THREE, status, Action.REVIEW_PANEL, THREE, status, E.NONE))
     return rows
 
 

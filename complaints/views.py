@@ -10,15 +10,26 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from complaints import documents, selectors
-from complaints.forms import ACTION_FORMS, BulkAllocateForm, ComplaintForm, LetterForm, RegisterFilterForm
-from complaints.models import LetterChannel, LetterKind
+from complaints.forms import (
+    ACTION_FORMS,
+    BulkAllocateForm,
+    ComplaintForm,
+    LearningActionFilterForm,
+    LearningActionForm,
+    LetterForm,
+    RegisterFilterForm,
+)
+from complaints.models import LearningAction, LetterChannel, LetterKind, OmbudsmanRecommendation
 from complaints.services import (
     ACTION_SERVICES,
     complaint_create,
     complaint_letter_send,
     complaints_allocate_many,
+    learning_action_add,
+    learning_action_done,
+    ombudsman_recommendation_done,
 )
-from complaints.transitions import Action
+from complaints.transitions import Action, allowed_actions
 from contacts.models import Customer
 from core.api_errors import StateConflict
 from core.models import Service, User
@@ -145,13 +156,13 @@ def new(request):
     })
 
 
-def detail(request, complaint_id, action_forms=None, conflict=""):
+def detail(request, complaint_id, action_forms=None, conflict="", learning_form=None):
     complaint = selectors.complaint_for_user(request.user, complaint_id)
     actions = selectors.complaint_actions_for(request.user, complaint)
     forms = action_forms or {}
     officers = selectors.officers_for_allocation(complaint)
     action_panels = [
-        {"action": action, "form": forms.get(action) or _action_form(action, None, officers)}
+        {"action": action, "form": forms.get(action) or _action_form(action, None, officers, complaint)}
         for action in actions
     ]
     stages = list(selectors.complaint_stages(complaint))
@@ -163,13 +174,39 @@ def detail(request, complaint_id, action_forms=None, conflict=""):
         "awaits_acknowledgement": selectors.complaint_awaits_acknowledgement(complaint, current),
         "events": selectors.complaint_events(complaint), "action_panels": action_panels,
         "conflict": conflict, "letters": letters, "sent_letters": selectors.complaint_letters(complaint),
-    }, status=409 if conflict else (400 if action_forms else 200))
+        **_remedies_and_learning(request, complaint, stages, learning_form),
+    }, status=409 if conflict else (400 if action_forms or learning_form else 200))
 
 
-def _action_form(action, data, officers):
+def _remedies_and_learning(request, complaint, stages, learning_form=None) -> dict:
+    """Issue 18: each stage's remedy, the Ombudsman's decision and recommendations, the learning
+    actions and the review panel, and what this user may do about them."""
+    remedies = selectors.complaint_remedies(complaint)
+    may_learn = selectors.user_may_manage_learning(request.user, complaint)
+    return {
+        "remedy_rows": [(stage, remedies.get(stage.pk)) for stage in stages
+                        if stage.responded_at or stage.pk in remedies],
+        "ombudsman": selectors.complaint_ombudsman(complaint),
+        "may_mark_recommendations": (
+            selectors.user_may_act(request.user, complaint, Action.RECOMMENDATION_DONE)
+            and Action.RECOMMENDATION_DONE in allowed_actions(complaint)),
+        "learning_actions": selectors.complaint_learning_actions(complaint),
+        "may_learn": may_learn, "today": timezone.localdate(),
+        "learning_form": learning_form or (LearningActionForm(prefix="learning") if may_learn else None),
+        "review_panel": selectors.complaint_review_panel(complaint),
+    }
+
+
+def _action_form(action, data, officers, complaint=None):
     form_class = ACTION_FORMS[action]
     if action == Action.ALLOCATE:
         return form_class(data, officers=officers, prefix=action.value)
+    if action == Action.REVIEW_PANEL and data is None and complaint is not None:
+        panel = selectors.complaint_review_panel(complaint)
+        initial = ({"panel_date": panel.panel_date, "members": panel.members,
+                    "recommendations": panel.recommendations, "director_decision": panel.director_decision}
+                   if panel else {})
+        return form_class(data, prefix=action.value, initial=initial)
     return form_class(data, prefix=action.value)
 
 
@@ -182,10 +219,10 @@ def act(request, complaint_id, action_slug):
         raise Http404("No such action.")
     if not selectors.user_may_act(request.user, complaint, action):
         raise PermissionDenied
-    form = _action_form(action, request.POST, selectors.officers_for_allocation(complaint))
+    form = _action_form(action, request.POST, selectors.officers_for_allocation(complaint), complaint)
     if not form.is_valid():
         return detail(request, complaint_id, action_forms={action: form})
-    values = dict(form.cleaned_data)
+    values = form.service_values() if hasattr(form, "service_values") else dict(form.cleaned_data)
     if action == Action.ALLOCATE:
         values["officer"] = User.objects.filter(username=values["officer"]).first()
     try:
@@ -266,3 +303,75 @@ def _add_errors(form, error: ValidationError):
     for field, messages_ in error.message_dict.items():
         field = _FORM_FIELD.get(field, field)
         form.add_error(field if field in form.fields else None, messages_)
+
+
+# --- The Ombudsman's recommendations and learning actions (issue 18, items 2 and 3) ------------
+
+
+@require_POST
+def recommendation_done(request, complaint_id, recommendation_id):
+    """Mark one of the Ombudsman's recommendations done, from the case page."""
+    complaint = selectors.complaint_for_user(request.user, complaint_id)
+    if not selectors.user_may_act(request.user, complaint, Action.RECOMMENDATION_DONE):
+        raise PermissionDenied
+    try:
+        ombudsman_recommendation_done(complaint=complaint, actor=request.user,
+                                      recommendation=recommendation_id)
+    except OmbudsmanRecommendation.DoesNotExist as missing:
+        raise Http404("No such recommendation.") from missing
+    except StateConflict as conflict:
+        return detail(request, complaint_id, conflict=str(conflict))
+    messages.success(request, "Recommendation recorded as done.")
+    return redirect("complaints:detail", complaint.pk)
+
+
+@require_POST
+def learning_action_new(request, complaint_id):
+    """A lesson learned becomes an action with an owner and a due date, from the case page."""
+    complaint = selectors.complaint_for_user(request.user, complaint_id)
+    if not selectors.user_may_manage_learning(request.user, complaint):
+        raise PermissionDenied
+    form = LearningActionForm(request.POST, prefix="learning")
+    if form.is_valid():
+        values = form.cleaned_data
+        try:
+            learning_action_add(complaint=complaint, actor=request.user, action=values["action"],
+                                owner=User.objects.filter(username=values["owner"]).first(),
+                                due_date=values["due_date"])
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                field = {"learning_action": "action", "learning_owner": "owner",
+                         "learning_due_date": "due_date"}.get(field, field)
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, "Learning action added.")
+            return redirect("complaints:detail", complaint.pk)
+    return detail(request, complaint_id, learning_form=form)
+
+
+@require_POST
+def learning_action_mark_done(request, complaint_id, action_id):
+    complaint = selectors.complaint_for_user(request.user, complaint_id)
+    if not selectors.user_may_manage_learning(request.user, complaint):
+        raise PermissionDenied
+    item = get_object_or_404(LearningAction, complaint=complaint, pk=action_id)
+    learning_action_done(learning_action=item, actor=request.user)
+    messages.success(request, "Learning action recorded as done.")
+    return redirect("complaints:detail", complaint.pk)
+
+
+def learning_actions(request):
+    """Managers' list of the actions from lessons learned, by service: open, overdue or done."""
+    if not has_role(request.user, Role.MANAGER, Role.ADMIN, Role.COMPLAINTS_OFFICER,
+                    Role.SOCIAL_CARE_COMPLAINTS):
+        raise Http404("No learning actions here.")
+    form = LearningActionFilterForm(request.GET or None, services=_services())
+    filters = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    actions = selectors.learning_actions_for_managers(
+        request.user, service=filters.get("service", ""), state=filters.get("state", ""), today=today)
+    listing = list_page(actions, request.GET)
+    return render(request, "complaints/learning_actions.html", {
+        "form": form, "listing": listing, "today": today, "count": listing.page.paginator.count,
+    })
+

@@ -50,6 +50,54 @@ def forwards(apps, schema_editor):
     Stage.objects.exclude(stage="1").update(allocated_at=Subquery(first_allocation))
 
 
+# The presets as this migration leaves them, for `load`: process, stage, working days to respond,
+# to acknowledge, the response clock's start, extensions allowed, extension limit, interim response
+# revises the target, reminder, owning role, owner, a different officer from the previous stage.
+STRATEGY_ROWS = [
+    ("corporate", "1", 5, None, "allocation", False, 10, True, 2, "complaints_officer", "Allocated officer",
+     False),
+    ("corporate", "2", 20, None, "escalation", False, 0, True, 2, "complaints_officer",
+     "Assistant Chief Executive, Assistant Executive Director or Head of Service", False),
+    ("statutory", "1", 10, None, "allocation", False, 0, True, 2, "social_care_complaints",
+     "Responsible officer", False),
+    ("statutory", "2", 56, None, "escalation", False, 0, True, 2, "social_care_complaints",
+     "External investigator", False),
+    ("statutory", "3", 56, None, "escalation", False, 0, True, 2, "social_care_complaints",
+     "Review panel, recommending actions to the Director of Social Services", False),
+]
+LGSCO_ROWS = [
+    ("corporate", "1", 10, 5, "acknowledgement", True, 10, False, 2, "complaints_officer", "Allocated officer",
+     False),
+    ("corporate", "2", 20, 5, "acknowledgement", True, 20, False, 2, "complaints_officer",
+     "A different, senior officer", True),
+    *[row for row in STRATEGY_ROWS if row[0] == "statutory"],
+]
+
+
+def load(apps, schema_editor):
+    """The two presets, created when missing (idempotent): `seed_demo` re-runs this after a
+    database's tables were emptied, as it does the other reference data."""
+    RuleSet = apps.get_model("complaints", "ComplaintRuleSet")
+    StageRule = apps.get_model("complaints", "ComplaintStageRule")
+    from django.utils import timezone
+
+    for code, active, rows in (("strategy-2008", True, STRATEGY_ROWS), ("lgsco-2026", False, LGSCO_ROWS)):
+        name, description = {new: (name, description) for new, name, description in RENAMES.values()}[code]
+        active = active and not RuleSet.objects.filter(is_active=True).exists()
+        rule_set, created = RuleSet.objects.get_or_create(code=code, defaults={
+            "name": name, "description": description, "is_active": active, "changed_at": timezone.now()})
+        if not created:
+            continue
+        for (process, stage, days, acknowledge, starts, allowed, limit, interim, reminder, role, owner,
+             different) in rows:
+            StageRule.objects.create(
+                rule_set=rule_set, process=process, stage=stage, working_days=days,
+                acknowledge_working_days=acknowledge, response_clock_starts=starts, extensions_allowed=allowed,
+                extension_working_days=limit, interim_response_revises_target=interim,
+                reminder_working_days=reminder, owning_role=role, owner_description=owner,
+                different_officer_from_previous_stage=different)
+
+
 def backwards(apps, schema_editor):
     RuleSet = apps.get_model("complaints", "ComplaintRuleSet")
     for old, (code, _, _) in RENAMES.items():

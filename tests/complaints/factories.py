@@ -61,6 +61,20 @@ def walk(case, steps, *, officer=None, at_times=None):
         elif step == "refer_to_ombudsman":
             case = services.complaint_refer_to_ombudsman(complaint=case, actor=None, reference="LGO/1",
                                                          at=moment)
+        elif step == "ombudsman_decision":
+            case = services.complaint_ombudsman_decision(
+                complaint=case, actor=None, decision="upheld", at=moment,
+                recommendations=[{"action": "Apologise in writing.", "due_date": "2099-01-01"}])
+        elif step == "recommendation_done":
+            first = case.ombudsman_recommendations.order_by("pk").first()
+            if first is None and case.stage == "ombudsman":
+                case = walk(case, ["ombudsman_decision"])
+                first = case.ombudsman_recommendations.order_by("pk").first()
+            case = services.ombudsman_recommendation_done(complaint=case, actor=None,
+                                                          recommendation=getattr(first, "pk", 0), at=moment)
+        elif step == "review_panel":
+            case = services.complaint_review_panel(complaint=case, actor=None, members="A Member",
+                                                   recommendations="Apologise.", at=moment)
         elif step == "close":
             case = services.complaint_close(complaint=case, actor=None, at=moment)
         else:

@@ -28,7 +28,9 @@ def test_create_answers_201_with_the_documented_shape(api_client_for):
         "corporate", 1, "awaiting_allocation", None, False)
     assert set(body["stages"][0]) == {"stage", "started_at", "due_date", "interim_response_at",
                                       "responded_at", "outcome", "acknowledged_at",
-                                      "acknowledgement_due_date", "extended_by_working_days"}
+                                      "acknowledgement_due_date", "extended_by_working_days", "remedy",
+                                      "review_panel"}
+    assert body["ombudsman"] is None
     assert body["events"][0]["action"] == "created"
 
 

@@ -43,13 +43,19 @@ def _stage(case, stage=Stage.ONE):
 # --- The presets -------------------------------------------------------------------------------
 
 
+def _presets():
+    return (
+        list(ComplaintRuleSet.objects.order_by("code").values_list("code", "is_active")),
+        {(r.rule_set.code, r.process, r.stage): (r.working_days, r.acknowledge_working_days,
+                                                 r.response_clock_starts, r.extensions_allowed,
+                                                 r.extension_working_days)
+         for r in ComplaintStageRule.objects.select_related("rule_set")},
+    )
+
+
 def test_the_presets_are_strategy_2008_by_default_and_lgsco_2026():
-    assert list(ComplaintRuleSet.objects.order_by("code").values_list("code", "is_active")) == [
-        ("lgsco-2026", False), ("strategy-2008", True)]
-    rows = {(r.rule_set.code, r.process, r.stage): (r.working_days, r.acknowledge_working_days,
-                                                    r.response_clock_starts, r.extensions_allowed,
-                                                    r.extension_working_days)
-            for r in ComplaintStageRule.objects.select_related("rule_set")}
+    codes, rows = _presets()
+    assert codes == [("lgsco-2026", False), ("strategy-2008", True)]
     assert rows == {
         ("strategy-2008", "corporate", "1"): (5, None, "allocation", False, 10),
         ("strategy-2008", "corporate", "2"): (20, None, "escalation", False, 0),
@@ -62,6 +68,21 @@ def test_the_presets_are_strategy_2008_by_default_and_lgsco_2026():
         ("lgsco-2026", "statutory", "2"): (56, None, "escalation", False, 0),
         ("lgsco-2026", "statutory", "3"): (56, None, "escalation", False, 0),
     }
+
+
+def test_the_reference_data_loader_recreates_the_presets_as_the_migrations_leave_them():
+    """seed_demo re-runs it after a flush (core/management/commands/seed_demo.py)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migrated = _presets()
+    loader = import_module("complaints.migrations.0005_rule_sets_drive_the_clock").load
+    loader(apps, None)  # idempotent
+    assert _presets() == migrated
+    ComplaintRuleSet.objects.all().delete()
+    loader(apps, None)
+    assert _presets() == migrated
 
 
 # --- strategy-2008: as before ------------------------------------------------------------------
@@ -385,3 +406,36 @@ def test_the_annual_report_counts_an_extension_under_lgsco():
     report = annual_report(Year(2026))
     row = next(r for r in report["deadlines"] if (r["process"], r["stage"]) == ("corporate", "1"))
     assert (row["started"], row["extended"]) == (1, 1)
+
+
+def test_the_clock_table_of_both_rule_sets_as_the_readme_shows_it():
+    from complaints.selectors import rule_sets_with_stage_rules
+    from complaints.transitions import clock_table
+
+    tables = {rule_set.code: {(row["process"], row["stage"]): (row["acknowledgement"], row["response"],
+                                                               row["extension"])
+                              for row in clock_table(rule_set.stage_rules_ordered)}
+              for rule_set in rule_sets_with_stage_rules()}
+    interim = "interim response revises the target, no limit"
+    statutory = {
+        ("statutory", "1"): ("none", "10 working days from allocation, stops at response", interim),
+        ("statutory", "2"): ("none", "56 working days from escalation, stops at response", interim),
+        ("statutory", "3"): ("none", "56 working days from escalation, stops at response", interim),
+    }
+    assert tables == {
+        "strategy-2008": {
+            ("corporate", "1"): ("none", "5 working days from allocation, stops at response",
+                                 "interim response revises the target, up to 10 working days"),
+            ("corporate", "2"): ("none", "20 working days from escalation, stops at response", interim),
+            **statutory,
+        },
+        "lgsco-2026": {
+            ("corporate", "1"): ("5 working days from receipt, stops at acknowledgement",
+                                 "10 working days from acknowledgement, stops at response",
+                                 "extend by up to 10 working days, with a reason"),
+            ("corporate", "2"): ("5 working days from escalation, stops at acknowledgement",
+                                 "20 working days from acknowledgement, stops at response",
+                                 "extend by up to 20 working days, with a reason"),
+            **statutory,
+        },
+    }

@@ -137,7 +137,9 @@ def test_the_sweep_costs_the_same_number_of_queries_for_5_or_30_due_complaints(
                 django_capture_on_commit_callbacks(execute=True):
             counts = complaints_enforce_deadlines(today=date(2023, 1, 23))
         assert counts == {"reminders": n, "overdue": n, "notices": n, "ombudsman_reminders": 0,
-                          "triage_alerts": 0}
+                          "triage_alerts": 0, "recommendation_reminders": 0,
+                          "recommendation_overdue_notices": 0, "learning_action_reminders": 0,
+                          "learning_action_overdue_notices": 0}
         assert outbox_drain().sent == 2 * n  # sent by the drain, not the sweep
         assert len(mailoutbox) == 2 * n
         return len(queries)

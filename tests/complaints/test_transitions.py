@@ -97,5 +97,5 @@ def test_legal_services_coordinate_ombudsman_cases():
 
     legal = user_with(Role.LEGAL)
     case = walk(complaint(), ["allocate", "respond", "escalate", "allocate", "respond", "refer_to_ombudsman"])
-    assert complaint_actions_for(legal, case) == [Action.ALLOCATE, Action.CLOSE]
+    assert complaint_actions_for(legal, case) == [Action.ALLOCATE, Action.CLOSE, Action.OMBUDSMAN_DECISION]
     assert complaint_actions_for(legal, walk(complaint(), ["allocate"])) == []

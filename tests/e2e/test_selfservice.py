@@ -49,7 +49,7 @@ def offers(db):
     Site.objects.get_or_create(code="online", defaults={"name": "Website", "kind": Site.Kind.ONLINE})
     # A live-server test flushes the tables after it; serialized_rollback restores the data
     # migrations' rows, but not after every kind of earlier test: make sure the presets exist.
-    presets = importlib.import_module("complaints.migrations.0002_rule_presets")
+    presets = importlib.import_module("complaints.migrations.0005_rule_sets_drive_the_clock")
     presets.load(django_apps, None)
 
 

@@ -1,7 +1,8 @@
 """Issue 20, "Done when": a resident reports a problem with a photo, and the receiving team's
 officer sees it on the hand-off. The resident gives a phone number and no email address (email
 is optional where a phone or postal address will do). Every page screenshot
-(test-artifacts/screenshots/selfservice-photos-*.png, photos-*.png) and axe clean."""
+(test-artifacts/screenshots/selfservice-photos-*.png, photos-*.png) and axe clean; the photos
+page by keyboard alone."""
 
 import pytest
 from playwright.sync_api import expect
@@ -11,7 +12,7 @@ from contacts.models import ContactPhoto
 from core.models import OutboundMessage
 from core.roles import Role
 from selfservice.models import SelfServiceSubmission
-from tests.e2e.conftest import create_user, new_page, sign_in
+from tests.e2e.conftest import create_user, new_page, sign_in, tab_until
 from tests.e2e.test_selfservice import check_public_page, continue_, offers  # noqa: F401 - shared fixtures
 from tests.photos import gps_of, image_bytes
 
@@ -111,3 +112,37 @@ def test_resident_reports_a_problem_with_a_photo_and_the_team_sees_it(
         assert outsider.goto(f"/handoffs/{handoff.pk}/photos/{photo.pk}/").status == 404
     finally:
         outsider.context.close()
+
+
+def test_the_photos_page_works_with_the_keyboard_alone(page, offers, check_public_page, tmp_path):  # noqa: F811
+    """The GOV.UK file upload's "Choose file" button opens the file chooser from the keyboard; the
+    Remove button and Continue are reached by Tab."""
+    photo = tmp_path / "bin.png"
+    photo.write_bytes(image_bytes("PNG", size=(320, 240)))
+    page.goto("/self-service/what/")
+    page.get_by_label("Report a problem").check()
+    continue_(page)
+    page.get_by_label("A missed bin collection").check()
+    continue_(page)
+    page.get_by_label("Tell us about the problem").fill("Bin not emptied.")
+    continue_(page)
+    page.get_by_label("Where is the problem?").fill("12 Oak Street")
+    continue_(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add photos of the problem (optional)")
+
+    tab_until(page, "el.tagName === 'BUTTON' && el.closest('.govuk-file-upload-wrapper')")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(str(photo))
+    tab_until(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Continue'")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("What is your name?")
+
+    page.get_by_role("link", name="Back").click()
+    expect(page.get_by_test_id("added-photos")).to_contain_text("bin.png")
+    tab_until(page, "el.tagName === 'BUTTON' && el.textContent.trim().startsWith('Remove')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_test_id("added-photos")).to_have_count(0)
+    check_public_page(page, "photos-08-keyboard-removed")

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from complaints.models import Outcome, Process
-from complaints.services import complaint_close, complaint_respond
+from complaints.services import complaint_close, complaint_respond, learning_action_add, learning_action_done
 from contacts import photos
 from contacts.models import Contact
 from core.models import AuditEvent, ChannelCode, DeliveryAttempt, HandoffMethod, OutboundMessage
@@ -92,7 +92,14 @@ def build_world(name: str) -> World:
     ombudsman = complaint(customer=customer, service=service, summary="Went to the Ombudsman",
                           process=Process.CORPORATE)
     walk(ombudsman, ["allocate", "respond", "escalate", "allocate", "respond", "refer_to_ombudsman",
-                     "allocate", "close"], officer=officer)
+                     "allocate", "close", "ombudsman_decision", "recommendation_done"], officer=officer)
+    learning_action_done(learning_action=learning_action_add(
+        complaint=corporate, actor=officer, action="Retrain the crew", owner=officer,
+        due_date=timezone.localdate()), actor=officer)
+    user_with(Role.SOCIAL_CARE_COMPLAINTS)
+    statutory = complaint(customer=customer, service=service, summary="Care", process=Process.STATUTORY)
+    walk(statutory, ["allocate", "respond", "escalate", "allocate", "respond", "escalate", "allocate",
+                     "review_panel", "respond", "close"], officer=officer)
 
     def closed_contact():
         return ContactFactory(customer=customer, service=service, enquiry_type=None,

@@ -144,6 +144,17 @@ ROWS = [
     ("POST", "/complaints/{statutory}/acknowledge/", "302 404 404 404 302 404 302 302 302"),
     ("POST", "/complaints/{corporate}/extend/", "302 404 404 400 404 404 400 400 302"),
     ("GET", "/complaints/{corporate}/allocate/", "302 405 405 405 405 405 405 405 302"),
+    # Issue 18: the Ombudsman's decision and its recommendations (409: the world's Ombudsman
+    # complaint is still at stage 1), the review panel, learning actions and their list.
+    ("POST", "/complaints/{ombudsman}/ombudsman-decision/", "302 404 404 409 404 409 409 409 302"),
+    ("POST", "/complaints/{statutory}/review-panel/", "302 404 404 404 409 404 409 409 302"),
+    ("POST", "/complaints/{ombudsman}/recommendations/{missing}/done/",
+     "302 404 404 409 404 409 409 409 302"),
+    ("POST", "/complaints/{corporate}/learning-actions/new/", "302 404 404 302 404 404 302 302 302"),
+    ("POST", "/complaints/{statutory}/learning-actions/new/", "302 404 404 404 302 404 302 302 302"),
+    ("POST", "/complaints/{corporate}/learning-actions/{missing}/done/",
+     "302 404 404 404 404 404 404 404 302"),
+    ("GET", "/complaints/learning-actions/", "302 404 404 200 200 404 200 200 302"),
     # --- reports: managers (and admins) only ----------------------------------------------------
     ("GET", "/reports/", "302 403 403 403 403 403 200 200 302"),
     ("GET", "/reports/contacts/", "302 403 403 403 403 403 200 200 302"),
@@ -241,6 +252,13 @@ ROWS = [
     ("POST", "/api/v1/complaints/{corporate}/refer-to-ombudsman/", "401 404 404 409 404 404 409 409 404"),
     ("POST", "/api/v1/complaints/{corporate}/close/", "401 404 404 409 404 404 409 409 404"),
     ("POST", "/api/v1/complaints/{statutory}/close/", "401 404 404 404 409 404 409 409 404"),
+    # Issue 18 (v1.2): 409 as the world's complaints are not with the Ombudsman or at stage 3.
+    ("POST", "/api/v1/complaints/{corporate}/ombudsman-decision/", "401 404 404 409 404 404 409 409 404"),
+    ("POST", "/api/v1/complaints/{ombudsman}/ombudsman-decision/", "401 404 404 409 404 409 409 409 404"),
+    ("POST", "/api/v1/complaints/{statutory}/ombudsman-decision/", "401 404 404 404 409 404 409 409 404"),
+    ("POST", "/api/v1/complaints/{ombudsman}/recommendations/{missing}/done/",
+     "401 404 404 409 404 409 409 409 404"),
+    ("POST", "/api/v1/complaints/{statutory}/review-panel/", "401 404 404 404 409 404 409 409 404"),
     # --- API: reports --------------------------------------------------------------------------
     ("GET", "/api/v1/reports/ni14/", "401 403 403 403 403 403 200 200 403"),
     ("GET", "/api/v1/reports/forecast/", "401 403 403 403 403 403 200 200 403"),
@@ -294,6 +312,13 @@ BODIES = {
     "/complaints/allocate/": {"complaint": "{corporate}", "officer": "{complaints_officer_id}"},
     "/complaints/{ombudsman}/allocate/": {"allocate-officer": "{complaints_officer}"},
     "/complaints/{statutory}/allocate/": {"allocate-officer": "{social_care_complaints}"},
+    "/complaints/{ombudsman}/ombudsman-decision/": {"ombudsman_decision-decision": "upheld"},
+    "/complaints/{corporate}/learning-actions/new/": {
+        "learning-action": "Retrain the crew", "learning-owner": "{complaints_officer}",
+        "learning-due_date_day": "1", "learning-due_date_month": "12", "learning-due_date_year": "2099"},
+    "/complaints/{statutory}/learning-actions/new/": {
+        "learning-action": "Review the care plan", "learning-owner": "{social_care_complaints}",
+        "learning-due_date_day": "1", "learning-due_date_month": "12", "learning-due_date_year": "2099"},
     "/complaints/{corporate}/extend/": {"extend-working_days": "5", "extend-reason": "Awaiting a report."},
     "/api/v1/auth/token/": {"username": "nobody", "password": "wrong-password-2026"},
     "/api/v1/customers/": {"first_name": "Grace", "last_name": "Hopper"},
@@ -313,6 +338,9 @@ BODIES = {
     "/api/v1/complaints/{corporate}/respond/": {"outcome": "upheld", "response": "Sorry."},
     "/api/v1/complaints/{corporate}/escalate/": {"reason": "Unhappy."},
     "/api/v1/complaints/{corporate}/refer-to-ombudsman/": {"reference": "LGO/2"},
+    "/api/v1/complaints/{corporate}/ombudsman-decision/": {"decision": "upheld"},
+    "/api/v1/complaints/{ombudsman}/ombudsman-decision/": {"decision": "upheld"},
+    "/api/v1/complaints/{statutory}/ombudsman-decision/": {"decision": "upheld"},
 }
 
 # Cells where the application disagrees with DOMAIN.md today: (method, path, actor) -> what it

@@ -63,6 +63,8 @@ NOT_PERSONAL = {
     "complaints_complaintruleset": ("code name description", "complaint rule sets"),
     "complaints_complaintstagerule": ("owner_description", "a role's description"),
     "complaints_complaintevent": ("action", "the step's code"),
+    "complaints_reviewpanel": ("members", "the review panel's members: council staff and independent "
+                               "persons, not the complainant"),
     "insight_survey": ("token_hash", "the hash of a survey link's token"),
     "insight_sweepmark": ("name", "a sweep's watermark"),
     "open311_open311service": ("service_code description keywords group service_notice", "catalogue"),

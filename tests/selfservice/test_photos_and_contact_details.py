@@ -42,6 +42,7 @@ def test_the_photos_page_uses_the_govuk_file_upload_in_a_multipart_form(client, 
     assert 'class="govuk-file-upload"' in page and 'data-module="govuk-file-upload"' in page
     assert 'type="file" multiple' in page and "Add photos of the problem (optional)" in page
     assert "up to 3 photos" in page
+    assert 'data-prevent-double-click="true"' in page  # a second click would send the photos twice
 
 
 def test_a_resident_reports_a_problem_with_two_photos_and_the_gps_position_is_gone(client, catalogue):

@@ -29,7 +29,7 @@ DEMO_USERS = [
 # were emptied (a flush, a test run's teardown) gets its reference data back before the demo.
 REFERENCE_DATA_LOADERS = [
     ("core.migrations.0002_roles_reference_data_audit_guard", "forwards"),
-    ("complaints.migrations.0002_rule_presets", "load"),
+    ("complaints.migrations.0005_rule_sets_drive_the_clock", "load"),
     ("complaints.migrations.0004_issue18b_letters", "load"),
 ]
 
