@@ -163,7 +163,7 @@ def test_the_decision_is_recorded_once_and_only_at_the_ombudsman_stage(api_clien
     again = api.post(f"/api/v1/complaints/{case.pk}/ombudsman-decision/", {"decision": "upheld"},
                      format="json")
     assert again.status_code == 409
-    assert again.json() == {"detail": "The Ombudsman's decision on this complaint is already recorded."}
+    assert again.json() == {"detail": "The Ombudsman's decision has already been recorded at this stage."}
 
 
 def test_a_decision_is_recorded_after_the_council_closed_its_side(api_client_for):
