@@ -149,10 +149,10 @@ class _RemedyFields(forms.Form):
     remedy_kind = forms.ChoiceField(
         choices=[("", "No remedy"), *RemedyKind.choices], widget=forms.RadioSelect, required=False,
         initial="", label="Remedy")
-    remedy_amount = forms.CharField(required=False, max_length=20, label="Amount, in pounds (optional)",
+    remedy_amount = forms.CharField(required=False, max_length=20, label="Amount, in pounds",
                                     help_text="Needed for a financial remedy, like 50 or 49.99.")
     remedy_detail = forms.CharField(widget=forms.Textarea, required=False,
-                                    label="What the remedy was (optional)",
+                                    label="What the remedy was",
                                     help_text="Needed when the remedy is of another kind.")
 
     remedy_parts = {"kind": "remedy_kind", "amount_pounds": "remedy_amount", "detail": "remedy_detail"}
@@ -192,10 +192,10 @@ class RespondForm(_RemedyFields, GovukForm):
     remedy_detail = _RemedyFields.base_fields["remedy_detail"]
     lessons_learned = forms.CharField(widget=forms.Textarea, required=False, label="Lessons learned")
     learning_action = forms.CharField(
-        widget=forms.Textarea, required=False, label="Action to take from the lessons (optional)",
+        widget=forms.Textarea, required=False, label="Action to take from the lessons",
         help_text="It is given an owner and a due date, and reminded until it is done.")
-    learning_owner = forms.ChoiceField(required=False, label="Who owns the action (optional)")
-    learning_due_date = GovukDateField(required=False, label="When the action is due (optional)")
+    learning_owner = forms.ChoiceField(required=False, label="Who owns the action")
+    learning_due_date = GovukDateField(required=False, label="When the action is due")
 
     error_names = {**_RemedyFields.error_names, "learning_action": "the action to take",
                    "learning_owner": "who owns the action", "learning_due_date": "when the action is due"}
@@ -246,15 +246,15 @@ class OmbudsmanDecisionForm(_RemedyFields, GovukForm):
     remedy_amount = _RemedyFields.base_fields["remedy_amount"]
     remedy_detail = _RemedyFields.base_fields["remedy_detail"]
     recommendation_1 = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                       label="Recommendation 1 (optional)",
+                                       label="Recommendation 1",
                                        help_text="What the Ombudsman asked the council to do.")
-    recommendation_1_due = GovukDateField(required=False, label="Recommendation 1 due by (optional)")
+    recommendation_1_due = GovukDateField(required=False, label="Recommendation 1 due by")
     recommendation_2 = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                       label="Recommendation 2 (optional)")
-    recommendation_2_due = GovukDateField(required=False, label="Recommendation 2 due by (optional)")
+                                       label="Recommendation 2")
+    recommendation_2_due = GovukDateField(required=False, label="Recommendation 2 due by")
     recommendation_3 = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                       label="Recommendation 3 (optional)")
-    recommendation_3_due = GovukDateField(required=False, label="Recommendation 3 due by (optional)")
+                                       label="Recommendation 3")
+    recommendation_3_due = GovukDateField(required=False, label="Recommendation 3 due by")
 
     error_names = {**_RemedyFields.error_names, "decision": "the Ombudsman's decision",
                    **{f"recommendation_{n}": f"recommendation {n}" for n in (1, 2, 3)},
@@ -283,13 +283,13 @@ class OmbudsmanDecisionForm(_RemedyFields, GovukForm):
 class ReviewPanelForm(GovukForm):
     """Statutory stage 3: the review panel and the Director's decision, saved as they happen."""
 
-    panel_date = GovukDateField(required=False, label="Date of the panel (optional)")
+    panel_date = GovukDateField(required=False, label="Date of the panel")
     members = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                              label="Panel members (optional)", help_text="One a line.")
+                              label="Panel members", help_text="One a line.")
     recommendations = forms.CharField(widget=forms.Textarea, required=False,
-                                      label="The panel's recommendations (optional)")
+                                      label="The panel's recommendations")
     director_decision = forms.CharField(widget=forms.Textarea, required=False,
-                                        label="The Director's decision (optional)",
+                                        label="The Director's decision",
                                         help_text="Needs the panel's recommendations first.")
 
     error_names = {"panel_date": "the date of the panel", "members": "the panel members",

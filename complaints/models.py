@@ -273,6 +273,13 @@ class ComplaintStage(models.Model):
     def effective_due_date(self):
         return self.revised_target_date or self.due_date
 
+    @property
+    def ombudsman_decided_at(self):
+        """When the Ombudsman decided the complaint (recorded once: the transition table's
+        `once_per_stage` for the decision, at the Ombudsman stage)."""
+        return (OmbudsmanDecision.objects.filter(complaint_id=self.complaint_id)
+                .values_list("decided_at", flat=True).first())
+
 
 class ComplaintEvent(models.Model):
     """One step on a complaint's timeline: who, when, what (DOMAIN.md, "Every step is recorded")."""

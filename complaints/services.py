@@ -1099,6 +1099,9 @@ def _due_date(value, field: str) -> date:
     raise ValidationError({field: "Enter the due date as YYYY-MM-DD, like 2026-03-31."})
 
 
+MAX_RECOMMENDATIONS = 50
+
+
 def recommendations_parse(recommendations, *, decided_on: date) -> list[dict]:
     """The Ombudsman's recommendations: each an action (what the council must do) and a due date
     no earlier than the decision."""
@@ -1107,6 +1110,8 @@ def recommendations_parse(recommendations, *, decided_on: date) -> list[dict]:
     if not isinstance(recommendations, list):
         raise ValidationError({"recommendations": "Enter the recommendations as a list of "
                                                   "{\"action\", \"due_date\"}."})
+    if len(recommendations) > MAX_RECOMMENDATIONS:
+        raise ValidationError({"recommendations": f"Enter at most {MAX_RECOMMENDATIONS} recommendations."})
     parsed = []
     for number, item in enumerate(recommendations, start=1):
         prefix = f"Recommendation {number}: "

@@ -214,7 +214,7 @@ def _rows() -> list[Transition]:
 
 
 def _ombudsman_and_panel_rows() -> list[Transition]:
-    """The Ombudsman's decision is recorded once (the service refuses a second) while the case is
+    """The Ombudsman's decision is recorded once (`once_per_stage`) while the case is
     with the Ombudsman, also after the council closed its side; it moves no status and no clock.
     Its recommendations are marked done whatever the case's status, since compliance is tracked
     past closure. The review panel sits at statutory stage 3, before or after the response."""
@@ -222,7 +222,7 @@ def _ombudsman_and_panel_rows() -> list[Transition]:
     for process in (C, S):
         for status in (AWAITING, OPEN, CLOSED):
             rows.append(Transition(process, OMBUDSMAN, status, Action.OMBUDSMAN_DECISION, OMBUDSMAN,
-                                   status, E.NONE))
+                                   status, E.NONE, once_per_stage="ombudsman_decided_at"))
             rows.append(Transition(process, OMBUDSMAN, status, Action.RECOMMENDATION_DONE, OMBUDSMAN,
                                    status, E.NONE))
     for status in (OPEN, RESPONDED):
@@ -275,4 +275,5 @@ def require_transition(complaint, action: str, stage=None) -> Transition:
 
 
 _DONE = {"acknowledged_at": "The complaint has already been acknowledged",
-         "interim_response_at": "An interim response has already been sent"}
+         "interim_response_at": "An interim response has already been sent",
+         "ombudsman_decided_at": "The Ombudsman's decision has already been recorded"}

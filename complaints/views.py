@@ -80,6 +80,7 @@ def register(request, bulk_form=None, selected=(), status=200):
         "form": form, "rows": rows, "listing": listing, "sorting": sorting,
         "count": listing.page.paginator.count,
         "may_create": has_role(request.user, *selectors.COMPLAINT_ROLES),
+        "may_list_learning": has_role(request.user, *LEARNING_LIST_ROLES),
         "bulk_form": bulk_form, "selected": set(selected), "query": request.GET.urlencode(),
     }, status=status)
 
@@ -360,10 +361,12 @@ def learning_action_mark_done(request, complaint_id, action_id):
     return redirect("complaints:detail", complaint.pk)
 
 
+LEARNING_LIST_ROLES = (Role.MANAGER, Role.ADMIN, Role.COMPLAINTS_OFFICER, Role.SOCIAL_CARE_COMPLAINTS)
+
+
 def learning_actions(request):
     """Managers' list of the actions from lessons learned, by service: open, overdue or done."""
-    if not has_role(request.user, Role.MANAGER, Role.ADMIN, Role.COMPLAINTS_OFFICER,
-                    Role.SOCIAL_CARE_COMPLAINTS):
+    if not has_role(request.user, *LEARNING_LIST_ROLES):
         raise Http404("No learning actions here.")
     form = LearningActionFilterForm(request.GET or None, services=_services())
     filters = form.cleaned_data if form.is_valid() else {}

@@ -163,7 +163,7 @@ def test_the_decision_is_recorded_once_and_only_at_the_ombudsman_stage(api_clien
     again = api.post(f"/api/v1/complaints/{case.pk}/ombudsman-decision/", {"decision": "upheld"},
                      format="json")
     assert again.status_code == 409
-    assert again.json() == {"detail": "The Ombudsman's decision on this complaint is already recorded."}
+    assert again.json() == {"detail": "The Ombudsman's decision has already been recorded at this stage."}
 
 
 def test_a_decision_is_recorded_after_the_council_closed_its_side(api_client_for):
@@ -314,3 +314,62 @@ def test_a_decided_case_gets_no_follow_up_reminder():
                                                 recipient_user=legal)
     assert [m.dedupe_key.split(":")[1] for m in follow_ups] == [str(waiting.pk)]
     assert decided.pk != waiting.pk
+
+
+def test_too_many_recommendations_answer_400(api_client_for):
+    case = _with_ombudsman()
+    response = api_client_for(Role.LEGAL).post(f"/api/v1/complaints/{case.pk}/ombudsman-decision/", {
+        "decision": "upheld", "recommendations": [{"action": "Apologise", "due_date": "2099-01-01"}] * 51},
+        format="json")
+    assert response.status_code == 400
+    assert response.json() == {"recommendations": ["Enter at most 50 recommendations."]}
+
+
+# --- The sweep: learning actions ------------------------------------------------------------------
+
+
+def _learning_action(owner, due="2026-05-08"):
+    """Created 20 April 2026, due Friday 8 May 2026 (Monday 4 May 2026 is the early May bank
+    holiday): the reminder is due 2 working days before, on Wednesday 6 May."""
+    from complaints.services import learning_action_add
+
+    with time_machine.travel(at("2026-04-20", 12), tick=False):
+        return learning_action_add(complaint=complaint(), actor=None, action="Brief the crews", owner=owner,
+                                   due_date=due)
+
+
+def test_learning_action_reminder_two_working_days_before_and_overdue_notice_once():
+    manager = user_with(Role.MANAGER)
+    owner = user_with(Role.BACK_OFFICE, line_manager=manager)
+    item = _learning_action(owner)
+    messages = OutboundMessage.objects.filter(dedupe_key__startswith="learning-action:")
+    _sweep("2026-05-05")
+    assert not messages.exists()
+    _sweep("2026-05-06")
+    _sweep("2026-05-07")
+    assert [(m.recipient_user_id, m.subject) for m in messages] == [
+        (owner.pk, f"Learning action due 8 May 2026: complaint {item.complaint.reference}")]
+    _sweep("2026-05-08")
+    assert messages.count() == 1
+    _sweep("2026-05-11")
+    _sweep("2026-05-12")
+    overdue = messages.filter(dedupe_key__contains=":overdue:")
+    assert [m.recipient_user_id for m in overdue] == [manager.pk]
+    assert "overdue by 1 working day." in overdue.get().body
+
+
+def test_a_leavers_learning_action_reminds_nobody_and_its_overdue_notice_goes_to_the_managers():
+    from complaints.services import learning_action_done
+
+    first, second = user_with(Role.MANAGER), user_with(Role.MANAGER)
+    owner = user_with(Role.BACK_OFFICE)
+    _learning_action(owner)
+    done = _learning_action(owner)
+    with time_machine.travel(at("2026-04-21", 12), tick=False):
+        learning_action_done(learning_action=done, actor=None)
+    owner.is_active = False
+    owner.save()
+    _sweep("2026-05-11")
+    messages = OutboundMessage.objects.filter(dedupe_key__startswith="learning-action:").order_by("pk")
+    assert [(m.recipient_user_id, ":overdue:" in m.dedupe_key) for m in messages] == [
+        (first.pk, True), (second.pk, True)]

@@ -143,7 +143,8 @@ def test_the_ombudsman_decision_and_a_recommendation_done_from_the_page(client_f
     item = OmbudsmanRecommendation.objects.get(complaint=case)
     assert (item.action, item.due_date) == ("Apologise in writing", date(2099, 2, 1))
     page = client.get(f"/complaints/{case.pk}/").content.decode()
-    assert "The Ombudsman&#x27;s decision" in page and "Apologise in writing" in page
+    assert "The Ombudsman's decision</h2>" in page and "Apologise in writing" in page
+    assert "Record the Ombudsman&#x27;s decision</span>" not in page  # recorded once: not offered
     assert client.post(f"/complaints/{case.pk}/recommendations/{item.pk}/done/").status_code == 302
     item.refresh_from_db()
     assert item.done_at is not None
