@@ -103,7 +103,10 @@ def test_the_installed_package_serves_every_page(installed, tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings",
            "SECRET_KEY": settings.SECRET_KEY, "DATABASE_URL": database_url_for_children(),
            "REDIS_URL": "", "SECURE_HTTPS": "false", "DEBUG": "false", "LOG_LEVEL": "WARNING",
-           "STATIC_ROOT": str(tmp_path / "static"), "AXES_ENABLED": "false"}
+           "STATIC_ROOT": str(tmp_path / "static"), "AXES_ENABLED": "false",
+           # The world's photos are stored where this process keeps them; the installed package
+           # would otherwise look beside itself in site-packages.
+           "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT)}
     collected = subprocess.run([python, "-m", "django", "collectstatic", "--noinput", "-v", "0"],
                                cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert collected.returncode == 0, collected.stderr[-3000:]
