@@ -410,7 +410,7 @@ def complaint_extend(*, complaint: Complaint, actor, working_days, reason: str, 
                   "due_date": _iso(stage.effective_due_date)},
             changes={"due_date": [before, _iso(stage.effective_due_date)],
                      "extended_by_working_days": [total - working_days, total]})
-    _tell_complainant(complaint, stage, event=MessageType.COMPLAINT_EXTENDED,
+    _tell_complainant(complaint, stage, event=MessageType.COMPLAINT_EXTENDED, occasion=f"by-{total}",
                       due_date=_spoken(stage.effective_due_date), reason=reason)
     return complaint
 
@@ -456,10 +456,12 @@ def complaint_respond(*, complaint: Complaint, actor, outcome: str, response: st
     return complaint
 
 
-def _tell_complainant(complaint: Complaint, stage: ComplaintStage, *, event: str, **fields) -> None:
-    """A proactive update to the complainant (issue 19): once per stage and event, on their
-    channel, with their consent (`customer_updates_send`)."""
-    step = event.removeprefix("complaint_")
+def _tell_complainant(complaint: Complaint, stage: ComplaintStage, *, event: str, occasion: str = "",
+                      **fields) -> None:
+    """A proactive update to the complainant (issue 19): once per stage and event (and
+    `occasion`, for an event that can happen again in a stage: each extension), on their channel,
+    with their consent (`customer_updates_send`)."""
+    step = event.removeprefix("complaint_") + (f":{occasion}" if occasion else "")
     customer_updates_send([CustomerUpdate(
         customer=complaint.customer, event=event, about=complaint, enquiry_type_id=None,
         dedupe_key=f"complaint:{complaint.pk}:stage:{stage.stage}:{step}:customer",

@@ -173,3 +173,20 @@ def test_extend_page_form_shows_gov_uk_errors_and_the_services_limit(client_for,
     assert case.due_date.isoformat() == "2027-01-26"
     page = client.get(f"/complaints/{case.pk}/").content.decode()
     assert "Response deadline extended" in page and "extended by 10 working days" in page
+
+
+def test_each_extension_tells_the_complainant_its_new_date(lgsco):
+    """Two extensions in one stage (3, then 4 more working days): two messages, not one."""
+    from core.models import MessageType, OutboundMessage
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(email="petra@example.com", message_channel="email", consent_email=True)
+    case = complaint(customer=customer, received_at=at("2026-12-22", 9))
+    services.complaint_acknowledge(complaint=case, actor=None, at=at("2026-12-24", 10))
+    for days in (3, 4):
+        services.complaint_extend(complaint=case, actor=None, working_days=days, reason="Awaiting a report",
+                                  at=at("2027-01-05", 10 + days))
+    told = OutboundMessage.objects.filter(message_type=MessageType.COMPLAINT_EXTENDED).order_by("pk")
+    # Response due 12 Jan 2027; +3 working days = 15 Jan; +7 in all = 21 Jan.
+    assert [("15 January 2027" in m.body, "21 January 2027" in m.body) for m in told] == [
+        (True, False), (False, True)]
