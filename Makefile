@@ -78,8 +78,8 @@ e2e: install .env assets
 FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 fuzz: install .env assets
 	@echo "fuzz seed: $(FUZZ_SEED) (repeat with make fuzz FUZZ_SEED=$(FUZZ_SEED))"
-	API_FUZZ_SEED=$(FUZZ_SEED) API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-10} API_FUZZ_STATEFUL=$${API_FUZZ_STATEFUL:-30} \
-	  API_FUZZ_STEPS=$${API_FUZZ_STEPS:-10} FORM_FUZZ_EXAMPLES=$${FORM_FUZZ_EXAMPLES:-100} \
+	API_FUZZ_SEED=$(FUZZ_SEED) API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-25} API_FUZZ_STATEFUL=$${API_FUZZ_STATEFUL:-60} \
+	  API_FUZZ_STEPS=$${API_FUZZ_STEPS:-12} FORM_FUZZ_EXAMPLES=$${FORM_FUZZ_EXAMPLES:-250} \
 	  $(PY) -m pytest -p no:randomly -s tests/security/test_api_fuzz.py tests/security/test_form_fuzz.py \
 	  tests/security/test_hostile_input.py $(PYTEST_ARGS)
 

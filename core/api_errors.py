@@ -1,5 +1,5 @@
-"""API error shapes from API.md, "Conventions": 400 {"field": [...]} (a body that is not JSON too),
-409 {"detail": ...}.
+"""API error shapes from API.md, "Conventions": 400 {"field": [...]} (a body that is not JSON, or
+sent with no or another Content-Type, too), 409 {"detail": ...}.
 
 Services raise Django's ValidationError (as pages do with forms); the API turns it into 400.
 """
@@ -35,6 +35,14 @@ def api_exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, StateConflict):
         exc = Conflict(str(exc))
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        # A body with no Content-Type, or one the API does not read (found by the fuzzer: a raw
+        # multipart body with no boundary reached DRF's 415, which API.md does not have): bad input,
+        # the documented 400 shape, saying what to send.
+        sent = getattr(context.get("request"), "content_type", "") or "missing"
+        exc = exceptions.ValidationError({"non_field_errors": [
+            f"Send the body as JSON with the header Content-Type: application/json (this request's "
+            f"Content-Type was {sent[:100]})."]})
     elif isinstance(exc, exceptions.ParseError):
         # A body that is not JSON is bad input like any other: the documented 400 shape.
         exc = exceptions.ValidationError({"non_field_errors": [str(exc.detail)]})

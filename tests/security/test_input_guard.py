@@ -88,6 +88,28 @@ def test_nul_byte_in_idempotency_key_header_is_400_naming_the_header(api_client_
     assert response.json() == {"Idempotency-Key": [CHARACTER_MESSAGE]}
 
 
+def test_raw_multipart_body_with_no_content_type_to_auth_token_is_400_not_415(client, db):
+    """Seed 404 of `make fuzz`: schemathesis sent a raw multipart body with no boundary, so no
+    Content-Type, and DRF answered 415, a status API.md does not have."""
+    response = client.generic("POST", "/api/v1/auth/token/",
+                              "--f5ea\r\n{\U000d567a\u009a\u0094\u00f7+--f5ea--\r\n".encode(),
+                              content_type="")
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": [
+        "Send the body as JSON with the header Content-Type: application/json (this request's "
+        "Content-Type was missing)."]}
+
+
+def test_csv_body_to_the_contacts_endpoint_is_400_naming_the_content_type(api_client_for, waste):
+    api = api_client_for(Role.PARTNER)
+    response = api.generic("POST", "/api/v1/contacts/", b"channel,service\ntelephone,waste\n",
+                           content_type="text/csv")
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": [
+        "Send the body as JSON with the header Content-Type: application/json (this request's "
+        "Content-Type was text/csv)."]}
+
+
 def test_nul_byte_in_open311_post_is_400_in_georeport_errors(client, db):
     for suffix in ("json", "xml"):
         response = client.post(f"/open311/v2/requests.{suffix}",
