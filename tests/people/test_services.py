@@ -198,3 +198,26 @@ def test_the_reassign_page_lists_advocated_handoffs_and_says_what_moved(client):
             f"{successor} has been told.") in html.unescape(response.content.decode())
     handoff.refresh_from_db()
     assert handoff.advocate == successor
+
+
+@pytest.mark.django_db
+def test_each_count_is_the_officers_own_whatever_else_they_hold(django_assert_num_queries):
+    """One officer holding 2 open complaints (plus a responded one), 3 unresolved hand-offs (plus a
+    resolved one) and 2 Customer Advocate hand-offs, beside a colleague with one of each: every
+    count is exact (counted per officer, not over a join of the three), in one query."""
+    team = team_with_lead()
+    busy, other = officer_in(team, Role.COMPLAINTS_OFFICER), officer_in(team, Role.COMPLAINTS_OFFICER)
+    for _ in range(2):
+        walk(complaint(), ["allocate"], officer=busy)
+    walk(complaint(), ["allocate", "respond"], officer=busy)
+    walk(complaint(), ["allocate"], officer=other)
+    held = [handoff_services.handoff_accept(handoff=open_handoff(team=team), actor=busy) for _ in range(4)]
+    handoff_services.handoff_resolve(handoff=held[0], actor=busy, outcome="Done")
+    handoff_services.handoff_accept(handoff=open_handoff(team=team), actor=other)
+    for _ in range(2):
+        open_handoff(method=CA, team=team, adviser=busy)
+    open_handoff(method=CA, team=team, adviser=other)
+    with django_assert_num_queries(1):
+        rows = {row.officer: (row.complaints, row.handoffs, row.advocated) for row in officers_with_open_work()}
+    assert rows[busy] == (2, 3, 2)
+    assert rows[other] == (1, 1, 1)
