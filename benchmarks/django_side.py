@@ -497,14 +497,31 @@ def updates() -> list[Figure]:
     today = timezone.localdate()
     tomorrow = calendar().add_working_days(today, 1)
     with connection.cursor() as cursor:
-        # generate_data resolves most of the hand-offs it makes: reopen enough for UPDATES_OPEN.
+        # generate_data makes hand-offs only for the contacts whose enquiry type calls for one
+        # (about one contact in five): reopen resolved ones, then hand off contacts that have
+        # none, until UPDATES_OPEN are open whatever the volumes.
         short = UPDATES_OPEN - Handoff.objects.unresolved().count()
         if short > 0:
             cursor.execute("""
                 UPDATE handoffs_handoff SET status = 'open', resolved_at = NULL
                 WHERE id IN (SELECT id FROM handoffs_handoff WHERE status = 'resolved'
                              ORDER BY id DESC LIMIT %s)""", [short])
+        short = UPDATES_OPEN - Handoff.objects.unresolved().count()
+        if short > 0:
+            cursor.execute("""
+                INSERT INTO handoffs_handoff (contact_id, method, team_id, status, opened_at, due_date,
+                                              outcome)
+                SELECT c.id, 'fire_and_forget', COALESCE(et.team_id, fallback.id), 'open', c.received_at,
+                       %s, ''
+                FROM contacts_contact c
+                LEFT JOIN core_enquirytype et ON et.id = c.enquiry_type_id
+                CROSS JOIN (SELECT MIN(id) AS id FROM core_team) fallback
+                WHERE NOT EXISTS (SELECT 1 FROM handoffs_handoff h WHERE h.contact_id = c.id)
+                ORDER BY c.id DESC LIMIT %s""", [today, short])
     open_handoffs = Handoff.objects.unresolved().count()
+    if open_handoffs < UPDATES_OPEN:
+        raise RuntimeError(f"only {open_handoffs:,} open hand-offs: give --set contacts= at least "
+                           f"{UPDATES_OPEN:,}")
     with connection.cursor() as cursor:
         # The set-up: push every open hand-off's due date past the window, then bring
         # UPDATES_DUE of them (with a customer) into it and let their customers agree to email.
