@@ -77,6 +77,17 @@ class ComplaintsConfig(AppConfig):
         letter = ComplaintLetter.objects.select_related("complaint").filter(pk=message.object_id).first()
         return letter_pdf(letter) if letter is not None else None
 
+    def outbox_message_refused(self, message, reason):
+        """A complaint letter Notify would not post (core/outbox.py): the officer hears of it."""
+        if message.object_type != "complaints.complaintletter":
+            return
+        from complaints.models import ComplaintLetter
+        from complaints.services import complaint_letter_refused
+
+        letter = ComplaintLetter.objects.select_related("complaint", "sent_by").filter(pk=message.object_id).first()
+        if letter is not None:
+            complaint_letter_refused(letter=letter, reason=reason)
+
     def outbox_senders(self):
         """Letters by post (issue 18): printed into LETTER_PRINT_DIR when it is set."""
         from django.conf import settings

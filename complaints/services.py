@@ -655,6 +655,34 @@ def complaint_letter_send(*, complaint: Complaint, actor, kind: str, stage: str,
 
 
 @transaction.atomic
+def complaint_letter_refused(*, letter: ComplaintLetter, reason: str, at=None) -> OutboundMessage | None:
+    """GOV.UK Notify would not post a complaint letter (its receipt said validation-failed or
+    virus-scan-failed): the complaint's history says so, and the officer who sent it (or, if they
+    have left, the complaint's officer, else the complaints managers) is told once, with what to
+    do: correct the address or send the letter another way. The letter stays on the case, marked."""
+    complaint = letter.complaint
+    at = at or timezone.now()
+    _record(complaint, actor=None, action="letter_refused", at=_at(complaint, at),
+            note=f"{letter.get_kind_display()} letter not posted: {reason}",
+            data={"letter": letter.pk}, changes={"letter": letter.pk})
+    told = [user for user in (letter.sent_by, complaint.assigned_to) if user is not None and user.is_active]
+    recipients = told[:1] or triage_managers(complaint.process)
+    stored = None
+    for user in recipients:
+        stored = outbox_send(
+            dedupe_key=f"complaint-letter:{letter.pk}:refused:{user.pk}",
+            message=Message(
+                subject=f"Letter not posted: complaint {complaint.reference}",
+                body=f"The {letter.get_kind_display().lower()} letter for complaint {complaint.reference} "
+                     f"(sent {timezone.localtime(letter.sent_at):%d %B %Y}) was not posted. {reason} "
+                     "Check the complainant's address, then send the letter again or send it by email.",
+            ),
+            recipient_user=user, about=complaint,
+        ) or stored
+    return stored
+
+
+@transaction.atomic
 def letter_template_change(*, template: LetterTemplate, actor, subject: str, body: str) -> LetterTemplate:
     """An admin rewords a letter. The text must be a template that fills in (placeholders as
     `letter_fields` names them); letters already sent keep their words."""

@@ -269,6 +269,10 @@ class OutboundMessage(models.Model):
         PERMANENT_FAILURE = "permanent-failure", "Address or number not working"
         TEMPORARY_FAILURE = "temporary-failure", "Temporary failure, retried"
         TECHNICAL_FAILURE = "technical-failure", "Technical failure, retried"
+        # A precompiled letter (a PDF the product printed) Notify would not post as it is: the
+        # same document would be refused again, so it is not retried; staff are told.
+        VALIDATION_FAILED = "validation-failed", "Letter refused: failed Notify's checks"
+        VIRUS_SCAN_FAILED = "virus-scan-failed", "Letter refused: failed Notify's virus scan"
 
     dedupe_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField()

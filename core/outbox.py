@@ -102,6 +102,16 @@ def letter_document(message) -> bytes | None:
     return None
 
 
+def message_refused(message, reason: str) -> None:
+    """Tell the app that made a message that its provider refused it for good (a letter Notify
+    would not post), through each app's `outbox_message_refused(message, reason)` hook, so the
+    member of staff behind it hears of it (`reason` in their words)."""
+    for config in apps.get_app_configs():
+        hook = getattr(config, "outbox_message_refused", None)
+        if hook is not None:
+            hook(message, reason)
+
+
 def senders() -> dict[str, Sender]:
     """Every channel's sender: core's email, then what each app's `outbox_senders()` offers."""
     found: dict[str, Sender] = {"email": EmailSender()}

@@ -360,6 +360,82 @@ def test_a_complaint_letter_by_post_goes_to_notify_as_its_pdf(standin, settings)
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("status, says", [
+    ("validation-failed", "the address must sit in the address window"),
+    ("virus-scan-failed", "virus scan refused the letter's PDF"),
+])
+def test_a_complaint_letter_notify_refuses_is_not_retried_and_its_officer_is_told(standin, client, status,
+                                                                                   says):
+    """A precompiled letter Notify will not post (issue 19): the receipt is stored on the outbox
+    row, the letter is given up (the same PDF would be refused again), the officer who sent it gets
+    one message saying what to do, the case page marks the letter, and the complainant's address
+    is not marked as failing (the document was refused, not the address)."""
+    from complaints.models import ComplaintEvent
+    from complaints.services import complaint_letter_send
+    from core.roles import Role
+    from tests.complaints.factories import complaint, user_with, walk
+
+    officer = user_with(Role.COMPLAINTS_OFFICER, is_senior_officer=True, email="olive@council.example")
+    customer = _customer("letter", address_line_1="3 Grievance Row", postcode="OL6 9ZY")
+    standin.outcomes.append(status)
+    with time_machine.travel(MONDAY_NOON, tick=False):
+        case = walk(complaint(customer=customer), ["allocate"], officer=officer)
+        letter = complaint_letter_send(complaint=case, actor=officer, kind="acknowledgement", stage="1",
+                                       subject="We have your complaint", body="Printed words.",
+                                       channel="post")
+        assert outbox_drain().sent == 1
+        assert [a.json()["result"] for a in _receipts(client, standin)] == ["refused"]
+    message = OutboundMessage.objects.get(dedupe_key=f"complaint-letter:{letter.pk}")
+    assert message.delivery_status == status
+    assert message.failed_at == MONDAY_NOON
+    assert (message.sent_at, message.next_attempt_at) == (None, None)
+    assert says in message.send_error
+    told = OutboundMessage.objects.get(recipient_user=officer, subject__startswith="Letter not posted")
+    assert told.subject == f"Letter not posted: complaint {case.reference}"
+    assert told.to_email == "olive@council.example"
+    assert says in told.body and "send it by email" in told.body
+    event = ComplaintEvent.objects.get(complaint=case, action="letter_refused")
+    assert event.data == {"letter": letter.pk}
+    customer.refresh_from_db()
+    assert customer.address_failed_at is None
+    # Not retried, however long the drain keeps running; a repeated receipt changes nothing.
+    with time_machine.travel(MONDAY_NOON + timedelta(days=3), tick=False):
+        assert OutboundMessage.objects.filter(pk=message.pk, next_attempt_at__isnull=False).count() == 0
+        outbox_drain()
+    assert [n for n in standin.sent() if n["type"] == "letter"] == standin.sent()[:1]
+    again = client.post("/notify/receipts/", standin.receipt(standin.sent()[0]),
+                        content_type="application/json",
+                        headers={"Authorization": f"Bearer {CALLBACK_TOKEN}"})
+    assert again.json()["result"] == "ignored"
+    assert OutboundMessage.objects.filter(subject__startswith="Letter not posted").count() == 1
+    # The officer sees it on the case and on the letter.
+    client.force_login(officer)
+    page = client.get(f"/complaints/{case.pk}/").content.decode()
+    assert "Not posted: refused by GOV.UK Notify" in page
+    shown = client.get(f"/complaints/{case.pk}/letters/{letter.pk}/").content.decode()
+    assert "The complainant has not had this letter." in shown
+
+
+@pytest.mark.django_db
+def test_a_posted_complaint_letter_shows_as_sent_then_delivered(standin, client):
+    from complaints.services import complaint_letter_send
+    from core.roles import Role
+    from tests.complaints.factories import complaint, user_with, walk
+
+    officer = user_with(Role.COMPLAINTS_OFFICER, is_senior_officer=True)
+    standin.outcomes.append("delivered")
+    with time_machine.travel(MONDAY_NOON, tick=False):
+        case = walk(complaint(customer=_customer("letter")), ["allocate"], officer=officer)
+        complaint_letter_send(complaint=case, actor=officer, kind="acknowledgement", stage="1",
+                              subject="We have your complaint", body="Printed words.", channel="post")
+        client.force_login(officer)
+        assert "govuk-tag--blue\">Sent</strong>" in client.get(f"/complaints/{case.pk}/").content.decode()
+        outbox_drain()
+        assert [a.json()["result"] for a in _receipts(client, standin)] == ["recorded"]
+        assert "govuk-tag--green\">Delivered</strong>" in client.get(f"/complaints/{case.pk}/").content.decode()
+
+
+@pytest.mark.django_db
 def test_the_standin_refuses_a_precompiled_letter_that_is_not_a_pdf(standin):
     from notifications_python_client.errors import HTTPError
     from notifications_python_client.notifications import NotificationsAPIClient
