@@ -84,7 +84,8 @@ class ComplaintsConfig(AppConfig):
         from complaints.models import ComplaintLetter
         from complaints.services import complaint_letter_refused
 
-        letter = ComplaintLetter.objects.select_related("complaint", "sent_by").filter(pk=message.object_id).first()
+        letter = (ComplaintLetter.objects.select_related("complaint", "sent_by")
+                  .filter(pk=message.object_id).first())
         if letter is not None:
             complaint_letter_refused(letter=letter, reason=reason)
 

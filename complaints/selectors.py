@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import CharField, Case, Exists, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.template import engines

@@ -432,7 +432,8 @@ def test_a_posted_complaint_letter_shows_as_sent_then_delivered(standin, client)
         assert "govuk-tag--blue\">Sent</strong>" in client.get(f"/complaints/{case.pk}/").content.decode()
         outbox_drain()
         assert [a.json()["result"] for a in _receipts(client, standin)] == ["recorded"]
-        assert "govuk-tag--green\">Delivered</strong>" in client.get(f"/complaints/{case.pk}/").content.decode()
+        page = client.get(f"/complaints/{case.pk}/").content.decode()
+        assert "govuk-tag--green\">Delivered</strong>" in page
 
 
 @pytest.mark.django_db

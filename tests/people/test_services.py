@@ -218,6 +218,7 @@ def test_each_count_is_the_officers_own_whatever_else_they_hold(django_assert_nu
         open_handoff(method=CA, team=team, adviser=busy)
     open_handoff(method=CA, team=team, adviser=other)
     with django_assert_num_queries(1):
-        rows = {row.officer: (row.complaints, row.handoffs, row.advocated) for row in officers_with_open_work()}
+        rows = {row.officer: (row.complaints, row.handoffs, row.advocated)
+                for row in officers_with_open_work()}
     assert rows[busy] == (2, 3, 2)
     assert rows[other] == (1, 1, 1)
