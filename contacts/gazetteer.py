@@ -259,3 +259,13 @@ def nearest_address(latitude, longitude,
 
     best = min(candidates, key=lambda address: (metres(address), address.uprn), default=None)
     return best if best is not None and metres(best) <= within_metres else None
+
+
+def report_uprn(uprn: str = "", latitude=None, longitude=None) -> str:
+    """The property a report is about, the one rule for every door that takes reports (Open311,
+    self service; issue 20, item 4): the UPRN the reporter gave or chose, else the gazetteer's
+    property nearest the point they reported (within NEAREST_WITHIN_METRES), else none."""
+    if uprn or latitude is None or longitude is None:
+        return uprn or ""
+    nearest = nearest_address(latitude, longitude)
+    return nearest.uprn if nearest else ""

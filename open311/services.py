@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from contacts.gazetteer import nearest_address
+from contacts.gazetteer import report_uprn
 from contacts.models import Contact
 from contacts.services import contact_log_once, request_fingerprint
 from core.models import ChannelCode
@@ -60,15 +60,6 @@ def _summary(request: ServiceRequestInput) -> str:
     return text
 
 
-def _uprn(request: ServiceRequestInput) -> str:
-    """The property the request is about: the UPRN sent, else the gazetteer's nearest to the
-    point sent (within contacts.gazetteer.NEAREST_WITHIN_METRES), else none (issue 20, item 4)."""
-    if request.address_id or request.lat is None:
-        return request.address_id
-    nearest = nearest_address(request.lat, request.long)
-    return nearest.uprn if nearest else ""
-
-
 def _record(partner, request: ServiceRequestInput, request_hash: str) -> Contact:
     enquiry_type = request.service.enquiry_type
     contact = contact_log(
@@ -78,7 +69,9 @@ def _record(partner, request: ServiceRequestInput, request_hash: str) -> Contact
     ).contact
     open311_request = Open311Request.objects.create(
         contact=contact, service=request.service, partner=partner, lat=request.lat,
-        long=request.long, address_string=request.address_string, address_id=_uprn(request),
+        long=request.long, address_string=request.address_string,
+        # The UPRN sent, else the nearest to the point sent: the rule every reporting door uses.
+        address_id=report_uprn(request.address_id, request.lat, request.long),
         description=request.description, media_url=request.media_url, email=request.email,
         first_name=request.first_name, last_name=request.last_name, phone=request.phone,
         device_id=request.device_id, account_id=request.account_id, attributes=request.attributes,

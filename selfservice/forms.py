@@ -6,9 +6,8 @@ from django.core.exceptions import ValidationError
 from contacts import normalise, photos
 from core.govuk_forms import GovukForm
 from intake.rules import SUMMARY_MAX_LENGTH
-from selfservice import selectors
+from selfservice import selectors, services
 from selfservice.models import Kind
-from selfservice.services import contact_details_check
 
 HONEYPOT_FIELD = "website"
 
@@ -86,10 +85,68 @@ class DetailsForm(QuestionForm):
 
 
 class LocationForm(QuestionForm):
+    """Where the problem is (issue 20, item 4): the address found by postcode ("Find address",
+    then select it from the list), or words for a place with no address, or both. Works without
+    JavaScript: "Find address" sends the form and the page comes back with the list (`finding`).
+    The rules are `services.place_addresses` and `services.report_place_check`, shown here."""
+
+    lookup_postcode = forms.CharField(required=False, max_length=10, label="Postcode",
+                                      help_text="For example, OL6 6AB.")
+    address = forms.ChoiceField(required=False, label="Select the address",
+                                error_messages={"invalid_choice": services.PLACE_UNKNOWN_ADDRESS})
     location = forms.CharField(
-        max_length=300,
-        error_messages={"required": "Tell us where it is.",
-                        "max_length": "Use %(limit_value)d characters or fewer."})
+        required=False, max_length=services.LOCATION_MAX_LENGTH, label="Or describe where it is",
+        help_text="For somewhere with no address, like a park or a stretch of road. For example, "
+                  "the path by the canal bridge on Oak Road.",
+        error_messages={"max_length": "Where the problem is must be %(limit_value)d characters or less."})
+    # A point, when the resident's browser gives one ("Use my location").
+    latitude = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    longitude = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    error_names = {"lookup_postcode": "a postcode", "latitude": "your location",
+                   "longitude": "your location"}
+
+    @staticmethod
+    def is_finding(data) -> bool:
+        """"Find address", or Continue (Enter in the postcode box) with only a postcode before any
+        list was shown: look the postcode up rather than go on."""
+        if data is None:
+            return False
+        if "find_address" in data:
+            return True
+        return ("address" not in data and bool((data.get("lookup_postcode") or "").strip())
+                and not (data.get("location") or "").strip() and not (data.get("latitude") or "").strip())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.finding = self.is_finding(self.data if self.is_bound else None)
+        postcode = (self.data if self.is_bound else self.initial or {}).get("lookup_postcode") or ""
+        try:
+            self.addresses = services.place_addresses(postcode) if postcode.strip() else []
+        except ValidationError:
+            self.addresses = []
+        count = len(self.addresses)
+        self.fields["address"].choices = [("", f"{count} address{'es' if count != 1 else ''} found")] + [
+            (address.uprn, str(address)) for address in self.addresses]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.finding:
+            # A new postcode looked up: the address chosen from the last list is not asked for.
+            self._errors.pop("address", None)
+        if self.errors:
+            return cleaned
+        try:
+            if self.finding:
+                services.place_addresses(cleaned.get("lookup_postcode", ""))
+            else:
+                cleaned["place"] = services.report_place_check(
+                    location=cleaned.get("location", ""), uprn=cleaned.get("address", ""),
+                    latitude=cleaned.get("latitude") or None, longitude=cleaned.get("longitude") or None,
+                    lookup_postcode=cleaned.get("lookup_postcode", ""))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned
 
 
 class NameForm(QuestionForm):
@@ -120,7 +177,7 @@ class ContactDetailsForm(QuestionForm):
         if self.errors:
             return cleaned
         try:
-            details = contact_details_check(**{name: cleaned.get(name, "") for name in (
+            details = services.contact_details_check(**{name: cleaned.get(name, "") for name in (
                 "email", "phone", "address_line_1", "town", "postcode")})
         except ValidationError as error:
             for field, messages in error.message_dict.items():

@@ -56,7 +56,15 @@ class SelfServiceSubmission(models.Model):
     email = models.EmailField(blank=True, help_text="Stored normalised (lower case) for the progress check.")
     phone = models.CharField(max_length=20, blank=True)
     postcode = models.CharField(max_length=8, blank=True)
+    # Where the problem is (issue 20, item 4): the resident's words, and the property's UPRN when
+    # they chose its address by postcode or reported a point near one (contacts.gazetteer.report_uprn;
+    # Open311 keeps its UPRN the same way, on its own request row). A park has words and no UPRN.
     location = models.CharField(max_length=300, blank=True)
+    address = models.CharField(max_length=300, blank=True,
+                               help_text="The gazetteer's address the resident chose, as one line.")
+    uprn = models.CharField(max_length=12, blank=True, help_text="UPRN of the property reported.")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -1,6 +1,6 @@
 """What self service holds about people (issue 17; hooks in core/personal_data.py): the email a
 resident gave for the progress check (or their phone number or postcode) and where the problem
-was. Kept as long as its contact."""
+was (words, the address chosen and its UPRN, point). Kept as long as its contact."""
 
 from django.db.models import Q
 
@@ -20,6 +20,7 @@ def personal_data() -> list[RecordType]:
             PersonalField("email", Erase.HASH, copy_of="email"),
             PersonalField("phone", copy_of="phone"),
             PersonalField("postcode", copy_of="postcode"),
-            PersonalField("location"),
+            PersonalField("location"), PersonalField("address"), PersonalField("uprn"),
+            PersonalField("latitude"), PersonalField("longitude"),
         ),
     )]

@@ -5,17 +5,20 @@ number."""
 
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from complaints.models import Process
-from contacts.models import Contact, Customer
+from contacts import gazetteer, normalise
+from contacts.models import Contact, Customer, GazetteerAddress
 from contacts.photos import StoredPhoto, contact_photos_attach
 from contacts.services import customer_create, customer_details_clean
 from core.models import ChannelCode, Service, Site
 from core.services import Message, audit_record, outbox_send
+from intake.rules import SUMMARY_MAX_LENGTH
 from intake.services import ComplaintAsked, contact_log
 from selfservice.models import Kind, SelfServiceOffer, SelfServiceSubmission
 
@@ -93,6 +96,99 @@ def contact_details_check(*, email: str = "", phone: str = "", address_line_1: s
     return ContactDetails(**cleaned)
 
 
+# Where the problem is (issue 20, item 4): an address found by postcode, or words for a place
+# with no address, in GOV.UK's wording.
+PLACE_MISSING = "Enter a postcode to find the address, or describe where the problem is."
+PLACE_NOT_SELECTED = "Select the address, or describe where the problem is."
+PLACE_UNKNOWN_ADDRESS = "Select the address from the list."
+PLACE_POINT_INVALID = ("We could not use your location. Find the address by postcode, or describe "
+                       "where the problem is.")
+LOCATION_MAX_LENGTH = 300
+
+
+def place_no_addresses(postcode: str) -> str:
+    return (f"We cannot find any addresses at {postcode}. Check the postcode, or describe where "
+            "the problem is.")
+
+
+def place_addresses(postcode: str) -> list[GazetteerAddress]:
+    """The addresses a resident may choose from at a postcode: the gazetteer's
+    (`contacts.gazetteer.addresses_at_postcode`). ValidationError on `lookup_postcode` for no
+    postcode, one that is not a postcode, or one with no addresses."""
+    postcode = (postcode or "").strip()
+    if not postcode:
+        raise ValidationError({"lookup_postcode": POSTCODE_MISSING})
+    if not normalise.is_postcode(postcode):
+        raise ValidationError({"lookup_postcode": POSTCODE_INVALID})
+    addresses = gazetteer.addresses_at_postcode(postcode)
+    if not addresses:
+        raise ValidationError({"lookup_postcode": place_no_addresses(normalise.postcode(postcode))})
+    return addresses
+
+
+@dataclass(frozen=True)
+class ReportPlace:
+    """Where a reported problem is: the resident's words, the property (UPRN and its address)
+    when they chose one, and the point when their report carries one."""
+
+    location: str = ""
+    uprn: str = ""
+    address: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.location or self.uprn or self.latitude is not None)
+
+
+def _coordinate(value, limit: int) -> Decimal:
+    number = Decimal(str(value).strip())
+    if not number.is_finite() or abs(number) > limit:
+        raise InvalidOperation
+    return number.quantize(Decimal("0.000001"))
+
+
+def report_place_check(*, location: str = "", uprn: str = "", latitude=None, longitude=None,
+                       lookup_postcode: str = "", required: bool = True) -> ReportPlace:
+    """Where a resident says the problem is (issue 20, item 4): an address of the council's
+    gazetteer, chosen by postcode (its UPRN must be the gazetteer's, at `lookup_postcode` when
+    one is given), or words for a place with
+    no address (a park, a stretch of road), which carry no UPRN, or both; a point (latitude and
+    longitude, WGS84) may come with either. With `required`, at least one of them (a postcode
+    alone is not a place: its address must be selected). The UPRN of a
+    report given only a point is found when it is sent (`submission_create`, through
+    `contacts.gazetteer.report_uprn`, Open311's rule). ValidationError {field: message}."""
+    location = " ".join((location or "").split())
+    uprn = (uprn or "").strip()
+    errors, address = {}, None
+    if len(location) > LOCATION_MAX_LENGTH:
+        errors["location"] = f"Where the problem is must be {LOCATION_MAX_LENGTH} characters or less."
+    if uprn:
+        # The address must be one of those listed for the postcode looked up: a UPRN sent with
+        # another postcode (or made up) is not the one the resident saw.
+        address = gazetteer.address_by_uprn(uprn)
+        postcode = (lookup_postcode or "").strip()
+        if address is None or (postcode and (not normalise.is_postcode(postcode)
+                                             or address.postcode != normalise.postcode(postcode))):
+            address = None
+            errors["address"] = PLACE_UNKNOWN_ADDRESS
+    point = (None, None)
+    if latitude not in (None, "") or longitude not in (None, ""):
+        try:
+            point = (_coordinate(latitude, 90), _coordinate(longitude, 180))
+        except (InvalidOperation, ValueError, TypeError):
+            errors["location"] = PLACE_POINT_INVALID
+    if not errors and required and not (location or uprn or point[0] is not None):
+        if (lookup_postcode or "").strip():
+            errors["address"] = PLACE_NOT_SELECTED
+        else:
+            errors["lookup_postcode"] = PLACE_MISSING
+    if errors:
+        raise ValidationError(errors)
+    return ReportPlace(location=location, uprn=address.uprn if address else "",
+                       address=str(address) if address else "", latitude=point[0], longitude=point[1])
+
+
 @dataclass(frozen=True)
 class Answers:
     """A resident's answers, as the wizard's forms cleaned them."""
@@ -109,11 +205,22 @@ class Answers:
     offer: SelfServiceOffer | None = None
     service: Service | None = None  # a complaint's service
     location: str = ""
+    uprn: str = ""  # the address the resident chose for where the problem is
+    address: str = ""  # that address as one line, to show them (the service reads its own)
+    latitude: Decimal | None = None  # the point their report carries, if any
+    longitude: Decimal | None = None
     photos: tuple[StoredPhoto, ...] = ()
 
     @property
     def kind_label(self) -> str:
         return Kind(self.kind).label
+
+    @property
+    def where(self) -> str:
+        """Where the problem is, as the resident is shown it: the address chosen and its UPRN,
+        their words."""
+        uprn = f"Property reference (UPRN): {self.uprn}" if self.uprn else ""
+        return "\n".join(part for part in (self.address, uprn, self.location) if part)
 
     @property
     def contact_details(self) -> ContactDetails:
@@ -138,10 +245,18 @@ def _customer(answers: Answers, details: ContactDetails) -> Customer:
                            postcode=details.postcode, preferred_channel=ChannelCode.WEB)
 
 
-def _summary(answers: Answers) -> str:
-    if answers.location:
-        return f"{answers.description}\n\nWhere: {answers.location}"
-    return answers.description
+def _summary(answers: Answers, place: ReportPlace, uprn: str) -> str:
+    """The description and, for the receiving team, where: the address chosen with its UPRN,
+    then the resident's words; a UPRN found from a point is named as such."""
+    where = []
+    if place.address:
+        where.append(f"{place.address} (UPRN {uprn})")
+    elif uprn:
+        where.append(f"Nearest property: UPRN {uprn}")
+    if place.location:
+        where.append(place.location)
+    text = f"{answers.description}\n\nWhere: {chr(10).join(where)}" if where else answers.description
+    return text if len(text) <= SUMMARY_MAX_LENGTH else text[: SUMMARY_MAX_LENGTH - 1] + "…"
 
 
 @transaction.atomic
@@ -152,10 +267,18 @@ def submission_create(*, answers: Answers, ip_address: str | None = None) -> Sel
     (officers switch it to statutory if it is) on the same contact, counted once; the photos it
     came with; the submission with its unique reference, the audit row and, when the resident
     gave an email address, the email receipt (without one, the reference is only on screen).
-    ValidationError when the resident gave no way to reply (`contact_details_check`)."""
+    Where the problem is goes on the submission with the UPRN of the address the resident chose,
+    else of the property nearest the point their report carries (`contacts.gazetteer.report_uprn`,
+    the rule Open311 uses), else none (`report_place_check`).
+    ValidationError when the resident gave no way to reply (`contact_details_check`) or a place
+    that is not the gazetteer's."""
     details = contact_details_check(email=answers.email, phone=answers.phone,
                                     address_line_1=answers.address_line_1, town=answers.town,
                                     postcode=answers.postcode)
+    place = report_place_check(location=answers.location, uprn=answers.uprn,
+                               latitude=answers.latitude, longitude=answers.longitude,
+                               required=False)
+    uprn = gazetteer.report_uprn(place.uprn, place.latitude, place.longitude)
     customer = _customer(answers, details)
     site = Site.objects.filter(kind=Site.Kind.ONLINE, is_active=True).order_by("pk").first()
     complaint = None
@@ -166,7 +289,7 @@ def submission_create(*, answers: Answers, ip_address: str | None = None) -> Sel
         service, enquiry_type = answers.offer.enquiry_type.service, answers.offer.enquiry_type
     taken = contact_log(actor=None, channel=ChannelCode.WEB, source=Contact.Source.SELF_SERVICE,
                         service=service, enquiry_type=enquiry_type, customer=customer,
-                        summary=_summary(answers), site=site, complaint=complaint)
+                        summary=_summary(answers, place, uprn), site=site, complaint=complaint)
     contact, complaint = taken.contact, taken.complaint
     if answers.photos:
         contact_photos_attach(contact=contact, photos=list(answers.photos))
@@ -178,7 +301,9 @@ def submission_create(*, answers: Answers, ip_address: str | None = None) -> Sel
                     reference=_new_reference(), kind=answers.kind, offer=answers.offer,
                     contact=contact, complaint=complaint, email=details.email,
                     phone=details.phone, postcode=details.postcode,
-                    location=answers.location, created_at=contact.received_at)
+                    location=place.location, address=place.address, uprn=uprn,
+                    latitude=place.latitude, longitude=place.longitude,
+                    created_at=contact.received_at)
             break
         except IntegrityError:
             continue

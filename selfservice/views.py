@@ -15,7 +15,7 @@ from contacts import photos
 from core import personal_data
 from selfservice import forms, selectors, throttle
 from selfservice.models import Kind
-from selfservice.services import Answers, submission_create
+from selfservice.services import Answers, ReportPlace, submission_create
 
 SESSION_ANSWERS = "selfservice_answers"
 SESSION_DONE = "selfservice_reference"
@@ -43,7 +43,8 @@ STEPS = {
                                         Kind.COMPLAINT: "What is your complaint about?"},
                     "Do not include bank details or medical information."),
     "location": Step(forms.LocationForm, {"": "Where is the problem?"},
-                     "For example, outside 12 Oak Street, Ashton-under-Lyne, or a nearby landmark."),
+                     "If it is at or outside a building, find its address by postcode. If it is "
+                     "somewhere without an address, describe where it is."),
     "name": Step(forms.NameForm, {"": "What is your name?"}),
     "photos": Step(forms.PhotosForm, {"": "Add photos of the problem (optional)"},
                    f"You can add up to {photos.PHOTO_MAX_COUNT} photos. Each must be a JPG, PNG or "
@@ -174,7 +175,8 @@ def question(request, step: str):
             removed = _photo_removed(request, answers)
             if removed:
                 return removed
-        if form.is_valid():
+        # "Find address" on the location page shows the addresses at the postcode: nothing kept.
+        if form.is_valid() and not getattr(form, "finding", False):
             if step == "what" and answers.get("what") != form.answer():
                 answers = {}  # another kind of enquiry: the other questions change
             if step == "photos":
@@ -187,7 +189,7 @@ def question(request, step: str):
             if changing and step != "what" or not following:
                 return redirect("selfservice:check")
             return redirect("selfservice:question", step=following[0])
-        status = 400
+        status = 400 if form.errors else 200
     else:
         form = _form(step, answers, initial=answers.get(step))
         status = 200
@@ -212,12 +214,14 @@ def _cleaned(answers: dict) -> Answers:
         values.update({k: v for k, v in form.cleaned_data.items() if k != forms.HONEYPOT_FIELD})
     stored = [photos.StoredPhoto(**{k: v for k, v in photo.items() if k != "label"})
               for photo in _stored_photos(answers)] if "photos" in _flow(answers) else []
+    place = values.get("place") or ReportPlace()
     return Answers(kind=values["kind"], first_name=values["first_name"],
                    last_name=values["last_name"], description=values["description"],
                    email=values.get("email", ""), phone=values.get("phone", ""),
                    address_line_1=values.get("address_line_1", ""), town=values.get("town", ""),
                    postcode=values.get("postcode", ""), offer=values.get("offer"),
-                   service=values.get("service"), location=values.get("location", ""),
+                   service=values.get("service"), location=place.location, uprn=place.uprn,
+                   address=place.address, latitude=place.latitude, longitude=place.longitude,
                    photos=tuple(stored))
 
 

@@ -114,7 +114,8 @@ def build_world(name: str) -> World:
     reported = closed_contact()
     SelfServiceSubmission.objects.create(
         reference=f"SS{next(_counter)}", kind=Kind.PROBLEM, contact=reported,
-        email=customer.email, phone="07700900982", postcode="OL6 6AB", created_at=timezone.now())
+        email=customer.email, phone="07700900982", postcode="OL6 6AB", latitude=53.48, longitude=-2.08,
+        created_at=timezone.now())
     # A photo sent with the report (issue 20).
     photos.contact_photos_attach(contact=reported, photos=[photos.photo_store(photos.photo_clean(png()))])
     survey_contact = closed_contact()

@@ -126,7 +126,7 @@ def test_same_email_different_surname_is_a_new_customer(client, catalogue, mailo
     ("which", {"offer": "999"}, "Select one of the options."),
     ("details", {"description": "  "}, "Tell us what it is about."),
     ("details", {"description": "x" * 1651}, "Use 1650 characters or fewer."),
-    ("location", {"location": ""}, "Tell us where it is."),
+    ("location", {"location": ""}, "Enter a postcode to find the address, or describe where the problem is."),
     ("name", {"first_name": "Ada"}, "Enter your last name."),
     ("email", {"email": "ada at example"}, "Enter an email address in the correct format"),
 ])
