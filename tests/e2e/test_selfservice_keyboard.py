@@ -63,7 +63,7 @@ def test_resident_reports_a_problem_and_checks_progress_with_the_keyboard_alone(
     tab_until(page, "el.tagName === 'TEXTAREA'")
     page.keyboard.type("The grey bin was not emptied on Tuesday.")
     continue_by_keyboard(page)
-    tab_until(page, "el.tagName === 'INPUT' && el.type === 'text' && el.name !== 'website'")
+    tab_until(page, "el.name === 'location'")  # a place described, not found by postcode
     page.keyboard.type("12 Oak Street, Ashton-under-Lyne, OL6 6AB")
     submit(page)  # a text field submits its form
     expect(page.get_by_role("heading", level=1)).to_have_text("Add photos of the problem (optional)")

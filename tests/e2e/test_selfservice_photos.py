@@ -47,7 +47,7 @@ def test_resident_reports_a_problem_with_a_photo_and_the_team_sees_it(
     continue_(page)
     page.get_by_label("Tell us about the problem").fill("The grey bin was left in the road.")
     continue_(page)
-    page.get_by_label("Where is the problem?").fill("12 Oak Street, Ashton-under-Lyne")
+    page.get_by_label("Or describe where it is").fill("12 Oak Street, Ashton-under-Lyne")
     continue_(page)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Add photos of the problem (optional)")
@@ -138,7 +138,7 @@ def test_the_photos_page_works_with_the_keyboard_alone(page, offers, check_publi
     continue_(page)
     page.get_by_label("Tell us about the problem").fill("Bin not emptied.")
     continue_(page)
-    page.get_by_label("Where is the problem?").fill("12 Oak Street")
+    page.get_by_label("Or describe where it is").fill("12 Oak Street")
     continue_(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Add photos of the problem (optional)")
 
