@@ -4,8 +4,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, When
-from django.db.models.functions import Cast
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.http import Http404
 from django.template import engines
 from django.utils import timezone
@@ -470,30 +469,17 @@ def letter_letterhead() -> dict:
     }
 
 
-def complaint_letters(complaint: Complaint) -> QuerySet[ComplaintLetter]:
-    """The letters sent, each with what became of it in the outbox: `delivery` is the provider's
-    receipt (delivered, or a letter Notify refused), `not_sent` when the outbox gave up on it."""
+def complaint_letters(complaint: Complaint) -> list[tuple[ComplaintLetter, tuple[str, str]]]:
+    """The letters sent, each with what became of it in the outbox (`core.messages.message_state`:
+    sent, delivered, or a letter GOV.UK Notify refused), in two queries."""
+    from core.messages import message_state
     from core.models import OutboundMessage
 
-    outbox = OutboundMessage.objects.filter(object_type="complaints.complaintletter",
-                                            object_id=Cast(OuterRef("pk"), CharField()))
-    return (complaint.letters.select_related("sent_by")
-            .annotate(delivery=Subquery(outbox.values("delivery_status")[:1]),
-                      not_sent=Exists(outbox.filter(failed_at__isnull=False)))
-            .order_by("sent_at", "pk"))
-
-
-def letter_delivery(letter: ComplaintLetter) -> tuple[str, str]:
-    """A letter's state for the officer, with its GOV.UK tag colour (`complaint_letters` rows)."""
-    if letter.delivery in ("validation-failed", "virus-scan-failed"):
-        return "Not posted: refused by GOV.UK Notify", "red"
-    if letter.delivery == "permanent-failure":
-        return "Not delivered", "red"
-    if letter.not_sent:
-        return "Not sent", "red"
-    if letter.delivery == "delivered":
-        return "Delivered", "green"
-    return "Sent", "blue"
+    letters = list(complaint.letters.select_related("sent_by").order_by("sent_at", "pk"))
+    outbox = {message.object_id: message for message in OutboundMessage.objects.filter(
+        object_type="complaints.complaintletter", object_id__in=[str(letter.pk) for letter in letters])}
+    return [(letter, message_state(outbox[str(letter.pk)]) if str(letter.pk) in outbox else ("Sent", "blue"))
+            for letter in letters]
 
 
 # --- Remedies, the Ombudsman's recommendations, learning actions, the review panel (issue 18) ----

@@ -174,8 +174,7 @@ def detail(request, complaint_id, action_forms=None, conflict="", learning_form=
         "complaint": complaint, "clock": selectors.complaint_clock(complaint), "stages": stages,
         "awaits_acknowledgement": selectors.complaint_awaits_acknowledgement(complaint, current),
         "events": selectors.complaint_events(complaint), "action_panels": action_panels,
-        "conflict": conflict, "letters": letters, "sent_letters": [(sent, selectors.letter_delivery(sent))
-                         for sent in selectors.complaint_letters(complaint)],
+        "conflict": conflict, "letters": letters, "sent_letters": selectors.complaint_letters(complaint),
         **_remedies_and_learning(request, complaint, stages, learning_form),
     }, status=409 if conflict else (400 if action_forms or learning_form else 200))
 
@@ -281,10 +280,13 @@ def letter(request, complaint_id, kind, stage):
 def letter_sent(request, complaint_id, letter_id):
     """A letter as it was sent, as a document: print it, or download its PDF."""
     complaint = selectors.complaint_for_user(request.user, complaint_id)
-    sent = get_object_or_404(selectors.complaint_letters(complaint), pk=letter_id)
+    sent, delivery = next(((letter, delivery) for letter, delivery in selectors.complaint_letters(complaint)
+                           if letter.pk == letter_id), (None, None))
+    if sent is None:
+        raise Http404("No such letter on this complaint.")
     return render(request, "complaints/letter_sent.html", {
         "complaint": complaint, "letter": sent, "letterhead": selectors.letter_letterhead(),
-        "delivery": selectors.letter_delivery(sent),
+        "delivery": delivery,
         "paragraphs": [part.strip() for part in sent.body.split("\n\n") if part.strip()],
         "address_lines": sent.recipient_address.splitlines(),
     })

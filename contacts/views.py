@@ -31,6 +31,7 @@ from contacts import normalise, privacy, selectors, services
 from contacts.forms import AddressLookupForm, CustomerForm, RectificationForm, SearchForm
 from contacts.models import Contact, Customer, CustomerMerge, MessageChannel, PersonalDataRequest
 from core.api_errors import StateConflict
+from core.messages import message_state
 from core.navigation import contact_entries, customer_actions, timeline_for, timeline_notes
 from core.roles import Role, has_role
 from core.worklists import list_page
@@ -241,7 +242,7 @@ def customer_detail(request, customer_id: int):
         "can_edit": selectors.can_edit_customers(request.user),
         "can_export": selectors.can_export_personal_data(request.user),
         "can_record_requests": has_role(request.user, Role.ADMIN),
-        "customer_messages": [(message, _message_status(message))
+        "customer_messages": [(message, message_state(message))
                               for message in selectors.customer_messages(customer)[:MESSAGES_SHOWN]],
         "update_channel": _label(MessageChannel, services.customer_message_channel(customer)),
     })
@@ -253,22 +254,6 @@ MESSAGES_SHOWN = 20
 def _label(choices, value) -> str:
     return choices(value).label if value else ""
 
-
-def _message_status(message) -> tuple[str, str]:
-    """A message's state in the adviser's words, with its GOV.UK tag colour."""
-    if message.delivery_status == "permanent-failure":
-        return "Not delivered: address or number not working", "red"
-    if message.failed_at:
-        return "Not sent", "red"
-    if message.delivery_status == "delivered":
-        return "Delivered", "green"
-    if message.sent_at:
-        return "Sent", "blue"
-    if message.next_attempt_at is None:
-        return "Not sent: no address", "grey"
-    if message.next_attempt_at > timezone.now():
-        return f"Waiting until {timezone.localtime(message.next_attempt_at):%-d %B %H:%M}", "yellow"
-    return "Sending", "yellow"
 
 def _merge_rows(survivor: Customer, other: Customer) -> list[dict]:
     rows = []

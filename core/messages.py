@@ -11,10 +11,32 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 
 from core.models import MESSAGE_FIELDS, Language, MessageTemplate, OutboundMessage
 
 _PLACEHOLDER = re.compile(r"\(\(\s*([A-Za-z0-9_ ]+?)\s*\)\)")
+
+
+def message_state(message: OutboundMessage) -> tuple[str, str]:
+    """What became of an outbox message, in staff's words, with its GOV.UK tag colour: the one
+    wording of the customer's 360 page and the complaint's letters."""
+    if message.delivery_status in (OutboundMessage.DeliveryStatus.VALIDATION_FAILED,
+                                   OutboundMessage.DeliveryStatus.VIRUS_SCAN_FAILED):
+        return "Not posted: letter refused by GOV.UK Notify", "red"
+    if message.delivery_status == OutboundMessage.DeliveryStatus.PERMANENT_FAILURE:
+        return "Not delivered: address or number not working", "red"
+    if message.failed_at:
+        return "Not sent", "red"
+    if message.delivery_status == OutboundMessage.DeliveryStatus.DELIVERED:
+        return "Delivered", "green"
+    if message.sent_at:
+        return "Sent", "blue"
+    if message.next_attempt_at is None:
+        return "Not sent: no address", "grey"
+    if message.next_attempt_at > timezone.now():
+        return f"Waiting until {timezone.localtime(message.next_attempt_at):%-d %B %H:%M}", "yellow"
+    return "Sending", "yellow"
 
 
 def placeholders(text: str) -> list[str]:

@@ -3,6 +3,7 @@ official client against the local stand-in (notify/standin.py): nothing inside t
 mocked. Sends happen only in the drain (`outbox_drain`, what the Celery task runs)."""
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -411,29 +412,35 @@ def test_a_complaint_letter_notify_refuses_is_not_retried_and_its_officer_is_tol
     # The officer sees it on the case and on the letter.
     client.force_login(officer)
     page = client.get(f"/complaints/{case.pk}/").content.decode()
-    assert "Not posted: refused by GOV.UK Notify" in page
+    assert "Not posted: letter refused by GOV.UK Notify" in page
     shown = client.get(f"/complaints/{case.pk}/letters/{letter.pk}/").content.decode()
     assert "The complainant has not had this letter." in shown
 
 
 @pytest.mark.django_db
-def test_a_posted_complaint_letter_shows_as_sent_then_delivered(standin, client):
+def test_a_posted_complaint_letter_shows_as_sending_sent_then_delivered(standin, client):
     from complaints.services import complaint_letter_send
     from core.roles import Role
     from tests.complaints.factories import complaint, user_with, walk
 
     officer = user_with(Role.COMPLAINTS_OFFICER, is_senior_officer=True)
     standin.outcomes.append("delivered")
+    client.force_login(officer)
+
+    def status() -> str:
+        page = client.get(f"/complaints/{case.pk}/").content.decode()
+        letters = page.split("Letters sent")[1]
+        return re.search(r'govuk-tag govuk-tag--(\w+)">([^<]+)</strong>', letters).groups()
+
     with time_machine.travel(MONDAY_NOON, tick=False):
         case = walk(complaint(customer=_customer("letter")), ["allocate"], officer=officer)
         complaint_letter_send(complaint=case, actor=officer, kind="acknowledgement", stage="1",
                               subject="We have your complaint", body="Printed words.", channel="post")
-        client.force_login(officer)
-        assert "govuk-tag--blue\">Sent</strong>" in client.get(f"/complaints/{case.pk}/").content.decode()
+        assert status() == ("yellow", "Sending")
         outbox_drain()
+        assert status() == ("blue", "Sent")
         assert [a.json()["result"] for a in _receipts(client, standin)] == ["recorded"]
-        page = client.get(f"/complaints/{case.pk}/").content.decode()
-        assert "govuk-tag--green\">Delivered</strong>" in page
+        assert status() == ("green", "Delivered")
 
 
 @pytest.mark.django_db
