@@ -89,7 +89,9 @@ class CountedPaginator(Paginator):
 
     @cached_property
     def _capped_count(self) -> int:
-        return self.object_list.values("pk")[:self.cap + 1].count()
+        # Unordered: which cap + 1 rows are counted makes no difference to the count, and the
+        # list's order (by status, say) would make PostgreSQL sort every matching row first.
+        return self.object_list.order_by().values("pk")[:self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:

@@ -110,6 +110,12 @@ class Handoff(models.Model):
                 fields=["assigned_to", "due_date", "id"], condition=~Q(status="resolved"),
                 name="handoff_assignee_open_idx",
             ),
+            # Sorted by status (then due date): without it the queue sorted every open hand-off
+            # of the team to show 50 (0.55 s of a 0.85 s page at 390,000 open).
+            models.Index(
+                fields=["status", "due_date", "id"], condition=~Q(status="resolved"),
+                name="handoff_open_status_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
