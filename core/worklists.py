@@ -20,6 +20,8 @@ from django.utils.functional import cached_property
 
 PER_PAGE = 50
 COUNT_CAP = 10_000
+# From this many rows skipped, a page reads its ids before its rows (`CountedPaginator._get_page`).
+DEFERRED_JOIN_FROM = 500
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,19 @@ class CountedPaginator(Paginator):
     @cached_property
     def capped(self) -> bool:
         return self._capped_count > self.cap
+
+    def _get_page(self, object_list, number, paginator):
+        """A page deep in a list reads its ids first (from the sort's index alone), then only those
+        rows with everything they show: joining the customer, contact and team of every skipped
+        row (4,950 of them on page 100) cost 25 times the rows shown."""
+        query = getattr(object_list, "query", None)
+        plain_rows = query is not None and getattr(object_list, "_fields", None) is None
+        if (not plain_rows or query.low_mark < DEFERRED_JOIN_FROM or query.distinct
+                or query.combinator):
+            return super()._get_page(object_list, number, paginator)
+        ids = list(object_list.values_list("pk", flat=True))
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}
+        return super()._get_page([rows[pk] for pk in ids if pk in rows], number, paginator)
 
 
 def page_links(page, params: QueryDict) -> list[dict]:

@@ -87,3 +87,27 @@ def test_the_capped_count_is_unordered_and_stops_at_the_cap(client_for):
     assert "COUNT(" in count_query.upper() and "ORDER BY" not in count_query.upper()
     assert (CountedPaginator(queryset, per_page=2, cap=10).count,
             CountedPaginator(queryset, per_page=2, cap=10).capped) == (4, False)
+
+
+def test_a_deep_page_reads_its_ids_first_and_shows_the_same_rows_in_the_same_order(monkeypatch):
+    """Past DEFERRED_JOIN_FROM rows skipped, a page reads the ids of its rows (the sort's index
+    alone), then those rows with what they show; the rows and their order are the plain slice's,
+    and reading what the page shows costs no further query."""
+    from core import worklists
+    from handoffs.models import Handoff
+
+    monkeypatch.setattr(worklists, "DEFERRED_JOIN_FROM", 5)
+    for _ in range(12):
+        open_handoff()
+    queryset = Handoff.objects.select_related("contact__customer", "team").order_by("-due_date", "-pk")
+    paginator = worklists.CountedPaginator(queryset, per_page=5)
+    assert paginator.count == 12
+    for number, expected in ((1, list(queryset[:5])), (2, list(queryset[5:10])), (3, list(queryset[10:12]))):
+        with CaptureQueriesContext(connection) as captured:
+            page = paginator.page(number)
+            shown = [(row.pk, row.contact.customer.last_name, row.team.name) for row in page.object_list]
+        assert shown == [(row.pk, row.contact.customer.last_name, row.team.name) for row in expected]
+        # Page 1 is read as one query; deeper pages as ids, then rows.
+        assert len(captured) == (1 if number == 1 else 2), [q["sql"] for q in captured]
+    values_page = worklists.CountedPaginator(Handoff.objects.order_by("pk").values("pk"), per_page=5).page(3)
+    assert list(values_page.object_list) == list(Handoff.objects.order_by("pk").values("pk")[10:12])
