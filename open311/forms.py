@@ -11,6 +11,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from contacts.gazetteer import CoordinateError, coordinate
 from core.input_guard import moment_error
 from open311.models import Open311Attribute
 from open311.selectors import service_offered
@@ -39,12 +40,11 @@ def _text(data, name: str) -> str:
 
 def _coordinate(value: str, name: str, limit: int) -> Decimal:
     try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise Open311Error(400, f"{name} must be a number (WGS84 decimal degrees).") from None
-    if not number.is_finite() or abs(number) > limit:
-        raise Open311Error(400, f"{name} must be between -{limit} and {limit}.")
-    return number.quantize(Decimal("0.000001"))
+        return coordinate(value, limit)
+    except CoordinateError as error:
+        message = (f"{name} must be between -{limit} and {limit}." if error.out_of_range
+                   else f"{name} must be a number (WGS84 decimal degrees).")
+        raise Open311Error(400, message) from None
 
 
 def _location(data) -> dict:

@@ -5,7 +5,7 @@ number."""
 
 import secrets
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -141,13 +141,6 @@ class ReportPlace:
         return bool(self.location or self.uprn or self.latitude is not None)
 
 
-def _coordinate(value, limit: int) -> Decimal:
-    number = Decimal(str(value).strip())
-    if not number.is_finite() or abs(number) > limit:
-        raise InvalidOperation
-    return number.quantize(Decimal("0.000001"))
-
-
 def report_place_check(*, location: str = "", uprn: str = "", latitude=None, longitude=None,
                        lookup_postcode: str = "", required: bool = True) -> ReportPlace:
     """Where a resident says the problem is (issue 20, item 4): an address of the council's
@@ -175,8 +168,8 @@ def report_place_check(*, location: str = "", uprn: str = "", latitude=None, lon
     point = (None, None)
     if latitude not in (None, "") or longitude not in (None, ""):
         try:
-            point = (_coordinate(latitude, 90), _coordinate(longitude, 180))
-        except (InvalidOperation, ValueError, TypeError):
+            point = (gazetteer.coordinate(latitude, 90), gazetteer.coordinate(longitude, 180))
+        except gazetteer.CoordinateError:
             errors["location"] = PLACE_POINT_INVALID
     if not errors and required and not (location or uprn or point[0] is not None):
         if (lookup_postcode or "").strip():

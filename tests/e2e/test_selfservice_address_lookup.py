@@ -13,7 +13,12 @@ from contacts.models import GazetteerAddress
 from selfservice.models import SelfServiceSubmission
 from tests.e2e.conftest import focused, tab_until
 from tests.e2e.test_selfservice import check_public_page, offers  # noqa: F401 - shared fixtures
-from tests.e2e.test_selfservice_keyboard import choose_radio, continue_by_keyboard, submit
+from tests.e2e.test_selfservice_keyboard import (
+    choose_radio,
+    continue_by_keyboard,
+    give_name_and_email_by_keyboard,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -65,14 +70,7 @@ def test_resident_fills_the_address_from_a_postcode_with_the_keyboard_only(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Add photos of the problem (optional)")
     continue_by_keyboard(page)
-    tab_until(page, "el.autocomplete === 'given-name'")
-    page.keyboard.type("Ada")
-    tab_until(page, "el.autocomplete === 'family-name'", limit=3)
-    page.keyboard.type("Lovelace")
-    submit(page)
-    tab_until(page, "el.type === 'email'")
-    page.keyboard.type("ada@example.com")
-    submit(page)
+    give_name_and_email_by_keyboard(page)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before sending")
     where = page.locator(".govuk-summary-list__row").filter(has_text="Where")

@@ -25,6 +25,18 @@ def continue_by_keyboard(page):
     submit(page)
 
 
+def give_name_and_email_by_keyboard(page, first="Ada", last="Lovelace", email="ada@example.com"):
+    """The "about you" pages of a report: name, then how to reply (by email), by keyboard."""
+    tab_until(page, "el.autocomplete === 'given-name'")
+    page.keyboard.type(first)
+    tab_until(page, "el.autocomplete === 'family-name'", limit=3)
+    page.keyboard.type(last)
+    submit(page)
+    tab_until(page, "el.type === 'email'")
+    page.keyboard.type(email)
+    submit(page)
+
+
 def choose_radio(page, name: str, label: str):
     """Tab into a radio group, then arrow to the option (arrows select as they move)."""
     tab_until(page, f"el.type === 'radio' && el.name === '{name}'")
@@ -69,14 +81,7 @@ def test_resident_reports_a_problem_and_checks_progress_with_the_keyboard_alone(
     expect(page.get_by_role("heading", level=1)).to_have_text("Add photos of the problem (optional)")
     continue_by_keyboard(page)  # photos are optional
     expect(page.get_by_label("First name")).to_be_visible()
-    tab_until(page, "el.autocomplete === 'given-name'")
-    page.keyboard.type("Ada")
-    tab_until(page, "el.autocomplete === 'family-name'", limit=3)
-    page.keyboard.type("Lovelace")
-    submit(page)
-    tab_until(page, "el.type === 'email'")
-    page.keyboard.type("ada@example.com")
-    submit(page)
+    give_name_and_email_by_keyboard(page)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before sending")
     check_public_page(page, "kb-02-check")
