@@ -2,17 +2,20 @@
 and the two questions asked of it, the addresses at a postcode and the property nearest a point.
 
 The load checks every row; bad rows are reported (row number, column, message) and the good rows
-kept. On PostgreSQL each chunk goes in with COPY into a temporary table and one INSERT ... ON
-CONFLICT from there (a reload updates the properties it names); elsewhere (SQLite) with
-bulk_create's upsert. A chunk is one transaction, so an interrupted load keeps whole chunks.
+kept. On PostgreSQL each chunk is COPYed as it is parsed: straight into the gazetteer on a first
+load (an empty one), else into a temporary table and one INSERT ... ON CONFLICT from there (a
+reload updates the properties it names); elsewhere (SQLite) with bulk_create's upsert. A chunk
+is one transaction, so an interrupted load keeps whole chunks (and the rerun upserts).
 """
 
 import csv
 import math
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -117,9 +120,9 @@ def parse_row(values: dict[str, str]) -> tuple[tuple | None, RowError | None]:
         if len(text) > _MAX[column]:
             return None, RowError(0, column.upper(), f"{column.replace('_', ' ').capitalize()} must be "
                                                      f"{_MAX[column]} characters or less.")
-    if not normalise.is_postcode(values.get("postcode", "")):
+    postcode = normalise.full_postcode(values.get("postcode", ""))
+    if postcode is None:
         return None, RowError(0, "POSTCODE", "Postcode must be a full UK postcode, like OL6 6AB.")
-    postcode = normalise.postcode(values["postcode"])
     lat_text, long_text = values.get("latitude", "").strip(), values.get("longitude", "").strip()
     latitude = longitude = None
     if bool(lat_text) != bool(long_text):
@@ -151,35 +154,67 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str] | None, RowError | N
             yield number, {name: row[index] for name, index in columns.items()}, None
 
 
-def _save_postgresql(rows: list[tuple]) -> None:
+def _save_postgresql(rows: Iterator[tuple], *, fresh: bool) -> int:
+    """COPY the rows as they are read and checked (PostgreSQL takes in each block while the next
+    is parsed): straight into the gazetteer when this load began on an empty one (`fresh`: no
+    row can conflict, the file's repeated UPRNs being rejected), else into a temporary table
+    and one upsert. The number of rows."""
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in _FIELDS[1:])
     table = GazetteerAddress._meta.db_table
+    count = 0
     with connection.cursor() as cursor:
-        # Dropped at commit; inside an outer transaction (a test, a caller's) the last chunk's is
-        # still there.
-        cursor.execute("DROP TABLE IF EXISTS gazetteer_load")
-        cursor.execute(f"CREATE TEMPORARY TABLE gazetteer_load (LIKE {table}) ON COMMIT DROP")
-        with cursor.cursor.copy(f"COPY gazetteer_load ({', '.join(_FIELDS)}) FROM STDIN") as copy:
+        target = table
+        if not fresh:
+            # Dropped at commit; inside an outer transaction (a test, a caller's) the last
+            # chunk's is still there.
+            cursor.execute("DROP TABLE IF EXISTS gazetteer_load")
+            cursor.execute(f"CREATE TEMPORARY TABLE gazetteer_load (LIKE {table}) ON COMMIT DROP")
+            target = "gazetteer_load"
+        with cursor.cursor.copy(f"COPY {target} ({', '.join(_FIELDS)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        # Table and column names are ours, not input: nothing here comes from the file.
-        cursor.execute(f"INSERT INTO {table} ({', '.join(_FIELDS)}) "  # nosec B608
-                       f"SELECT {', '.join(_FIELDS)} FROM gazetteer_load "
-                       f"ON CONFLICT (uprn) DO UPDATE SET {updates}")
+                count += 1
+        if count and not fresh:
+            # Table and column names are ours, not input: nothing here comes from the file.
+            cursor.execute(f"INSERT INTO {table} ({', '.join(_FIELDS)}) "  # nosec B608
+                           f"SELECT {', '.join(_FIELDS)} FROM gazetteer_load "
+                           f"ON CONFLICT (uprn) DO UPDATE SET {updates}")
+    return count
 
 
-def _save_other(rows: list[tuple]) -> None:
+def _save_other(rows: Iterator[tuple]) -> int:
+    addresses = [GazetteerAddress(**dict(zip(_FIELDS, row, strict=True))) for row in rows]
     GazetteerAddress.objects.bulk_create(
-        [GazetteerAddress(**dict(zip(_FIELDS, row, strict=True))) for row in rows],
-        update_conflicts=True, unique_fields=["uprn"], update_fields=list(_FIELDS[1:]), batch_size=500)
+        addresses, update_conflicts=True, unique_fields=["uprn"], update_fields=list(_FIELDS[1:]),
+        batch_size=500)
+    return len(addresses)
 
 
-def _save(rows: list[tuple]) -> None:
+def _save(rows: Iterator[tuple], *, fresh: bool) -> int:
+    """Store one chunk of good rows in one transaction; how many there were."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            _save_postgresql(rows)
-        else:
-            _save_other(rows)
+            return _save_postgresql(rows, fresh=fresh)
+        return _save_other(rows)
+
+
+# One load at a time (a PostgreSQL advisory lock, held across the load's chunk transactions), so
+# a load that began on an empty gazetteer is the only writer while it COPYs straight in.
+_LOAD_LOCK = 0x6761_7A65  # "gaze"
+
+
+@contextmanager
+def _one_load_at_a_time():
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_LOAD_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOAD_LOCK])
 
 
 def gazetteer_load(path: Path, *, errors_path: Path | None = None, chunk_size: int = 50_000,
@@ -187,7 +222,7 @@ def gazetteer_load(path: Path, *, errors_path: Path | None = None, chunk_size: i
     """Load the extract at `path`: every good row is kept (added or updated by UPRN), every bad
     row reported in the result and, with `errors_path`, in a CSV of row, column and message. A
     UPRN given twice keeps its first row; the second is reported."""
-    result, chunk, seen = LoadResult(), [], set()
+    result, seen = LoadResult(), set()
     error_file = open(errors_path, "w", newline="", encoding="utf-8") if errors_path else None  # noqa: SIM115
     try:
         writer = csv.writer(error_file) if error_file else None
@@ -201,25 +236,26 @@ def gazetteer_load(path: Path, *, errors_path: Path | None = None, chunk_size: i
             if writer:
                 writer.writerow([error.row, error.column, error.message])
 
-        for number, values, error in _rows(path):
-            if values is not None:
-                parsed, error = parse_row(values)
-                if error is None and parsed[0] in seen:
-                    error = RowError(0, "UPRN", f"UPRN {parsed[0]} is given twice; its first row is kept.")
-                if error is None:
-                    seen.add(parsed[0])
-                    chunk.append(parsed)
-            if error is not None:
-                reject(RowError(number, error.column, error.message))
-            if len(chunk) >= chunk_size:
-                _save(chunk)
-                result.loaded += len(chunk)
-                chunk = []
-            if progress is not None:
-                progress.update(1)
-        if chunk:
-            _save(chunk)
-            result.loaded += len(chunk)
+        def good_rows() -> Iterator[tuple]:
+            for number, values, error in _rows(path):
+                if values is not None:
+                    parsed, error = parse_row(values)
+                    if error is None and parsed[0] in seen:
+                        error = RowError(0, "UPRN",
+                                         f"UPRN {parsed[0]} is given twice; its first row is kept.")
+                    if error is None:
+                        seen.add(parsed[0])
+                        yield parsed
+                if error is not None:
+                    reject(RowError(number, error.column, error.message))
+                if progress is not None:
+                    progress.update(1)
+
+        with _one_load_at_a_time():
+            fresh = not GazetteerAddress.objects.exists()
+            rows = good_rows()
+            while stored := _save(islice(rows, chunk_size), fresh=fresh):
+                result.loaded += stored
     finally:
         if error_file:
             error_file.close()

@@ -9,18 +9,20 @@ _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 
 
+def full_postcode(value: str) -> str | None:
+    """"ol66ab", " OL6 6AB " -> "OL6 6AB"; None when it is not a full postcode."""
+    match = _POSTCODE.match("".join((value or "").split()).upper())
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
 def postcode(value: str) -> str:
     """"ol66ab", " OL6 6AB " -> "OL6 6AB"; anything that is not a full postcode comes back
     upper-cased with its spaces squeezed, for the caller to reject."""
-    compact = re.sub(r"\s+", "", value or "").upper()
-    match = _POSTCODE.match(compact)
-    if match:
-        return f"{match.group(1)} {match.group(2)}"
-    return " ".join((value or "").upper().split())
+    return full_postcode(value) or " ".join((value or "").upper().split())
 
 
 def is_postcode(value: str) -> bool:
-    return bool(_POSTCODE.match(re.sub(r"\s+", "", value or "").upper()))
+    return full_postcode(value) is not None
 
 
 def is_outward_code(value: str) -> bool:

@@ -86,6 +86,38 @@ def test_reload_updates_by_uprn_in_chunks(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_first_load_cut_off_keeps_its_whole_chunks_and_the_rerun_completes_it(tmp_path):
+    """A first load COPYs straight into the empty gazetteer; cut off in its second chunk, it keeps
+    the first chunk only, lets go of its lock, and the rerun (no longer on an empty gazetteer)
+    upserts: every row once, the kept ones updated from the file."""
+    from django.db import connection
+
+    path = _extract(tmp_path, GOOD)
+
+    class CutOff:
+        seen = 0
+
+        def update(self, rows):
+            self.seen += rows
+            if self.seen == 3:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        gazetteer.gazetteer_load(path, chunk_size=2, progress=CutOff())
+    assert set(GazetteerAddress.objects.values_list("uprn", flat=True)) == {"100012345678", "100012345679"}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM pg_locks "
+                           "WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+            assert cursor.fetchone()[0] == 0
+    GazetteerAddress.objects.filter(uprn="100012345678").update(address_line_1="stale")
+    result = gazetteer.gazetteer_load(path, chunk_size=2)
+    assert (result.loaded, result.rejected) == (3, 0)
+    assert GazetteerAddress.objects.count() == 3
+    assert GazetteerAddress.objects.get(uprn="100012345678").address_line_1 == "10 Oak Street"
+
+
+@pytest.mark.django_db
 def test_the_other_databases_path_loads_the_same(tmp_path):
     """SQLite's path (bulk_create's upsert) gives the same rows as PostgreSQL's COPY."""
     rows = [
