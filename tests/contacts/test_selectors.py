@@ -221,3 +221,21 @@ def test_a_contact_is_not_a_repeat_of_itself_or_of_later_ones(catalogue):
     first = _log(catalogue, customer, _at("2025-04-24"))
     _log(catalogue, customer, _at("2025-04-25"))
     assert list(contact_repeat_candidates(customer, catalogue["waste"], first.received_at)) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["Buckley", "grace buckley", "buck", "SK15 9ZQ", "sk15", "07700 800",
+                                   "grace@example"])
+def test_the_ids_a_work_list_filters_on_are_the_searchs_own_in_its_order(query):
+    """`customer_ids_matching` (the work lists' search) reads ids alone, and they are exactly the
+    customers `customer_search` lists, in its order, within the limit."""
+    from contacts.selectors import customer_ids_matching
+
+    for n, first in enumerate(["Grace", "Arthur", "Graham", "Bea"]):
+        CustomerFactory(first_name=first, last_name="Buckley", postcode="SK15 9ZQ",
+                        phone=f"0770080010{n}", email=f"{first.lower()}@example.org")
+    CustomerFactory(first_name="Grace", last_name="Buckingham", postcode="SK15 9ZR")
+    CustomerFactory(first_name="Sam", last_name="Jones", postcode="OL6 6AB")
+    expected = [customer.pk for customer in customer_search(query, limit=3)]
+    assert expected  # every query finds someone
+    assert customer_ids_matching(query, limit=3) == expected
