@@ -83,15 +83,25 @@ SELF_SERVICE_STEPS = [
     ("what", {"kind": "problem"}),
     ("which", {"offer": None}),  # the offer's id, filled in below
     ("details", {"description": "The bin was not emptied on Tuesday."}),
-    ("location", {"location": "Outside 12 Oak Street"}),
+    # Where: words, a point, and the postcode lookup's fields (issue 20), each open to hostile text.
+    ("location", {"location": "Outside 12 Oak Street", "lookup_postcode": "", "address": "",
+                  "latitude": "53.489300", "longitude": "-2.095300"}),
     ("photos", {}),
     ("name", {"first_name": "Ann", "last_name": "Lee"}),
     ("email", {"email": "ann@example.org"}),
 ]
 
 
-def test_self_service_forms_never_500(client, catalogue):  # noqa: F811
-    steps = [(step, {**data, "offer": str(catalogue["missed"].pk)} if step == "which" else data)
+FIND_ADDRESS = {"lookup_postcode": "OL6 6AB", "find_address": "1", "address": "100012345678",
+                "location": ""}
+
+
+@pytest.mark.parametrize("where", ["described", "found by postcode"])
+def test_self_service_forms_never_500(client, catalogue, where):  # noqa: F811
+    """Each step of a report, one of them hostile; the place described (words and a point), or
+    looked up by postcode (Find address, with a chosen UPRN)."""
+    steps = [(step, {**data, "offer": str(catalogue["missed"].pk)} if step == "which"
+              else FIND_ADDRESS if step == "location" and where == "found by postcode" else data)
              for step, data in SELF_SERVICE_STEPS]
     answers = set()
 
