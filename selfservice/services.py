@@ -213,7 +213,13 @@ class Answers:
         """Where the problem is, as the resident is shown it: the address chosen and its UPRN,
         their words."""
         uprn = f"Property reference (UPRN): {self.uprn}" if self.uprn else ""
-        return "\n".join(part for part in (self.address, uprn, self.location) if part)
+        point = ""
+        if self.latitude is not None and not self.uprn:
+            # The property the report will be filed against (`submission_create`: report_uprn).
+            nearest = gazetteer.nearest_address(self.latitude, self.longitude)
+            point = (f"Your current location, near {nearest}" if nearest
+                     else f"Your current location ({self.latitude}, {self.longitude})")
+        return "\n".join(part for part in (self.address, uprn, point, self.location) if part)
 
     @property
     def contact_details(self) -> ContactDetails:

@@ -84,3 +84,50 @@ def test_resident_fills_the_address_from_a_postcode_with_the_keyboard_only(
     assert (submission.uprn, submission.address) == (
         "100011990004", "4 Penny Meadow, Ashton-under-Lyne, OL6 6EX")
     assert "4 Penny Meadow, Ashton-under-Lyne, OL6 6EX (UPRN 100011990004)" in submission.contact.summary
+
+
+def test_resident_uses_their_location_and_the_report_gets_the_nearest_property(
+    page, live_server, offers, check_public_page  # noqa: F811 - the shared fixtures
+):
+    """"Use my current location" (shown only where the browser can give one): refused, it says
+    what to do instead; allowed, the point goes with the report, the check page names the nearest
+    property and the submission carries its UPRN (contacts.gazetteer.report_uprn)."""
+    for number, uprn, latitude in ((4, "100011990004", "53.489000"), (10, "100011990010", "53.491000")):
+        GazetteerAddress.objects.create(
+            uprn=uprn, address_line_1=f"{number} Penny Meadow", town="Ashton-under-Lyne",
+            postcode="OL6 6EX", latitude=Decimal(latitude), longitude=Decimal("-2.095000"))
+    page.context.clear_permissions()
+    page.context.set_geolocation({"latitude": 53.48905, "longitude": -2.09502})
+    page.goto("/self-service/what/")
+    choose_radio(page, "kind", "Report a problem")
+    continue_by_keyboard(page)
+    choose_radio(page, "offer", "A missed bin collection")
+    continue_by_keyboard(page)
+    tab_until(page, "el.tagName === 'TEXTAREA'")
+    page.keyboard.type("The grey bin was not emptied on Tuesday.")
+    continue_by_keyboard(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Where is the problem?")
+    use = page.get_by_role("button", name="Use my current location")
+    expect(use).to_be_visible()
+    check_public_page(page, "addr-05-use-location")
+
+    use.click()  # the browser refuses (no permission given)
+    expect(page.get_by_role("status")).to_have_text(
+        "We could not get your location. Find the address by postcode, or describe where the problem is.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Where is the problem?")
+
+    page.context.grant_permissions(["geolocation"], origin=live_server.url)
+    use.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add photos of the problem (optional)")
+    continue_by_keyboard(page)
+    give_name_and_email_by_keyboard(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before sending")
+    where = page.locator(".govuk-summary-list__row").filter(has_text="Where")
+    expect(where).to_contain_text("Your current location, near 4 Penny Meadow, Ashton-under-Lyne, OL6 6EX")
+    check_public_page(page, "addr-06-check-location")
+    tab_until(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Accept and send'")
+    submit(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report received")
+    submission = SelfServiceSubmission.objects.get(reference=page.get_by_test_id("reference").inner_text())
+    assert (submission.uprn, submission.latitude, submission.longitude) == (
+        "100011990004", Decimal("53.489050"), Decimal("-2.095020"))

@@ -204,3 +204,16 @@ def test_where_the_problem_is_is_declared_personal_data():
     declared = {field.name for record in personal_data.record_types()
                 if record.model is SelfServiceSubmission for field in record.fields}
     assert {"location", "address", "uprn", "latitude", "longitude"} <= declared
+
+
+@pytest.mark.parametrize("latitude, shown", [
+    ("53.489010", "Your current location, near 2 Oak Street, Ashton-under-Lyne, OL6 6AB"),
+    ("53.500000", "Your current location (53.500000, -2.095300)"),  # over a kilometre away
+])
+def test_the_check_page_names_the_property_nearest_the_residents_location(oak_street, latitude, shown):
+    """What the resident is shown for a point: the property the report will be filed against
+    (the same nearest-property rule as the submission), else the point itself."""
+    place = services.report_place_check(latitude=latitude, longitude="-2.095300")
+    answers = services.Answers(kind="problem", first_name="Ada", last_name="Lovelace", description="Bin",
+                               latitude=place.latitude, longitude=place.longitude)
+    assert answers.where == shown
