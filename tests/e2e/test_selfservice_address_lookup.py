@@ -16,11 +16,20 @@ from tests.e2e.test_selfservice import check_public_page, offers  # noqa: F401 -
 from tests.e2e.test_selfservice_keyboard import (
     choose_radio,
     continue_by_keyboard,
+    describe_a_missed_bin_by_keyboard,
     give_name_and_email_by_keyboard,
     submit,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _report_a_missed_bin_as_far_as_where(page):
+    page.goto("/self-service/what/")
+    choose_radio(page, "kind", "Report a problem")
+    continue_by_keyboard(page)
+    describe_a_missed_bin_by_keyboard(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Where is the problem?")
 
 
 def test_resident_fills_the_address_from_a_postcode_with_the_keyboard_only(
@@ -30,15 +39,7 @@ def test_resident_fills_the_address_from_a_postcode_with_the_keyboard_only(
         GazetteerAddress.objects.create(
             uprn=uprn, address_line_1=f"{number} Penny Meadow", town="Ashton-under-Lyne",
             postcode="OL6 6EX", latitude=Decimal("53.4890"), longitude=Decimal("-2.0950"))
-    page.goto("/self-service/what/")
-    choose_radio(page, "kind", "Report a problem")
-    continue_by_keyboard(page)
-    choose_radio(page, "offer", "A missed bin collection")
-    continue_by_keyboard(page)
-    tab_until(page, "el.tagName === 'TEXTAREA'")
-    page.keyboard.type("The grey bin was not emptied on Tuesday.")
-    continue_by_keyboard(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Where is the problem?")
+    _report_a_missed_bin_as_far_as_where(page)
     check_public_page(page, "addr-01-location")
 
     # A postcode that is not one: Enter in its box looks it up, and the error summary says why.
@@ -98,15 +99,7 @@ def test_resident_uses_their_location_and_the_report_gets_the_nearest_property(
             postcode="OL6 6EX", latitude=Decimal(latitude), longitude=Decimal("-2.095000"))
     page.context.clear_permissions()
     page.context.set_geolocation({"latitude": 53.48905, "longitude": -2.09502})
-    page.goto("/self-service/what/")
-    choose_radio(page, "kind", "Report a problem")
-    continue_by_keyboard(page)
-    choose_radio(page, "offer", "A missed bin collection")
-    continue_by_keyboard(page)
-    tab_until(page, "el.tagName === 'TEXTAREA'")
-    page.keyboard.type("The grey bin was not emptied on Tuesday.")
-    continue_by_keyboard(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Where is the problem?")
+    _report_a_missed_bin_as_far_as_where(page)
     use = page.get_by_role("button", name="Use my current location")
     expect(use).to_be_visible()
     check_public_page(page, "addr-05-use-location")

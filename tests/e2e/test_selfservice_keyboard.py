@@ -25,6 +25,15 @@ def continue_by_keyboard(page):
     submit(page)
 
 
+def describe_a_missed_bin_by_keyboard(page):
+    """From "What is it about?" to "Where is the problem?": a missed bin, described."""
+    choose_radio(page, "offer", "A missed bin collection")
+    continue_by_keyboard(page)
+    tab_until(page, "el.tagName === 'TEXTAREA'")
+    page.keyboard.type("The grey bin was not emptied on Tuesday.")
+    continue_by_keyboard(page)
+
+
 def give_name_and_email_by_keyboard(page, first="Ada", last="Lovelace", email="ada@example.com"):
     """The "about you" pages of a report: name, then how to reply (by email), by keyboard."""
     tab_until(page, "el.autocomplete === 'given-name'")
@@ -70,11 +79,7 @@ def test_resident_reports_a_problem_and_checks_progress_with_the_keyboard_alone(
     expect(page.get_by_label("Report a problem")).to_be_checked()
     continue_by_keyboard(page)
 
-    choose_radio(page, "offer", "A missed bin collection")
-    continue_by_keyboard(page)
-    tab_until(page, "el.tagName === 'TEXTAREA'")
-    page.keyboard.type("The grey bin was not emptied on Tuesday.")
-    continue_by_keyboard(page)
+    describe_a_missed_bin_by_keyboard(page)
     tab_until(page, "el.name === 'location'")  # a place described, not found by postcode
     page.keyboard.type("12 Oak Street, Ashton-under-Lyne, OL6 6AB")
     submit(page)  # a text field submits its form
