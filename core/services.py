@@ -226,7 +226,9 @@ def _outbox_insert(messages: list[OutboundMessage]) -> list[OutboundMessage]:
         columns.append(connection.ops.quote_name(field.column))
         arrays.append((field.cast_db_type(connection), values))
     names = ", ".join(columns)
-    sql = (f"INSERT INTO {OutboundMessage._meta.db_table} ({names}) "
+    # Table, column and type names come from the model's metadata, never from input; every value
+    # is a bound parameter (one array per column).
+    sql = (f"INSERT INTO {OutboundMessage._meta.db_table} ({names}) "  # nosec B608
            f"SELECT {names} FROM unnest({', '.join(f'%s::{cast}[]' for cast, _ in arrays)}) "
            f"AS incoming ({names}) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key")
     with connection.cursor() as cursor:
