@@ -120,10 +120,13 @@ class LocationForm(QuestionForm):
         super().__init__(*args, **kwargs)
         self.finding = self.is_finding(self.data if self.is_bound else None)
         postcode = (self.data if self.is_bound else self.initial or {}).get("lookup_postcode") or ""
+        # The postcode is looked up once: the list shown, and when finding, the error `clean` gives.
+        self.addresses, self._lookup_error = [], None
         try:
-            self.addresses = services.place_addresses(postcode) if postcode.strip() else []
-        except ValidationError:
-            self.addresses = []
+            if postcode.strip() or self.finding:
+                self.addresses = services.place_addresses(postcode)
+        except ValidationError as error:
+            self._lookup_error = error
         count = len(self.addresses)
         self.fields["address"].choices = [("", f"{count} address{'es' if count != 1 else ''} found")] + [
             (address.uprn, str(address)) for address in self.addresses]
@@ -137,7 +140,8 @@ class LocationForm(QuestionForm):
             return cleaned
         try:
             if self.finding:
-                services.place_addresses(cleaned.get("lookup_postcode", ""))
+                if self._lookup_error is not None:
+                    raise self._lookup_error
             else:
                 cleaned["place"] = services.report_place_check(
                     location=cleaned.get("location", ""), uprn=cleaned.get("address", ""),
