@@ -29,7 +29,7 @@ from contacts.selectors import customer_relations
 from core.api_errors import StateConflict
 from core.messages import message_template_for, render
 from core.models import MESSAGE_FIELDS, ChannelCode, Language, OutboundMessage
-from core.services import Message, Outgoing, audit_record, outbox_send_many
+from core.services import Message, Outgoing, audit_record, insert_audited, outbox_send_many
 
 # --- Customers ---------------------------------------------------------------------------------
 
@@ -168,8 +168,6 @@ def customer_update(*, customer: Customer, actor, **details) -> Customer:
 # --- Contacts ----------------------------------------------------------------------------------
 
 
-# No savepoint of its own: it runs inside the intake's transaction, which gives up as a whole.
-@transaction.atomic(savepoint=False)
 def contact_create(
     *,
     actor,
@@ -204,7 +202,7 @@ def contact_create(
     NI14 invariant too (contact_avoidable_has_one_reason).
     """
     now = timezone.now()
-    contact = Contact.objects.create(
+    contact = Contact(
         channel=channel,
         direction=direction,
         service=service,
@@ -231,13 +229,11 @@ def contact_create(
         created_at=now,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    audit_record(
-        actor=actor,
-        action="created",
-        target=contact,
-        changes={"channel": channel, "service": service.code, "source": source,
-                 "avoidable": avoidable},
-    )
+    # The contact and its audit row in one statement (all or nothing on its own; inside the
+    # intake's transaction when the contact opens hand-offs or a complaint too).
+    insert_audited(contact, actor=actor, action="created",
+                   changes={"channel": channel, "service": service.code, "source": source,
+                            "avoidable": avoidable})
     return contact
 
 

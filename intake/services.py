@@ -118,11 +118,24 @@ def contact_log(
     return taken
 
 
-@transaction.atomic
 def _store(decision: rules.Decision, *, actor, source, site, handled_by, customer, service,
-           complaint: ComplaintAsked | None) -> Taken:
+             complaint: ComplaintAsked | None) -> Taken:
     """The writes of taking a contact, all or nothing. The rules were applied before the
-    transaction began, so a refused contact leaves a caller's transaction as it was."""
+    transaction began, so a refused contact leaves a caller's transaction as it was.
+
+    A contact that opens no hand-off and no complaint (One & Done, most of them) is one
+    statement, atomic by itself (`contacts.services.contact_create`): no transaction is begun
+    for it (issue 23: BEGIN and COMMIT were two of a partner's seven round trips)."""
+    if not decision.handoffs and complaint is None:
+        return Taken(contact=contact_create(actor=actor, source=source, site=site,
+                                            handled_by=handled_by, **decision.contact))
+    with transaction.atomic():
+        return _store_all(decision, actor=actor, source=source, site=site, handled_by=handled_by,
+                          customer=customer, service=service, complaint=complaint)
+
+
+def _store_all(decision: rules.Decision, *, actor, source, site, handled_by, customer, service,
+               complaint: ComplaintAsked | None) -> Taken:
     contact = contact_create(actor=actor, source=source, site=site, handled_by=handled_by,
                              **decision.contact)
     taken = Taken(contact=contact)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from core.models import Service
 from core.roles import Role
 from core.services import audit_record
+from tests.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +60,47 @@ def test_api_token_endpoint_is_locked_out_too(make_user, settings):
     assert response.status_code == 429
     assert "token" not in response.json()
     assert "Too many failed sign-in attempts" in response.json()["detail"]
+
+
+# --- a new row and its audit row together (issue 23) ----------------------------------------------
+
+
+def _unsaved_contact():
+    from tests.factories import ContactFactory
+
+    return ContactFactory.build(service=ServiceFactory(), enquiry_type=None, customer=None,
+                                handoff_method="one_and_done")
+
+
+def test_insert_audited_stores_the_row_and_its_audit_row(make_user):
+    from contacts.models import Contact
+    from core.models import AuditEvent
+    from core.services import insert_audited
+
+    officer = make_user(Role.ADVISER)
+    contact = _unsaved_contact()
+    event = insert_audited(contact, actor=officer, action="created", changes={"channel": "telephone"})
+
+    assert contact.pk is not None and not contact._state.adding
+    stored = Contact.objects.get(pk=contact.pk)
+    assert stored.summary == contact.summary and stored.service_id == contact.service_id
+    audit = AuditEvent.objects.get(object_type="contacts.contact", object_id=str(contact.pk))
+    assert audit.pk == event.pk and event.object_id == str(contact.pk)
+    assert (audit.actor, audit.action, audit.changes) == (officer, "created", {"channel": "telephone"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_insert_audited_is_all_or_nothing_outside_a_transaction():
+    """Outside any transaction (the partner API's One & Done contact): an audit row that cannot
+    be stored (its actor does not exist) leaves no contact behind either."""
+    from django.db import IntegrityError
+
+    from contacts.models import Contact
+    from core.models import AuditEvent, User
+    from core.services import insert_audited
+
+    contact = _unsaved_contact()
+    with pytest.raises(IntegrityError):
+        insert_audited(contact, actor=User(pk=987654321), action="created")
+    assert not Contact.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="contacts.contact").exists()
