@@ -495,9 +495,10 @@ def _hand_off_contacts(cursor, count: int) -> None:
     if count <= 0:
         return
     cursor.execute("""
-        INSERT INTO handoffs_handoff (contact_id, method, team_id, status, opened_at, due_date, outcome)
+        INSERT INTO handoffs_handoff (contact_id, method, team_id, status, opened_at, due_date, outcome,
+                                      contact_customer_id)
         SELECT c.id, 'fire_and_forget', COALESCE(et.team_id, fallback.id), 'open', c.received_at,
-               c.received_date + 10, ''
+               c.received_date + 10, '', c.customer_id
         FROM contacts_contact c
         LEFT JOIN core_enquirytype et ON et.id = c.enquiry_type_id
         CROSS JOIN (SELECT MIN(id) AS id FROM core_team WHERE NOT is_front_office) fallback

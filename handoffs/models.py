@@ -59,6 +59,12 @@ class Handoff(models.Model):
     reminded_at = models.DateTimeField(
         null=True, blank=True, help_text="When the sweep reminded the owner of the due date."
     )
+    # The contact's customer, copied here so that the work lists' search ("Buckley") reads the
+    # hand-offs of the customers it found from an index instead of joining every open hand-off
+    # with its contact (issue 20). The database keeps it: triggers copy it when a hand-off is
+    # stored and when a contact's customer changes (a merge, its undo); migration 0006. A plain
+    # id, not a foreign key: the customer's rows are the contacts', moved and erased with them.
+    contact_customer_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = HandoffQuerySet.as_manager()
 
@@ -91,6 +97,7 @@ class Handoff(models.Model):
                 name="handoff_overdue_idx",
             ),
             models.Index(fields=["team", "status", "due_date"], name="handoff_queue_idx"),
+            models.Index(fields=["contact_customer_id"], name="handoff_customer_idx"),
             models.Index(
                 fields=["advocate", "due_date"], condition=~Q(status="resolved"),
                 name="handoff_advocate_open_idx",

@@ -57,6 +57,7 @@ def handoff_open(*, contact: Contact, actor, enquiry_type, method: str) -> Hando
     """
     handoff = Handoff.objects.create(
         contact=contact,
+        contact_customer_id=contact.customer_id,  # as the database's trigger copies it
         method=method,
         team=enquiry_type.team,
         opened_at=contact.received_at,

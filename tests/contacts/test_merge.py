@@ -124,6 +124,31 @@ def test_merge_moves_every_row_of_every_app_and_audits(pair):
     assert AuditEvent.objects.filter(action="merged_into", object_id=str(merged.pk)).count() == 1
 
 
+def test_merge_and_its_undo_take_the_hand_offs_along_for_the_work_lists_search(pair):
+    """The copy of the contact's customer on each hand-off (what the queues search by) follows
+    the contacts a merge moves, and goes back with them on undo."""
+    from handoffs.models import Handoff
+    from handoffs.selectors import QueueFilters, handoff_list
+
+    survivor, merged = pair
+    # A maiden name: the two are found apart by surname.
+    merged = services.customer_update(customer=merged, actor=None, last_name="Ashworth",
+                                      email="grace.ashworth@example.com")
+    manager = user_with(Role.MANAGER)
+    theirs, own = open_handoff(customer=merged), open_handoff(customer=survivor)
+
+    def found(surname):
+        return set(handoff_list(manager, QueueFilters(q=surname)).values_list("pk", flat=True))
+
+    assert (found("Buckley"), found("Ashworth")) == ({own.pk}, {theirs.pk})
+    merge = services.customer_merge(survivor=survivor, merged=merged, actor=manager)
+    assert Handoff.objects.get(pk=theirs.pk).contact_customer_id == survivor.pk
+    assert (found("Buckley"), found("Ashworth")) == ({own.pk, theirs.pk}, set())
+    services.customer_merge_undo(merge=merge, actor=manager)
+    assert Handoff.objects.get(pk=theirs.pk).contact_customer_id == merged.pk
+    assert (found("Buckley"), found("Ashworth")) == ({own.pk}, {theirs.pk})
+
+
 def test_merge_is_one_transaction(pair, monkeypatch):
     survivor, merged = pair
     manager = user_with(Role.MANAGER)

@@ -249,3 +249,30 @@ def test_advocate_list_search_sort_and_pages(client_for, team):
     response = client.get("/handoffs/advocate/?q=grace+buckley")
     assert listed(response) == [hers.pk]
     assert "Showing 1 to 1 of 1 cases" in response.content.decode()
+
+
+def test_the_database_keeps_each_hand_offs_copy_of_its_contacts_customer():
+    """The queues search by a copy of the contact's customer on the hand-off (handoffs migration
+    0006): stored with the hand-off whatever writes it, corrected if written wrong, following the
+    contact when its customer changes, cleared when the contact loses it."""
+    from contacts.models import Contact
+
+    first, second = CustomerFactory(), CustomerFactory()
+    handoff = open_handoff(customer=first)
+    assert Handoff.objects.get(pk=handoff.pk).contact_customer_id == first.pk
+    # A hand-off written without it (a bulk load, a raw INSERT) gets it all the same.
+    other = Handoff.objects.create(contact=handoff.contact, method=handoff.method, team=handoff.team,
+                                   opened_at=handoff.opened_at, due_date=handoff.due_date)
+    assert Handoff.objects.get(pk=other.pk).contact_customer_id == first.pk
+    Handoff.objects.filter(pk=other.pk).update(contact_customer_id=second.pk)  # wrong: corrected
+    assert Handoff.objects.get(pk=other.pk).contact_customer_id == first.pk
+    Contact.objects.filter(pk=handoff.contact_id).update(customer=second)
+    assert set(Handoff.objects.filter(contact=handoff.contact_id)
+               .values_list("contact_customer_id", flat=True)) == {second.pk}
+    Contact.objects.filter(pk=handoff.contact_id).update(customer=None)
+    assert set(Handoff.objects.filter(contact=handoff.contact_id)
+               .values_list("contact_customer_id", flat=True)) == {None}
+    # Other columns of the contact leave it alone.
+    Contact.objects.filter(pk=handoff.contact_id).update(customer=first)
+    Contact.objects.filter(pk=handoff.contact_id).update(summary="Changed")
+    assert Handoff.objects.get(pk=handoff.pk).contact_customer_id == first.pk

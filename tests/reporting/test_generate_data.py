@@ -59,6 +59,10 @@ def test_generate_data_counts_summary_and_due_items():
     assert contacts.filter(enquiry_closed_at__isnull=True).count() == 200
     assert not contacts.filter(enquiry_closed_at__isnull=True, handoffs__isnull=True).exists()
     assert HandoffUpdate.objects.filter(handoff__in=handoffs, kind="opened").count() == 200
+    # Each carries its contact's customer (the work lists' search reads it), a customer or none.
+    assert not handoffs.exclude(contact_customer_id=F("contact__customer_id")).exclude(
+        contact_customer_id__isnull=True, contact__customer_id__isnull=True).exists()
+    assert handoffs.filter(contact_customer_id__isnull=False).exists()
     for handoff in handoffs.select_related("contact__enquiry_type")[:20]:
         assert handoff.team_id == EnquiryType.objects.get(pk=handoff.contact.enquiry_type_id).team_id
     assert ComplaintStage.objects.filter(complaint__in=complaints).count() == 50

@@ -80,7 +80,7 @@ CUSTOMER_COLUMNS = (
 )
 HANDOFF_COLUMNS = ("id", "contact_id", "method", "team_id", "status", "assigned_to_id", "advocate_id",
                    "opened_at", "due_date", "accepted_at", "resolved_at", "outcome", "overdue_at",
-                   "reminded_at")
+                   "reminded_at", "contact_customer_id")
 UPDATE_COLUMNS = ("handoff_id", "kind", "at", "author_id", "note", "customer_informed", "informed_via",
                   "informed_at")
 COMPLAINT_COLUMNS = (
@@ -478,7 +478,7 @@ class Command(BaseCommand):
         random_ = rng.random
         tally: Counter = Counter()  # the new contacts' summary keys, counted as they are made
         writer = _Writer(Contact, CONTACT_COLUMNS)
-        candidates: list[tuple[int, int, datetime]] = []  # (contact id, enquiry type id, received_at)
+        candidates: list[tuple] = []  # (contact id, enquiry type id, received_at, customer id or None)
         pk = first
         for index, day in enumerate(all_days):
             if not counts[index]:
@@ -502,7 +502,8 @@ class Command(BaseCommand):
                 customer = (r"\N" if not n_customers or random_() < anonymous
                             else customer_ids[int(random_() * n_customers)])
                 if not one_and_done and has_team and pk - first >= open_from:
-                    candidates.append((pk, et.pk, datetime.fromisoformat(at)))
+                    candidates.append((pk, et.pk, datetime.fromisoformat(at),
+                                       None if customer == NULL else customer))
                     closed = r"\N"
                 elif one_and_done or not closes_later:
                     closed = at
@@ -646,7 +647,7 @@ class Command(BaseCommand):
         writer = _Writer(Handoff, HANDOFF_COLUMNS)
         updates = _Writer(HandoffUpdate, UPDATE_COLUMNS)
         reminders = (due + 1) // 2
-        for i, (contact_id, type_id, at) in enumerate(candidates):
+        for i, (contact_id, type_id, at, customer_id) in enumerate(candidates):
             team_id, method = teams[type_id]
             pk = first + i
             reminded = overdue = None
@@ -657,8 +658,10 @@ class Command(BaseCommand):
                 reminded = now - timedelta(days=6)
             else:
                 due_date = max(at.date(), today) + timedelta(days=DUE_AFTER_DAYS + rng.randint(0, 30))
+            # The contact's customer too: the trigger that copies it (handoffs migration 0006) is
+            # off while a superuser COPies.
             writer.add((pk, contact_id, method, team_id, "open", None, None, at, due_date, None, None, "",
-                        overdue, reminded))
+                        overdue, reminded, customer_id))
             updates.add((pk, "opened", at, None, "", False, "", None))
         writer.flush()
         updates.flush()
