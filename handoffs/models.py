@@ -59,6 +59,10 @@ class Handoff(models.Model):
     reminded_at = models.DateTimeField(
         null=True, blank=True, help_text="When the sweep reminded the owner of the due date."
     )
+    triage_alerted_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the sweep told the team's manager that nobody had accepted it in time.",
+    )
     # The contact's customer, copied here so that the work lists' search ("Buckley") reads the
     # hand-offs of the customers it found from an index instead of joining every open hand-off
     # with its contact (issue 20). The database keeps it: triggers copy it when a hand-off is
@@ -95,6 +99,12 @@ class Handoff(models.Model):
                 fields=["due_date"],
                 condition=Q(overdue_at__isnull=True) & ~Q(status="resolved"),
                 name="handoff_overdue_idx",
+            ),
+            # The triage alert's query: only the unaccepted hand-offs not yet alerted on.
+            models.Index(
+                fields=["opened_at"],
+                condition=Q(status="open", accepted_at__isnull=True, triage_alerted_at__isnull=True),
+                name="handoff_triage_idx",
             ),
             models.Index(fields=["team", "status", "due_date"], name="handoff_queue_idx"),
             models.Index(fields=["contact_customer_id"], name="handoff_customer_idx"),

@@ -5,7 +5,7 @@ StateConflict: 409 in the API), records a HandoffUpdate and an audit row in the 
 and then tells whoever must know through the outbox.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -362,41 +362,58 @@ def handoffs_enforce_deadlines(today: date | None = None) -> dict[str, int]:
 def handoffs_alert_triage(today: date | None = None) -> int:
     """A hand-off nobody has accepted more than TRIAGE_WORKING_DAYS working days after it was
     opened alerts the team's manager (its lead; with no active lead, every active manager).
-    Once per hand-off and manager (outbox dedupe keys), so the sweep may run often."""
+    Once per hand-off (its `triage_alerted_at`, and outbox dedupe keys per manager), so the
+    sweep may run often: each run reads only the late hand-offs not yet alerted on, from a
+    partial index, in chunks, each chunk locked, flagged and its messages stored in one
+    transaction. A hand-off with nobody to tell stays unflagged and is tried again next run."""
     from core.roles import Role
 
     today = today or timezone.localdate()
     cal = calendar()
     limit = settings.TRIAGE_WORKING_DAYS
-    waiting = list(Handoff.objects.filter(status=Status.OPEN, accepted_at__isnull=True,
-                                          opened_at__date__lt=today - timedelta(days=limit))
-                   .select_related("team__lead").order_by("opened_at", "pk"))
+    # The latest day a hand-off can have been opened and be late today: the limit passes on
+    # add_working_days(opened, limit), which never moves back as `opened` moves forward.
+    last_late = today - timedelta(days=1)
+    while cal.add_working_days(last_late, limit) >= today:
+        last_late -= timedelta(days=1)
+    opened_before = timezone.make_aware(datetime.combine(last_late + timedelta(days=1), time.min))
+    late = Handoff.objects.filter(status=Status.OPEN, accepted_at__isnull=True,
+                                  triage_alerted_at__isnull=True, opened_at__lt=opened_before)
+    ids = list(late.order_by("opened_at", "pk").values_list("pk", flat=True))
     managers = None
-    messages = []
-    for handoff in waiting:
-        opened = local_date(handoff.opened_at)
-        if today <= cal.add_working_days(opened, limit):
-            continue
-        recipients = [_active(handoff.team.lead)]
-        if recipients[0] is None:
-            if managers is None:
-                managers = list(User.objects.filter(is_active=True, groups__name=Role.MANAGER)
-                                .order_by("pk"))
-            recipients = managers
-        days = cal.working_days_between(opened, today)
-        for manager in recipients:
-            messages.append(Outgoing(
-                dedupe_key=f"handoff:{handoff.pk}:triage:{manager.pk}",
-                message=Message(
-                    subject=f"Not accepted: hand-off {handoff.pk} ({handoff.team.name})",
-                    body=f"Hand-off {handoff.pk} in the {handoff.team.name} queue has waited {days} "
-                         f"working days since {long_date(opened)} and nobody has accepted it; the "
-                         f"triage limit is {limit} working days.",
-                ),
-                recipient_user=manager, about=handoff,
-            ))
-    with transaction.atomic():
-        return len(outbox_send_many(messages))
+    stored = 0
+    for start in range(0, len(ids), SWEEP_CHUNK):
+        with transaction.atomic():
+            chunk = list(late.filter(pk__in=ids[start:start + SWEEP_CHUNK])
+                         .select_for_update(of=("self",)).select_related("team__lead")
+                         .order_by("opened_at", "pk"))
+            messages, alerted = [], []
+            for handoff in chunk:
+                recipients = [_active(handoff.team.lead)]
+                if recipients[0] is None:
+                    if managers is None:
+                        managers = list(User.objects.filter(is_active=True, groups__name=Role.MANAGER)
+                                        .order_by("pk"))
+                    recipients = managers
+                if not recipients:
+                    continue
+                alerted.append(handoff.pk)
+                opened = local_date(handoff.opened_at)
+                days = cal.working_days_between(opened, today)
+                for manager in recipients:
+                    messages.append(Outgoing(
+                        dedupe_key=f"handoff:{handoff.pk}:triage:{manager.pk}",
+                        message=Message(
+                            subject=f"Not accepted: hand-off {handoff.pk} ({handoff.team.name})",
+                            body=f"Hand-off {handoff.pk} in the {handoff.team.name} queue has waited "
+                                 f"{days} working days since {long_date(opened)} and nobody has "
+                                 f"accepted it; the triage limit is {limit} working days.",
+                        ),
+                        recipient_user=manager, about=handoff,
+                    ))
+            Handoff.objects.filter(pk__in=alerted).update(triage_alerted_at=timezone.now())
+            stored += len(outbox_send_many(messages))
+    return stored
 
 
 def _chunks(queryset) -> list[list[int]]:

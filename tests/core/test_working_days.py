@@ -1,6 +1,6 @@
 """The working-day calendar against real England and Wales bank holidays (DOMAIN.md)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -82,6 +82,37 @@ def test_early_may_2020_monday_was_a_working_day():
 )
 def test_working_days_between(start, end, expected):
     assert CAL.working_days_between(start, end) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        # 2023 from New Year's Eve 2022: 260 weekdays less 9 bank holidays on weekdays (the
+        # coronation, 8 May, among them; New Year's Day fell on a Sunday, so its substitute
+        # Monday 2 January).
+        (date(2022, 12, 31), date(2023, 12, 31), 251),
+        # Over Christmas 2026 to the first Monday of 2027: 24, 29, 30, 31 December and 4 January.
+        (date(2026, 12, 23), date(2027, 1, 4), 5),
+        # Five years, both ways: 1,303 weekdays less 42 bank holidays on weekdays.
+        (date(2021, 1, 1), date(2025, 12, 31), 1261),
+        (date(2025, 12, 31), date(2021, 1, 1), -1261),
+    ],
+)
+def test_working_days_between_long_ranges_and_bank_holidays(start, end, expected):
+    assert CAL.working_days_between(start, end) == expected
+
+
+def test_working_days_between_counts_as_stepping_a_day_at_a_time():
+    """The count by arithmetic equals the count of working days, day by day, for every start in
+    two years and ranges up to 60 days, closure days (one on a Saturday) included."""
+    calendar = WorkingCalendar([date(2023, 5, 10), date(2023, 12, 27), date(2024, 3, 16)])
+    for offset in range(0, 730, 3):
+        start = date(2023, 1, 1) + timedelta(days=offset)
+        for length in (0, 1, 2, 6, 7, 8, 13, 31, 60):
+            end = start + timedelta(days=length)
+            stepped = sum(1 for i in range(1, length + 1)
+                          if calendar.is_working_day(start + timedelta(days=i)))
+            assert calendar.working_days_between(start, end) == stepped, (start, end)
 
 
 @pytest.mark.parametrize("n", [0, 1, 5, 10, 20, 56])

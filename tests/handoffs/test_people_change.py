@@ -67,3 +67,37 @@ def test_with_no_active_lead_every_active_manager_is_alerted(settings):
     assert handoffs_alert_triage(today=date(2023, 5, 11)) == 2
     alerted = sorted(message.recipient_user_id for message in OutboundMessage.objects.all())
     assert alerted == sorted(manager.pk for manager in managers)
+
+
+def test_an_alerted_handoff_is_flagged_and_not_read_again():
+    """The sweep reads only late hand-offs not yet alerted on (its own flag): with the outbox
+    row gone, a later sweep still tells nobody again."""
+    team = team_with_lead()
+    handoff = _unaccepted(team)
+    assert handoffs_alert_triage(today=date(2023, 5, 10)) == 1
+    handoff.refresh_from_db()
+    assert handoff.triage_alerted_at is not None
+    OutboundMessage.objects.all().delete()
+    assert handoffs_alert_triage(today=date(2023, 5, 12)) == 0
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_late_handoff_with_nobody_to_tell_is_tried_again(settings):
+    team = team_with_lead()
+    team.lead.is_active = False
+    team.lead.save(update_fields=["is_active"])
+    handoff = _unaccepted(team)
+    assert handoffs_alert_triage(today=date(2023, 5, 10)) == 0  # no lead, no managers
+    handoff.refresh_from_db()
+    assert handoff.triage_alerted_at is None
+    manager = user_with(Role.MANAGER)
+    assert handoffs_alert_triage(today=date(2023, 5, 11)) == 1
+    assert OutboundMessage.objects.get().recipient_user == manager
+
+
+def test_the_alert_counts_working_days_since_the_handoff_was_opened():
+    """Opened Thursday 4 May 2023; alerted on Friday 12 May: 5, 9, 10, 11 and 12 May (Monday
+    8 May was the coronation bank holiday)."""
+    _unaccepted(team_with_lead())
+    assert handoffs_alert_triage(today=date(2023, 5, 12)) == 1
+    assert "has waited 5 working days since 4 May 2023" in OutboundMessage.objects.get().body

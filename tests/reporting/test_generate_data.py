@@ -14,6 +14,7 @@ from contacts.models import Contact, Customer
 from core.models import EnquiryType, HandoffMethod, Service
 from core.working_days import calendar
 from handoffs.models import Handoff, HandoffUpdate
+from handoffs.services import handoffs_alert_triage
 from reporting.selectors import handoff_summary_mismatches, summary_mismatches
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -74,6 +75,9 @@ def test_generate_data_counts_summary_and_due_items():
                     + handoffs.due_for_overdue(today).count())
     due_complaints = complaints.filter(due_date__lte=cal.add_working_days(today, 5)).count()
     assert (due_handoffs, due_complaints) == (20, 5)
+    # And none is due for a triage alert: the older unaccepted ones were alerted on already.
+    assert handoffs_alert_triage(today) == 0
+    assert handoffs.filter(triage_alerted_at__isnull=False).exists()
 
 
 def test_generate_data_needs_the_catalogue():

@@ -80,7 +80,7 @@ CUSTOMER_COLUMNS = (
 )
 HANDOFF_COLUMNS = ("id", "contact_id", "method", "team_id", "status", "assigned_to_id", "advocate_id",
                    "opened_at", "due_date", "accepted_at", "resolved_at", "outcome", "overdue_at",
-                   "reminded_at", "contact_customer_id")
+                   "reminded_at", "contact_customer_id", "triage_alerted_at")
 UPDATE_COLUMNS = ("handoff_id", "kind", "at", "author_id", "note", "customer_informed", "informed_via",
                   "informed_at")
 COMPLAINT_COLUMNS = (
@@ -660,8 +660,11 @@ class Command(BaseCommand):
                 due_date = max(at.date(), today) + timedelta(days=DUE_AFTER_DAYS + rng.randint(0, 30))
             # The contact's customer too: the trigger that copies it (handoffs migration 0006) is
             # off while a superuser COPies.
+            # A council's backlog: its managers were told long ago that nobody had accepted the
+            # older ones (the triage alert, issue 18), so only --due items are due for the sweeps.
+            triaged = now if at.date() < today - timedelta(days=1) else None
             writer.add((pk, contact_id, method, team_id, "open", None, None, at, due_date, None, None, "",
-                        overdue, reminded, customer_id))
+                        overdue, reminded, customer_id, triaged))
             updates.add((pk, "opened", at, None, "", False, "", None))
         writer.flush()
         updates.flush()
