@@ -383,14 +383,12 @@ def worklists(runs: int = 5) -> list[Figure]:
         ("team queue, newest reference first", manager, "/handoffs/?sort=reference&order=desc",
          handoff_raw.format(where="", order="h.id DESC"), []),
         ("team queue, search a surname", officer, f"/handoffs/?q={surname}",
-         handoff_raw.format(where="AND h.team_id = %s AND h.contact_id IN (SELECT id FROM "
-                                  "contacts_contact WHERE customer_id IN (SELECT id FROM "
-                                  "contacts_customer WHERE lower(last_name) = lower(%s)))",
+         handoff_raw.format(where="AND h.team_id = %s AND h.contact_customer_id IN (SELECT id FROM "
+                                  "contacts_customer WHERE lower(last_name) = lower(%s))",
                             order="h.due_date, h.id"), [team.pk, surname]),
         ("team queue, search a postcode", officer, f"/handoffs/?q={postcode}",
-         handoff_raw.format(where="AND h.team_id = %s AND h.contact_id IN (SELECT id FROM "
-                                  "contacts_contact WHERE customer_id IN (SELECT id FROM "
-                                  "contacts_customer WHERE postcode = %s))",
+         handoff_raw.format(where="AND h.team_id = %s AND h.contact_customer_id IN (SELECT id FROM "
+                                  "contacts_customer WHERE postcode = %s)",
                             order="h.due_date, h.id"), [team.pk, postcode]),
         ("advocate cases", adviser, "/handoffs/advocate/",
          handoff_raw.format(where="AND h.advocate_id = %s", order="h.due_date, h.id"), [adviser.pk]),
