@@ -265,6 +265,8 @@ class ComplaintStage(models.Model):
                 name="complaint_stage_response_has_outcome",
             ),
         ]
+        # The sweep's horizon: only stages whose reminder offset is above the rules' are read.
+        indexes = [models.Index(fields=["rule_reminder_working_days"], name="stage_reminder_offset_idx")]
 
     def __str__(self) -> str:
         return f"{self.complaint} stage {self.stage}"

@@ -235,26 +235,28 @@ def outbox_send_many(items: Iterable[Outgoing]) -> list[OutboundMessage]:
     """`outbox_send` for a batch in a constant number of queries; returns the messages this call
     stored (one per new `dedupe_key`); the drain sends them after commit.
 
-    On PostgreSQL the batch is one `INSERT ... SELECT FROM unnest(...) ON CONFLICT (dedupe_key)
-    DO NOTHING`: a key stored already, or by a concurrent writer meanwhile (the insert waits for
-    that writer's commit), is skipped by the statement itself, so a key is stored once. Elsewhere
-    the keys already stored are read first and the rest inserted in one statement; should a
-    concurrent writer store one of them in between, the batch falls back to `outbox_send` one
-    message at a time.
+    The keys already stored are read first (one indexed query) and only the rest are made into
+    messages: a sweep that runs again finds most of its messages stored already, and making them
+    again cost more than the sweep's queries (issue 23, "a sweep with nothing due"). On
+    PostgreSQL the rest are one `INSERT ... SELECT FROM unnest(...) ON CONFLICT (dedupe_key) DO
+    NOTHING`: a key stored by a concurrent writer meanwhile (the insert waits for that writer's
+    commit) is skipped by the statement itself, so a key is stored once. Elsewhere they are
+    inserted in one statement; should a concurrent writer store one of them in between, the
+    batch falls back to `outbox_send` one message at a time.
     """
     batch = {}
     for item in items:
         batch.setdefault(item.dedupe_key, item)
     if not batch:
         return []
+    existing = _stored_keys(list(batch))
+    if len(existing) == len(batch):
+        return []
     now = timezone.now()
     if connection.vendor == "postgresql":
-        stored = _outbox_insert([_outbound(item, now) for item in batch.values()])
+        stored = _outbox_insert([_outbound(item, now) for key, item in batch.items() if key not in existing])
     else:
-        existing = _stored_keys(list(batch))
         fresh = [_outbound(item, now) for key, item in batch.items() if key not in existing]
-        if not fresh:
-            return []
         try:
             with transaction.atomic():
                 stored = OutboundMessage.objects.bulk_create(fresh)
@@ -306,6 +308,11 @@ def _outbox_insert(messages: list[OutboundMessage]) -> list[OutboundMessage]:
 
 
 def _stored_keys(keys: list[str]) -> set[str]:
+    if connection.vendor == "postgresql":  # one array parameter, however many keys
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT dedupe_key FROM {OutboundMessage._meta.db_table} "  # nosec B608
+                           "WHERE dedupe_key = ANY(%s)", [keys])
+            return {key for (key,) in cursor.fetchall()}
     return set(OutboundMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
 
 

@@ -149,3 +149,38 @@ def test_the_sweep_costs_the_same_number_of_queries_for_5_or_30_due_complaints(
     assert ComplaintEvent.objects.filter(action="marked_overdue").count() == 35
     assert AuditEvent.objects.filter(action="complaint_marked_overdue").count() == 35
     assert not OutboundMessage.objects.filter(sent_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_stage_keeps_the_reminder_offset_it_started_with_after_the_rules_change():
+    """Started while its rule reminded 5 working days ahead; the rule is then cut to 1 day. The
+    stage is still reminded 5 working days before its deadline of Monday 16 January 2023, on
+    Monday 9 January (the sweep's horizon reaches as far as the largest offset of any stage)."""
+    from complaints.models import ComplaintStage, ComplaintStageRule
+
+    ComplaintStageRule.objects.update(reminder_working_days=5)
+    case, officer, _ = _allocated_case()
+    assert ComplaintStage.objects.get(complaint=case, stage=case.stage).rule_reminder_working_days == 5
+    ComplaintStageRule.objects.update(reminder_working_days=1)
+    complaints_enforce_deadlines(today=date(2023, 1, 6))
+    assert not _messages("reminder").exists()
+    complaints_enforce_deadlines(today=date(2023, 1, 9))
+    assert [m.recipient_user for m in _messages("reminder")] == [officer]
+
+
+@pytest.mark.django_db
+def test_a_sweep_run_again_makes_no_messages_it_has_stored_already(monkeypatch):
+    """What a second sweep finds due it has told already: the stored keys are read first and no
+    message is made again (nor stored twice)."""
+    from core import services as core_services
+
+    case, _, _ = _allocated_case()
+    complaints_enforce_deadlines(today=date(2023, 1, 17))
+    stored = OutboundMessage.objects.count()
+    assert stored >= 2  # the reminder and the overdue notice
+    made = []
+    original = core_services._outbound
+    monkeypatch.setattr(core_services, "_outbound",
+                        lambda item, now: made.append(item) or original(item, now))
+    complaints_enforce_deadlines(today=date(2023, 1, 17))
+    assert made == [] and OutboundMessage.objects.count() == stored
