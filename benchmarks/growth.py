@@ -13,12 +13,14 @@ from pathlib import Path
 
 from benchmarks.harness import RESULTS_DIR, Figure
 
-# (figure name, label in the table and chart, how it is a cost: "time" or "rate" (inverted))
+# (figure name, label in the table, how it is a cost: "time" or "rate" (inverted), label in the
+# chart's legend)
 LINES = [
-    ("POST /api/v1/contacts/ rate", "API contact-create rate (its growth: of 1 / rate)", "rate"),
-    ("NI14 page, a year", "NI14 page, a year", "time"),
-    ("both sweeps", "both sweeps, 1,000 due", "time"),
-    ("both sweeps, nothing due", "both sweeps, nothing due", "time"),
+    ("POST /api/v1/contacts/ rate", "API contact-create rate (its growth: of 1 / rate)", "rate",
+     "API time per contact"),
+    ("NI14 page, a year", "NI14 page, a year", "time", "NI14 page, a year"),
+    ("both sweeps", "both sweeps, 1,000 due", "time", "sweeps, 1,000 due"),
+    ("both sweeps, nothing due", "both sweeps, nothing due", "time", "sweeps, nothing due"),
 ]
 COLOURS = ["#1d70b8", "#d4351c", "#00703c", "#f47738"]
 
@@ -35,7 +37,7 @@ def growth_table(figures: list[Figure]) -> tuple[list[int], dict[str, dict[int, 
 def markdown(sizes: list[int], table: dict[str, dict[int, Figure]]) -> str:
     head = "| figure | " + " | ".join(f"{s / 1e6:g} million" for s in sizes) + " | growth |"
     lines = [head, "|---" * (len(sizes) + 2) + "|"]
-    for name, label, _ in LINES:
+    for name, label, _, _ in LINES:
         row = table.get(name, {})
         cells = [f"{row[s].value:,.1f} {row[s].unit}" if s in row else "-" for s in sizes]
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {_shape(sizes, row, name)} |")
@@ -48,7 +50,7 @@ def _cost(figure: Figure, kind: str) -> float:
 
 def _shape(sizes, row, name) -> str:
     """The exponent k of cost ~ size^k between the smallest and largest sizes (0 flat, 1 linear)."""
-    kind = next(k for n, _, k in LINES if n == name)
+    kind = next(k for n, _, k, _ in LINES if n == name)
     known = [s for s in sizes if s in row and row[s].value > 0]
     if len(known) < 2:
         return "-"
@@ -59,11 +61,11 @@ def _shape(sizes, row, name) -> str:
 
 
 def svg(sizes: list[int], table: dict[str, dict[int, Figure]]) -> str:
-    width, height, left, right, top, bottom = 640, 360, 60, 230, 20, 50
+    width, height, left, right, top, bottom = 640, 370, 60, 190, 30, 50
     plot_w, plot_h = width - left - right, height - top - bottom
     x0, x1 = math.log10(sizes[0]), math.log10(sizes[-1]) if sizes[-1] > sizes[0] else math.log10(sizes[0]) + 1
     series = []
-    for (name, label, kind), colour in zip(LINES, COLOURS, strict=True):
+    for (name, _, kind, label), colour in zip(LINES, COLOURS, strict=True):
         row = table.get(name, {})
         known = [s for s in sizes if s in row and row[s].value > 0]
         if known:
@@ -90,6 +92,8 @@ def svg(sizes: list[int], table: dict[str, dict[int, Figure]]) -> str:
         out.append(f'<text x="{x(size):.1f}" y="{top + plot_h + 16}" text-anchor="middle">'
                    f'{size / 1e6:g}M</text>')
     out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 12}" text-anchor="middle">contacts</text>')
+    out.append(f'<text x="{left - 6}" y="{top - 6}" text-anchor="start">cost against the cost at '
+               f'{sizes[0] / 1e6:g}M (log scale)</text>')
     for power in range(math.floor(y0), math.ceil(y1) + 1):
         for mantissa in (1, 3):
             ratio = mantissa * 10 ** power
@@ -123,3 +127,24 @@ def write_growth(figures: list[Figure]) -> list[Path]:
     md.write_text(markdown(sizes, table) + "\n")
     chart.write_text(svg(sizes, table) + "\n")
     return [md, chart]
+
+
+def main(argv: list[str]) -> int:
+    """python -m benchmarks.growth [RESULTS.json]: the table and chart again from a run's JSON
+    (default bench-results/latest.json), e.g. after changing how they are drawn."""
+    import json
+    from dataclasses import fields
+
+    path = Path(argv[0]) if argv else RESULTS_DIR / "latest.json"
+    known = {f.name for f in fields(Figure)}
+    figures = [Figure(**{k: v for k, v in f.items() if k in known})
+               for f in json.loads(path.read_text())["figures"]]
+    for written in write_growth(figures):
+        print(f"written {written}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))
