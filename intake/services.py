@@ -8,6 +8,7 @@ contact, and then writes it with its hand-offs and, if the customer complains, t
 one transaction (the lower services join it without savepoints of their own).
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -119,37 +120,29 @@ def contact_log(
 
 
 def _store(decision: rules.Decision, *, actor, source, site, handled_by, customer, service,
-             complaint: ComplaintAsked | None) -> Taken:
+           complaint: ComplaintAsked | None) -> Taken:
     """The writes of taking a contact, all or nothing. The rules were applied before the
     transaction began, so a refused contact leaves a caller's transaction as it was.
 
     A contact that opens no hand-off and no complaint (One & Done, most of them) is one
-    statement, atomic by itself (`contacts.services.contact_create`): no transaction is begun
+    statement, atomic by itself (`contacts.services.contact_create`), so no transaction is begun
     for it (issue 23: BEGIN and COMMIT were two of a partner's seven round trips)."""
-    if not decision.handoffs and complaint is None:
-        return Taken(contact=contact_create(actor=actor, source=source, site=site,
-                                            handled_by=handled_by, **decision.contact))
-    with transaction.atomic():
-        return _store_all(decision, actor=actor, source=source, site=site, handled_by=handled_by,
-                          customer=customer, service=service, complaint=complaint)
-
-
-def _store_all(decision: rules.Decision, *, actor, source, site, handled_by, customer, service,
-               complaint: ComplaintAsked | None) -> Taken:
-    contact = contact_create(actor=actor, source=source, site=site, handled_by=handled_by,
-                             **decision.contact)
-    taken = Taken(contact=contact)
-    for enquiry_type, method in decision.handoffs:
-        taken.handoffs.append(handoff_open(contact=contact, actor=actor, enquiry_type=enquiry_type,
-                                           method=method))
-    if complaint is not None:
-        try:
-            taken.complaint = complaint_create(
-                actor=actor, customer=customer, service=complaint.service or service,
-                summary=complaint.summary, process=complaint.process,
-                received_at=contact.received_at, contact=contact)
-        except ValidationError as error:
-            # The complaint's own fields, told apart from the contact's ("summary").
-            raise ValidationError({f"complaint_{name}": messages
-                                   for name, messages in error.message_dict.items()}) from None
-    return taken
+    one_statement = not decision.handoffs and complaint is None
+    with nullcontext() if one_statement else transaction.atomic():
+        contact = contact_create(actor=actor, source=source, site=site, handled_by=handled_by,
+                                 **decision.contact)
+        taken = Taken(contact=contact)
+        for enquiry_type, method in decision.handoffs:
+            taken.handoffs.append(handoff_open(contact=contact, actor=actor, enquiry_type=enquiry_type,
+                                               method=method))
+        if complaint is not None:
+            try:
+                taken.complaint = complaint_create(
+                    actor=actor, customer=customer, service=complaint.service or service,
+                    summary=complaint.summary, process=complaint.process,
+                    received_at=contact.received_at, contact=contact)
+            except ValidationError as error:
+                # The complaint's own fields, told apart from the contact's ("summary").
+                raise ValidationError({f"complaint_{name}": messages
+                                       for name, messages in error.message_dict.items()}) from None
+        return taken
