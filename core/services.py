@@ -253,10 +253,10 @@ def outbox_send_many(items: Iterable[Outgoing]) -> list[OutboundMessage]:
     if len(existing) == len(batch):
         return []
     now = timezone.now()
+    fresh = [_outbound(item, now) for key, item in batch.items() if key not in existing]
     if connection.vendor == "postgresql":
-        stored = _outbox_insert([_outbound(item, now) for key, item in batch.items() if key not in existing])
+        stored = _outbox_insert(fresh)
     else:
-        fresh = [_outbound(item, now) for key, item in batch.items() if key not in existing]
         try:
             with transaction.atomic():
                 stored = OutboundMessage.objects.bulk_create(fresh)
