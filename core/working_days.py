@@ -48,6 +48,16 @@ class WorkingCalendar:
                 n -= 1
         return day
 
+    def last_start_passed(self, today: date, n: int) -> date:
+        """The latest day from which N working days have passed before `today`: a limit of N
+        working days from any day up to this one ran out before today (the triage alerts).
+        `add_working_days(start, n)` never moves back as `start` moves forward, so every earlier
+        day's limit ran out too."""
+        day = today - timedelta(days=1)
+        while self.add_working_days(day, n) >= today:
+            day -= timedelta(days=1)
+        return day
+
     def subtract_working_days(self, end: date, n: int) -> date:
         """The Nth working day before `end` (end not counted): for reminders ahead of a deadline."""
         if n < 0:

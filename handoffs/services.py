@@ -371,53 +371,48 @@ def handoffs_alert_triage(today: date | None = None) -> int:
     today = today or timezone.localdate()
     cal = calendar()
     limit = settings.TRIAGE_WORKING_DAYS
-    # The latest day a hand-off can have been opened and be late today: the limit passes on
-    # add_working_days(opened, limit), which never moves back as `opened` moves forward.
-    last_late = today - timedelta(days=1)
-    while cal.add_working_days(last_late, limit) >= today:
-        last_late -= timedelta(days=1)
-    opened_before = timezone.make_aware(datetime.combine(last_late + timedelta(days=1), time.min))
+    opened_before = timezone.make_aware(
+        datetime.combine(cal.last_start_passed(today, limit) + timedelta(days=1), time.min))
     late = Handoff.objects.filter(status=Status.OPEN, accepted_at__isnull=True,
                                   triage_alerted_at__isnull=True, opened_at__lt=opened_before)
-    ids = list(late.order_by("opened_at", "pk").values_list("pk", flat=True))
     managers = None
     stored = 0
-    for start in range(0, len(ids), SWEEP_CHUNK):
+    for ids in _chunks(late, order=("opened_at", "pk")):
         with transaction.atomic():
-            chunk = list(late.filter(pk__in=ids[start:start + SWEEP_CHUNK])
-                         .select_for_update(of=("self",)).select_related("team__lead")
-                         .order_by("opened_at", "pk"))
             messages, alerted = [], []
-            for handoff in chunk:
+            for handoff in (late.filter(pk__in=ids).select_for_update(of=("self",))
+                            .select_related("team__lead").order_by("opened_at", "pk")):
                 recipients = [_active(handoff.team.lead)]
                 if recipients[0] is None:
                     if managers is None:
                         managers = list(User.objects.filter(is_active=True, groups__name=Role.MANAGER)
                                         .order_by("pk"))
                     recipients = managers
-                if not recipients:
-                    continue
-                alerted.append(handoff.pk)
-                opened = local_date(handoff.opened_at)
-                days = cal.working_days_between(opened, today)
-                for manager in recipients:
-                    messages.append(Outgoing(
-                        dedupe_key=f"handoff:{handoff.pk}:triage:{manager.pk}",
-                        message=Message(
-                            subject=f"Not accepted: hand-off {handoff.pk} ({handoff.team.name})",
-                            body=f"Hand-off {handoff.pk} in the {handoff.team.name} queue has waited "
-                                 f"{days} working days since {long_date(opened)} and nobody has "
-                                 f"accepted it; the triage limit is {limit} working days.",
-                        ),
-                        recipient_user=manager, about=handoff,
-                    ))
+                if recipients:
+                    alerted.append(handoff.pk)
+                    messages += _triage_alerts(handoff, recipients, cal, today, limit)
             Handoff.objects.filter(pk__in=alerted).update(triage_alerted_at=timezone.now())
             stored += len(outbox_send_many(messages))
     return stored
 
 
-def _chunks(queryset) -> list[list[int]]:
-    ids = list(queryset.order_by("due_date", "pk").values_list("pk", flat=True))
+def _triage_alerts(handoff: Handoff, recipients, cal, today: date, limit: int) -> list[Outgoing]:
+    opened = local_date(handoff.opened_at)
+    days = cal.working_days_between(opened, today)
+    return [Outgoing(
+        dedupe_key=f"handoff:{handoff.pk}:triage:{manager.pk}",
+        message=Message(
+            subject=f"Not accepted: hand-off {handoff.pk} ({handoff.team.name})",
+            body=f"Hand-off {handoff.pk} in the {handoff.team.name} queue has waited {days} working "
+                 f"days since {long_date(opened)} and nobody has accepted it; the triage limit is "
+                 f"{limit} working days.",
+        ),
+        recipient_user=manager, about=handoff,
+    ) for manager in recipients]
+
+
+def _chunks(queryset, order=("due_date", "pk")) -> list[list[int]]:
+    ids = list(queryset.order_by(*order).values_list("pk", flat=True))
     return [ids[start:start + SWEEP_CHUNK] for start in range(0, len(ids), SWEEP_CHUNK)]
 
 

@@ -137,3 +137,20 @@ def test_council_closure_days_are_not_working_days():
 def test_negative_days_are_refused():
     with pytest.raises(ValueError):
         CAL.add_working_days(date(2026, 11, 23), -1)
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        # Two working days from Thursday 4 May 2023 are Friday 5 and Tuesday 9 (Monday 8 was the
+        # coronation bank holiday): that limit has run out by Wednesday 10, Friday 5's has not.
+        (date(2023, 5, 10), date(2023, 5, 4)),
+        # By Tuesday 9 only Wednesday 3's (Thursday 4 and Friday 5) has.
+        (date(2023, 5, 9), date(2023, 5, 3)),
+        # Monday 20 November 2023: Wednesday 15's limit (16 and 17) ran out the Friday before.
+        (date(2023, 11, 20), date(2023, 11, 15)),
+    ],
+)
+def test_last_start_passed(today, expected):
+    assert CAL.last_start_passed(today, 2) == expected
+    assert CAL.add_working_days(expected, 2) < today <= CAL.add_working_days(expected + timedelta(days=1), 2)
