@@ -184,15 +184,26 @@ def mark(world: World, *, exported_only: bool = False) -> World:
 
 
 def text_columns(connection) -> list[tuple[str, str]]:
-    """Every text and JSON column of every table in the database (information_schema)."""
+    """Every text and JSON column of every table in the database, from the database's own
+    catalogue (Django's introspection: PostgreSQL and SQLite alike)."""
+    kinds = {"CharField", "TextField", "JSONField", "SlugField", "EmailField", "URLField",
+             "FilePathField"}
+    # SQLite stores addresses and UUIDs as text; PostgreSQL has types of their own (inet, uuid).
+    not_text = {"GenericIPAddressField", "UUIDField"}
+    columns = []
     with connection.cursor() as cursor:
-        cursor.execute("""
-            SELECT c.table_name, c.column_name FROM information_schema.columns c
-            JOIN information_schema.tables t USING (table_schema, table_name)
-            WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
-              AND c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb')
-            ORDER BY 1, 2""")
-        return list(cursor.fetchall())
+        for table in sorted(connection.introspection.table_names(cursor)):
+            for info in connection.introspection.get_table_description(cursor, table):
+                try:
+                    kind = connection.introspection.get_field_type(info.type_code, info)
+                except KeyError:
+                    continue
+                model = model_for_table(table)
+                field = next((f for f in model._meta.concrete_fields if f.column == info.name),
+                             None) if model else None
+                if kind in kinds and (field is None or field.get_internal_type() not in not_text):
+                    columns.append((table, info.name))
+    return sorted(columns)
 
 
 def scan(connection, pattern: str = "QZ") -> dict[str, tuple[str, str]]:
@@ -203,8 +214,8 @@ def scan(connection, pattern: str = "QZ") -> dict[str, tuple[str, str]]:
     found_re = re.compile(r"QZ\d{5}Z")
     with connection.cursor() as cursor:
         for table, column in text_columns(connection):
-            cursor.execute(f'SELECT "{column}"::text FROM "{table}" WHERE "{column}"::text LIKE %s',
-                           [f"%{pattern}%"])
+            cursor.execute(f'SELECT CAST("{column}" AS TEXT) FROM "{table}" '
+                           f'WHERE CAST("{column}" AS TEXT) LIKE %s', [f"%{pattern}%"])
             for (text,) in cursor.fetchall():
                 for value in found_re.findall(text):
                     found[value] = (table, column)
