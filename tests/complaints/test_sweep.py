@@ -124,6 +124,9 @@ def test_concurrent_sweeps_send_one_reminder_and_one_notice():
 def test_the_sweep_costs_the_same_number_of_queries_for_5_or_30_due_complaints(
         settings, mailoutbox, django_capture_on_commit_callbacks):
     """Issue 9: the work per chunk is a constant number of statements, not a few per complaint."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes at most 999 parameters a statement, so Django splits a bulk insert "
+                    "of many messages into several; on PostgreSQL the outbox is one array insert")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     manager = user_with(Role.MANAGER)
     officer = user_with(Role.COMPLAINTS_OFFICER, line_manager=manager)

@@ -181,6 +181,9 @@ def test_two_sweeps_at_once_send_one_reminder_and_one_overdue_notice_per_handoff
 def test_the_sweep_costs_the_same_number_of_queries_for_5_or_30_due_handoffs(
         settings, mailoutbox, django_capture_on_commit_callbacks):
     """Issue 9: the work per chunk is a constant number of statements, not a few per hand-off."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes at most 999 parameters a statement, so Django splits a bulk insert "
+                    "of many messages into several; on PostgreSQL the outbox is one array insert")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     team = team_with_lead()
     adviser = user_with(Role.ADVISER)
