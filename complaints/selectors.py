@@ -241,7 +241,7 @@ def complaint_search(complaints: QuerySet[Complaint], query: str) -> QuerySet[Co
     query = " ".join(query.split())
     if not query:
         return complaints
-    match = Q(customer_id__in=customer_ids_matching(query))
+    match = Q(customer_id__in_array=customer_ids_matching(query))
     reference = _REFERENCE.match(query)
     if reference:
         match |= Q(pk=int(reference.group(1)))

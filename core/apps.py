@@ -18,12 +18,14 @@ class CoreConfig(AppConfig):
 
         return personal_data()
     def ready(self):
-        # Model dates and timestamps in every ModelSerializer are the API's own fields: bounded on
-        # the way in, RFC 3339 on the way out (issue 24).
         from django.db import models
         from rest_framework import serializers
 
-        from core import api_fields
+        from core import api_fields, lookups
 
+        # `id__in_array=ids`: a list of ids as one array parameter (the work lists' searches).
+        lookups.register()
+        # Model dates and timestamps in every ModelSerializer are the API's own fields: bounded on
+        # the way in, RFC 3339 on the way out (issue 24).
         serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = api_fields.DateTimeField
         serializers.ModelSerializer.serializer_field_mapping[models.DateField] = api_fields.DateField

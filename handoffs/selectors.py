@@ -101,7 +101,7 @@ def handoff_search(handoffs: QuerySet[Handoff], query: str) -> QuerySet[Handoff]
         return handoffs
     # By the copy of the contact's customer on the hand-off, read from its index (a common
     # surname's thousand customers would otherwise join every open hand-off with its contact).
-    match = Q(contact_customer_id__in=customer_ids_matching(query))
+    match = Q(contact_customer_id__in_array=customer_ids_matching(query))
     if query.isdigit() and len(query) <= 18:
         match |= Q(pk=int(query))
     return handoffs.filter(match)

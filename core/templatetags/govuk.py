@@ -1,6 +1,7 @@
 """Template tags for GOV.UK patterns that need more than a template can work out."""
 
 from django import template
+from django.forms.models import ModelChoiceIterator
 
 register = template.Library()
 
@@ -26,3 +27,19 @@ def govuk_date_input(field, hide_optional=False, legend_classes="govuk-fieldset_
                    "width": width, "value": text}
                   for (part, label, width), text in zip(_LABELS, parts, strict=True)],
     }
+
+
+@register.filter
+def select_options(field) -> list[tuple[object, object, bool]]:
+    """A bound select's options as (value, label, selected), read in one pass: the field's value
+    is worked out once, not once an option, and a model choice field's query runs once (looping
+    over `field.field.choices` in a template counted the rows first, then read them through a
+    server-side cursor: three more round trips a select; issue 20)."""
+    value = field.value()
+    current = "" if value is None else str(value)
+    choices = field.field.choices
+    if isinstance(choices, ModelChoiceIterator):
+        # The rows read as one list (the iterator would open a server-side cursor for them).
+        empty = [("", choices.field.empty_label)] if choices.field.empty_label is not None else []
+        choices = empty + [choices.choice(instance) for instance in choices.queryset]
+    return [(option, label, str(option) == current) for option, label in choices]
