@@ -1,7 +1,10 @@
 """Template tags for GOV.UK patterns that need more than a template can work out."""
 
+import html
+
 from django import template
 from django.forms.models import ModelChoiceIterator
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -29,8 +32,7 @@ def govuk_date_input(field, hide_optional=False, legend_classes="govuk-fieldset_
     }
 
 
-@register.filter
-def select_options(field) -> list[tuple[object, object, bool]]:
+def _select_options(field) -> list[tuple[object, object, bool]]:
     """A bound select's options as (value, label, selected), read in one pass: the field's value
     is worked out once, not once an option, and a model choice field's query runs once (looping
     over `field.field.choices` in a template counted the rows first, then read them through a
@@ -43,3 +45,21 @@ def select_options(field) -> list[tuple[object, object, bool]]:
         empty = [("", choices.field.empty_label)] if choices.field.empty_label is not None else []
         choices = empty + [choices.choice(instance) for instance in choices.queryset]
     return [(option, label, str(option) == current) for option, label in choices]
+
+
+@register.filter
+def select_options(field) -> SafeString:
+    """`{{ field|select_options }}`: a bound select's `<option>` elements, the chosen one marked.
+    Drawn here rather than in a template loop: an officer select lists every member of staff who
+    may own a complaint, thousands in a council, and a template loop cost about 30 microseconds
+    an option (100 ms on the complaints register with 3,000 staff; issue 20)."""
+    options = "".join(
+        f'<option value="{_escape(option)}"{" selected" if selected else ""}>{_escape(label)}</option>'
+        for option, label, selected in _select_options(field))
+    # Built of fixed markup and escaped values and labels only (tested with markup in both).
+    return mark_safe(options)  # noqa: S308  # nosec B308 B703
+
+
+def _escape(text) -> str:
+    """`conditional_escape` without its lazy-string wrapper (a tenth of the option's cost)."""
+    return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse, set_script_prefix
+from django.utils.safestring import mark_safe
 
 from complaints.models import Complaint
 from complaints.templatetags.complaints_tags import complaint_clock_tag
@@ -70,27 +71,51 @@ class _Pick(forms.Form):
     size = forms.ChoiceField(choices=[("s", "Small"), ("m", "Medium"), ("l", "Large")], required=False)
 
 
-_SELECT = engines["django"].from_string(
-    '{% load govuk %}{% for value, label, selected in field|select_options %}'
-    '[{{ value }}|{{ label }}|{{ selected|yesno:"on,off" }}]{% endfor %}')
+_SELECT = engines["django"].from_string("{% load govuk %}{{ field|select_options }}")
 
 
 def test_a_model_choice_select_reads_its_rows_in_one_query_with_the_chosen_one_marked():
-    ServiceFactory(name="Bins"), ServiceFactory(name="Parking")
-    bins, parking = Service.objects.get(name="Bins"), Service.objects.get(name="Parking")
+    ServiceFactory(name="Bins & <Recycling>"), ServiceFactory(name="Parking")
+    bins, parking = Service.objects.get(name="Bins & <Recycling>"), Service.objects.get(name="Parking")
     form = _Pick({"service": str(parking.pk)})
     with CaptureQueriesContext(connection) as captured:
-        text = _SELECT.render({"field": form["service"]})
+        html = _SELECT.render({"field": form["service"]})
     assert len(captured) == 1  # no count first, no server-side cursor
     assert not captured[0]["sql"].upper().startswith(("DECLARE", "SELECT COUNT"))
-    assert text.startswith("[|Any service|off]")
-    assert f"[{bins.pk}|Bins|off]" in text and f"[{parking.pk}|Parking|on]" in text
+    assert html == (f'<option value="">Any service</option>'
+                    f'<option value="{bins.pk}">Bins &amp; &lt;Recycling&gt;</option>'
+                    f'<option value="{parking.pk}" selected>Parking</option>')
 
 
 def test_a_plain_select_marks_the_submitted_value_and_an_unbound_one_marks_none():
     chosen = _SELECT.render({"field": _Pick({"size": "m"})["size"]})
-    assert chosen == "[s|Small|off][m|Medium|on][l|Large|off]"
-    assert _SELECT.render({"field": _Pick()["size"]}) == "[s|Small|off][m|Medium|off][l|Large|off]"
+    assert chosen == ('<option value="s">Small</option><option value="m" selected>Medium</option>'
+                      '<option value="l">Large</option>')
+    assert " selected" not in _SELECT.render({"field": _Pick()["size"]})
+
+
+def test_select_values_and_labels_are_escaped_and_safe_labels_kept():
+    class Odd(forms.Form):
+        pick = forms.ChoiceField(choices=[('"><script>', "<b>bold</b>"), ("ok", mark_safe("<i>kept</i>"))])
+
+    html = _SELECT.render({"field": Odd({"pick": "ok"})["pick"]})
+    assert html == ('<option value="&quot;&gt;&lt;script&gt;">&lt;b&gt;bold&lt;/b&gt;</option>'
+                    '<option value="ok" selected><i>kept</i></option>')
+
+
+def test_a_select_of_thousands_of_officers_is_one_query():
+    """The register's bulk allocation lists every member of staff who may own a complaint."""
+    from complaints.forms import BulkAllocateForm
+    from complaints.selectors import officers_for_allocation
+    from core.models import User
+
+    User.objects.bulk_create([User(username=f"officer{i}", first_name=f"Officer{i}", last_name="Staff",
+                                   password="!") for i in range(300)])
+    form = BulkAllocateForm(officers=officers_for_allocation())
+    with CaptureQueriesContext(connection) as captured:
+        html = _SELECT.render({"field": form["officer"]})
+    assert len(captured) == 1
+    assert html.count("<option") == officers_for_allocation().count() + 1
 
 
 # --- the tags drawn on every row ---------------------------------------------------------------
