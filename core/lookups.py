@@ -22,11 +22,9 @@ class InArray(Lookup):
         return [int(value) for value in self.rhs]
 
     def as_sql(self, compiler, connection):
-        if not self.rhs:
-            # Nothing matches an empty list (Django's IN raises EmptyResultSet, which the
-            # compiler turns into no rows): the same here, on every database.
-            return In(self.lhs, self.rhs).as_sql(compiler, connection)
-        if connection.vendor != "postgresql":
+        if not self.rhs or connection.vendor != "postgresql":
+            # Django's own IN: on other databases, and for an empty list (nothing matches: IN
+            # raises EmptyResultSet, which the compiler turns into no rows or drops from an OR).
             return In(self.lhs, self.rhs).as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         # The array typed as the column (psycopg would send small ids as integer[]: comparing a

@@ -17,10 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.http import QueryDict
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import cached_property
 
 PER_PAGE = 50
@@ -52,8 +53,8 @@ _ID_MARK = 918273645546372819
 
 
 @lru_cache(maxsize=256)
-def _around_the_id(viewname: str, script_prefix: str) -> tuple[str, str]:
-    url = reverse(viewname, args=[_ID_MARK])
+def _around_the_id(viewname: str, script_prefix: str, urlconf: str) -> tuple[str, str]:
+    url = reverse(viewname, urlconf=urlconf, args=[_ID_MARK])
     before, mark, after = url.partition(str(_ID_MARK))
     if not mark or str(_ID_MARK) in after:
         raise ImproperlyConfigured(f"{viewname} does not take one id")
@@ -62,9 +63,9 @@ def _around_the_id(viewname: str, script_prefix: str) -> tuple[str, str]:
 
 def url_with_id(viewname: str, pk: int) -> str:
     """`reverse(viewname, args=[pk])` for a view taking one integer id, reversed once a process
-    (and script prefix): what is either side of the id, with the id (an int, nothing to quote)
-    between."""
-    before, after = _around_the_id(viewname, get_script_prefix())
+    (for each script prefix and URLconf): what is either side of the id, with the id (an int,
+    nothing to quote) between."""
+    before, after = _around_the_id(viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     return f"{before}{int(pk)}{after}"
 
 

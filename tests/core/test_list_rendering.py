@@ -195,6 +195,12 @@ def test_url_with_id_follows_the_script_prefix_of_the_request():
     assert url_with_id("handoffs:detail", 7) == "/handoffs/7/"
 
 
+def test_url_with_id_follows_the_urlconf(settings):
+    assert url_with_id("handoffs:detail", 7) == "/handoffs/7/"
+    settings.ROOT_URLCONF = "tests.core.prefixed_urls"
+    assert url_with_id("handoffs:detail", 7) == "/council/handoffs/7/" == reverse("handoffs:detail", args=[7])
+
+
 def test_url_with_id_takes_only_ids_and_views_of_one_id():
     with pytest.raises(ValueError):
         url_with_id("handoffs:detail", "7/../../admin")
