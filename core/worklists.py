@@ -56,8 +56,8 @@ _ID_MARK = 918273645546372819
 def _around_the_id(viewname: str, script_prefix: str, urlconf: str) -> tuple[str, str]:
     url = reverse(viewname, urlconf=urlconf, args=[_ID_MARK])
     before, mark, after = url.partition(str(_ID_MARK))
-    if not mark or str(_ID_MARK) in after:
-        raise ImproperlyConfigured(f"{viewname} does not take one id")
+    if not mark:  # a route that rewrites the id it is given: reverse() it row by row instead
+        raise ImproperlyConfigured(f"{viewname} does not put its id in the address as it is")
     return before, after
 
 

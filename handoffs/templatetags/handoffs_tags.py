@@ -7,10 +7,13 @@ include costs a context push and a node walk each time (issue 20: server time of
 from django import template
 from django.utils.html import format_html
 
+from handoffs.models import Handoff
+
 register = template.Library()
 
-_STATUS_COLOURS = {"open": "govuk-tag--blue", "in_progress": "govuk-tag--light-blue",
-                   "resolved": "govuk-tag--green"}
+_STATUS_COLOURS = {Handoff.Status.OPEN: "govuk-tag--blue",
+                   Handoff.Status.IN_PROGRESS: "govuk-tag--light-blue",
+                   Handoff.Status.RESOLVED: "govuk-tag--green"}
 _OVERDUE = format_html('<strong class="govuk-tag govuk-tag--red">{}</strong>', "Overdue")
 _DUE_SOON = format_html('<strong class="govuk-tag govuk-tag--yellow">{}</strong>', "Due soon")
 

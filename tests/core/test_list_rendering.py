@@ -32,19 +32,19 @@ on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="Po
 
 def test_in_array_finds_exactly_the_listed_rows_on_every_database():
     grace, arthur, other = CustomerFactory(), CustomerFactory(), CustomerFactory()
-    hers, his, theirs = complaint(customer=grace), complaint(customer=arthur), complaint(customer=other)
+    hers, his = complaint(customer=grace), complaint(customer=arthur)
+    complaint(customer=other)
     found = Complaint.objects.filter(customer_id__in_array=[grace.pk, arthur.pk, 10**12])
     assert set(found.values_list("pk", flat=True)) == {hers.pk, his.pk}
     assert set(Customer.objects.filter(pk__in_array=[other.pk]).values_list("pk", flat=True)) == {other.pk}
-    assert theirs.pk not in set(found.values_list("pk", flat=True))
 
 
 def test_in_array_with_no_ids_finds_nothing_and_leaves_an_or_to_its_other_side():
-    wanted, unwanted = complaint(), complaint()
+    wanted = complaint()
+    complaint()
     assert not Complaint.objects.filter(customer_id__in_array=[]).exists()
     either = Complaint.objects.filter(Q(customer_id__in_array=[]) | Q(pk=wanted.pk))
     assert list(either.values_list("pk", flat=True)) == [wanted.pk]
-    assert unwanted.pk != wanted.pk
 
 
 @on_postgresql
